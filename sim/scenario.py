@@ -1,0 +1,288 @@
+"""The scenario schema: every input of the model as a typed, validated object with defaults.
+
+A scenario names the population, the market's readiness dynamics, how conversations and
+complaints work, the team, the rules, the strategies to compare, the horizon, the number
+of replications and the seed. Defaults aim at the published figures in MODEL.md section 8.
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .distributions import Beta, Distribution, DurationDistribution, Gamma, LognormalDuration
+from .strategies import PRESETS, Strategy
+from .units import ClockTime, Minutes
+
+Probability = float  # documented alias; bounds are set per field with Field(ge=0, le=1)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TaskKind = Literal["booked", "callback", "new_lead", "follow_up", "prospecting"]
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class ByReadiness(_M):
+    """A probability that depends on where the prospect is in their buying journey."""
+
+    ready: float = Field(ge=0, le=1)
+    considering: float = Field(ge=0, le=1)
+    not_ready: float = Field(ge=0, le=1)
+
+
+# ---------------------------------------------------------------- population
+class OutboundList(_M):
+    """Prospects present at the start (an outbound campaign), first touched over the ramp."""
+
+    size: int = Field(default=2000, ge=0)
+    ramp: Minutes = Field(default="20d", description="first touches are spread evenly over this period")
+
+
+class Inbound(_M):
+    """New leads arriving as a Poisson process, optionally shaped by hour of day and weekday."""
+
+    per_day: float = Field(default=5.0, ge=0, description="mean arrivals per day")
+    hourly: Optional[list[float]] = Field(
+        default_factory=lambda: [0.1] * 7 + [0.5] + [1.0] * 10 + [0.6, 0.4, 0.3, 0.2, 0.1, 0.1],
+        description="24 relative weights, hour 0..23 (default: mostly business hours); empty = flat",
+    )
+    weekday: Optional[list[float]] = Field(
+        default_factory=lambda: [1.0, 1.0, 1.0, 1.0, 0.9, 0.3, 0.3],
+        description="7 relative weights, Mon..Sun; empty = flat",
+    )
+    mix: ByReadiness = Field(
+        default_factory=lambda: ByReadiness(ready=0.25, considering=0.6, not_ready=0.15),
+        description="readiness of a lead when it arrives (shares summing to 1)",
+    )
+
+    @field_validator("hourly")
+    @classmethod
+    def _hours(cls, v: Optional[list[float]]) -> Optional[list[float]]:
+        if v is not None and (len(v) != 24 or min(v) < 0 or sum(v) <= 0):
+            raise ValueError("expected 24 non-negative weights (hour 0 to 23), not all zero")
+        return v
+
+    @field_validator("weekday")
+    @classmethod
+    def _days(cls, v: Optional[list[float]]) -> Optional[list[float]]:
+        if v is not None and (len(v) != 7 or min(v) < 0 or sum(v) <= 0):
+            raise ValueError("expected 7 non-negative weights (Monday to Sunday), not all zero")
+        return v
+
+    @field_validator("mix")
+    @classmethod
+    def _mix(cls, v: ByReadiness) -> ByReadiness:
+        if abs(v.ready + v.considering + v.not_ready - 1) > 1e-6:
+            raise ValueError("ready + considering + not_ready must sum to 1")
+        return v
+
+
+class Population(_M):
+    outbound: OutboundList = Field(default_factory=OutboundList)
+    inbound: Inbound = Field(default_factory=Inbound)
+    reachability: Distribution = Field(
+        default_factory=lambda: Beta(mean=0.08, concentration=10),
+        description="chance that a prospect answers a dial (per prospect)",
+    )
+    tolerance: Distribution = Field(
+        default_factory=lambda: Gamma(mean=3.0, cv=0.4),
+        description="annoyance a prospect takes before complaint risk climbs (about 3 recent calls)",
+    )
+    timezones: dict[int, float] = Field(
+        default_factory=lambda: {0: 1.0},
+        description="prospect time zone offsets from the team, in hours, with weights",
+    )
+
+    @field_validator("timezones")
+    @classmethod
+    def _tz(cls, v: dict[int, float]) -> dict[int, float]:
+        if not v or min(v.values()) < 0 or sum(v.values()) <= 0:
+            raise ValueError("expected {offset_hours: weight} with non-negative weights, not all zero")
+        if any(abs(k) > 14 for k in v):
+            raise ValueError("time zone offsets must be within -14..14 hours")
+        return v
+
+
+# ---------------------------------------------------------------- readiness
+class Readiness(_M):
+    """The buying-readiness chain: not_ready -> considering -> ready -> (purchase) -> off_market -> not_ready.
+
+    Mean dwell times and branch shares set the rates; the long-run mix is computed from them
+    (``sim.readiness.stationary``). Defaults give about 3% ready, 40% considering, 57% not ready
+    (off-market prospects, who bought recently, count as not ready).
+    """
+
+    not_ready_dwell: Minutes = Field(default="78d", gt=0)
+    considering_dwell: Minutes = Field(default="60d", gt=0)
+    to_ready: float = Field(default=0.15, ge=0, le=1, description="share of considering exits that become ready")
+    buying_window: Minutes = Field(default="30d", gt=0, description="mean time a prospect stays ready")
+    buy_at_window_end: float = Field(default=0.5, ge=0, le=1, description="share of windows that end in a purchase")
+    off_market: Minutes = Field(default="180d", gt=0, description="after buying, time until back in the market")
+    frozen: bool = Field(default=False, description="readiness never changes (for experiments and tests)")
+    share_of_voice: float = Field(default=0.15, ge=0, le=1, description="chance a buyer contacts us when we have not been in touch")
+    recent_share: float = Field(default=0.5, ge=0, le=1, description="chance a buyer contacts us right after our touch")
+    recall: Minutes = Field(default="30d", gt=0, description="how fast a buyer forgets our last touch")
+    patience: Minutes = Field(default="2d", gt=0, description="how long a buyer who contacted us waits to be reached")
+
+
+# ---------------------------------------------------------------- conversations
+class HotLead(_M):
+    """Right after a prospect reaches out (new lead, reply, call-in) they answer more and buy more; both fade."""
+
+    answer: float = Field(default=0.9, ge=0, le=1, description="chance to answer at the moment they reach out")
+    answer_decay: Minutes = Field(default="10m", gt=0, description="time constant of the answering boost")
+    intent_boost: float = Field(default=4.0, ge=0, description="extra multiple on sale/booking at age 0")
+    intent_decay: Minutes = Field(default="90m", gt=0, description="time constant of the intent boost")
+
+
+class Conversation(_M):
+    sale: ByReadiness = Field(default_factory=lambda: ByReadiness(ready=0.35, considering=0.03, not_ready=0.003))
+    not_interested: ByReadiness = Field(default_factory=lambda: ByReadiness(ready=0.05, considering=0.25, not_ready=0.5))
+    unqualified: float = Field(default=0.05, ge=0, le=1)
+    book: ByReadiness = Field(
+        default_factory=lambda: ByReadiness(ready=0.7, considering=0.45, not_ready=0.1),
+        description="chance a rep books a next step when the strategy books",
+    )
+    nurture: float = Field(default=0.10, ge=0, le=1, description="chance a good conversation turns considering into ready")
+    skill_effect: float = Field(default=1.0, ge=0, description="how much rep skill scales sale, booking and nurture")
+    opt_out_on_no: float = Field(default=0.1, ge=0, le=1, description="chance a 'no' comes with a do-not-call request")
+    booked_show: float = Field(default=0.6, ge=0, le=1, description="chance a booked call connects")
+    booked_show_reminded: float = Field(default=0.8, ge=0, le=1, description="same, with a reminder email")
+    hot: HotLead = Field(default_factory=HotLead)
+    email_reply: ByReadiness = Field(default_factory=lambda: ByReadiness(ready=0.08, considering=0.01, not_ready=0.001))
+    sms_reply: ByReadiness = Field(default_factory=lambda: ByReadiness(ready=0.10, considering=0.015, not_ready=0.002))
+    voicemail_callback: ByReadiness = Field(default_factory=lambda: ByReadiness(ready=0.10, considering=0.01, not_ready=0.001))
+    unsubscribe: float = Field(default=0.002, ge=0, le=1, description="chance an email or SMS is answered with an opt-out")
+
+    @model_validator(mode="after")
+    def _fits(self) -> "Conversation":
+        for state in ("ready", "considering", "not_ready"):
+            total = getattr(self.sale, state) + getattr(self.not_interested, state) + self.unqualified
+            if total > 1 + 1e-9:
+                raise ValueError(f"sale + not_interested + unqualified exceed 1 for {state} prospects ({total:.3f})")
+        return self
+
+
+class Complaints(_M):
+    """Complaint risk per touch, by cause: frequency (annoyance), after a clear no, a pushy rep."""
+
+    enabled: bool = True
+    annoyance_decay: Minutes = Field(default="30d", gt=0, description="time constant of annoyance fading")
+    weight_call: float = Field(default=1.0, ge=0, description="annoyance added by a conversation")
+    weight_missed_call: float = Field(default=0.6, ge=0, description="by a dial nobody answered")
+    weight_voicemail: float = Field(default=0.8, ge=0)
+    weight_email: float = Field(default=0.25, ge=0)
+    weight_sms: float = Field(default=0.5, ge=0)
+    frequency_risk: float = Field(default=0.003, ge=0, le=1, description="risk per touch when annoyance equals tolerance")
+    frequency_exponent: float = Field(default=3.0, ge=0, description="how steeply risk rises with annoyance / tolerance")
+    frequency_cap: float = Field(default=0.5, ge=0, le=1)
+    after_no_risk: float = Field(default=0.10, ge=0, le=1, description="risk per touch after a clear 'no'")
+    pushy_risk: float = Field(default=0.06, ge=0, le=1, description="risk per conversation with a fully pushy rep")
+
+
+class Durations(_M):
+    no_answer: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=0.6, cv=0.4))
+    voicemail: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=1.5, cv=0.4))
+    conversation: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=6.0, cv=0.8))
+    wrap_up_connect: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=2.0, cv=0.5))
+    wrap_up_other: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=0.3, cv=0.5))
+
+
+# ---------------------------------------------------------------- team
+class RepGroup(_M):
+    count: int = Field(default=1, ge=1)
+    name: str = "rep"
+    pushiness: float = Field(default=0.0, ge=0, le=1, description="0 = consultative, 1 = very pushy")
+    skill: float = Field(default=0.5, ge=0, le=1, description="conversation skill (0.5 = average)")
+
+
+class WorkCalendar(_M):
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
+    )
+    start: ClockTime = "09:00"
+    end: ClockTime = "17:00"
+
+    @model_validator(mode="after")
+    def _span(self) -> "WorkCalendar":
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if not self.days:
+            raise ValueError("at least one working day is needed")
+        return self
+
+
+class QueuePolicy(_M):
+    order: list[TaskKind] = Field(
+        default_factory=lambda: ["booked", "callback", "new_lead", "follow_up", "prospecting"],
+        description="which tasks a rep takes first when several are due",
+    )
+    drop_after: Minutes = Field(default="5d", gt=0, description="a task overdue by more than this is dropped")
+
+    @field_validator("order")
+    @classmethod
+    def _complete(cls, v: list[str]) -> list[str]:
+        expected = {"booked", "callback", "new_lead", "follow_up", "prospecting"}
+        if set(v) != expected or len(v) != len(expected):
+            raise ValueError(f"must list each of {sorted(expected)} exactly once")
+        return v
+
+
+class Team(_M):
+    reps: list[RepGroup] = Field(default_factory=lambda: [RepGroup(count=3)])
+    unlimited: bool = Field(default=False, description="every call happens at its due time, no rep limits (an idealization)")
+    calendar: WorkCalendar = Field(default_factory=WorkCalendar)
+    queue: QueuePolicy = Field(default_factory=QueuePolicy)
+    reminders: bool = Field(default=True, description="a CRM reminds reps of every due follow-up")
+    forget: float = Field(default=0.2, ge=0, le=1, description="without reminders, chance a follow-up is forgotten")
+
+    @property
+    def size(self) -> int:
+        return sum(g.count for g in self.reps)
+
+
+class Rules(_M):
+    """Calling rules reported as breaches (not enforced unless the strategy respects them)."""
+
+    legal_start: ClockTime = "08:00"
+    legal_end: ClockTime = "20:00"
+    max_calls_24h: int = Field(default=3, ge=1)
+    max_calls_7d: int = Field(default=7, ge=1)
+
+
+# ---------------------------------------------------------------- scenario
+class Scenario(_M):
+    name: str = Field(default="scenario", pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    horizon: Minutes = Field(default="365d", gt=0)
+    replications: int = Field(default=5, ge=1)
+    seed: int = Field(default=20261122, ge=0)
+    population: Population = Field(default_factory=Population)
+    readiness: Readiness = Field(default_factory=Readiness)
+    conversation: Conversation = Field(default_factory=Conversation)
+    complaints: Complaints = Field(default_factory=Complaints)
+    durations: Durations = Field(default_factory=Durations)
+    team: Team = Field(default_factory=Team)
+    rules: Rules = Field(default_factory=Rules)
+    strategies: dict[str, Strategy] = Field(
+        default_factory=lambda: {"five_and_stop": Strategy(preset="five_and_stop")}, min_length=1
+    )
+    baseline: Optional[str] = Field(default=None, description="strategy the others are compared with")
+
+    @model_validator(mode="after")
+    def _baseline(self) -> "Scenario":
+        if self.baseline is None:
+            self.baseline = next(iter(self.strategies))
+        elif self.baseline not in self.strategies:
+            raise ValueError(f"baseline {self.baseline!r} is not one of the strategies: {', '.join(self.strategies)}")
+        return self
+
+    def strategy(self, name: str) -> Strategy:
+        try:
+            return self.strategies[name]
+        except KeyError:
+            raise KeyError(f"no strategy {name!r}; this scenario has: {', '.join(self.strategies)}") from None
+
+
+__all__ = ["Scenario", "Strategy", "PRESETS", "ByReadiness", "WEEKDAYS"]

@@ -1,0 +1,164 @@
+"""Strategies (cadences) as a sales manager writes them, and the named presets people argue about."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .units import DAY, Minutes
+
+Channel = Literal["call", "email", "sms"]
+
+
+class Step(BaseModel):
+    """One touch of a cadence: on cadence ``day`` N (day 1 = the first touch) or ``after`` a gap."""
+
+    model_config = ConfigDict(extra="forbid")
+    channel: Channel = "call"
+    day: Optional[float] = Field(default=None, ge=1, description="cadence day, 1 = day of the first touch")
+    after: Optional[Minutes] = Field(default=None, description="gap after the previous touch, e.g. '2d'")
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> "Step":
+        if (self.day is None) == (self.after is None):
+            raise ValueError("a step needs exactly one of 'day' (absolute, day 1 = first touch) or 'after' (gap)")
+        return self
+
+
+class Repeat(BaseModel):
+    """After the listed steps, keep touching every ``every`` (e.g. monthly) until a cap stops it."""
+
+    model_config = ConfigDict(extra="forbid")
+    every: Minutes = Field(gt=0)
+    channel: Channel = "call"
+    count: Optional[int] = Field(default=None, ge=1, description="how many repeats; empty = until a cap")
+
+
+class Strategy(BaseModel):
+    """A follow-up strategy. Write it out, or start from ``preset: NAME`` and override fields."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+    preset: Optional[str] = Field(default=None, description="start from this named preset")
+    description: str = ""
+    steps: list[Step] = Field(default_factory=list)
+    repeat: Optional[Repeat] = None
+    max_touches: Optional[int] = Field(default=None, ge=0, description="give up after this many touches")
+    last_day: Optional[float] = Field(default=None, ge=1, description="no touch after this cadence day")
+    first_response: Minutes = Field(default="1h", description="how soon a new inbound lead is called")
+    stop_on_no: bool = Field(default=True, description="stop after a clear 'not interested'")
+    stop_on_reply: bool = Field(default=True, description="a reply to an email/SMS ends the cadence (a callback takes over)")
+    book_next_step: bool = Field(default=False, description="reps agree a specific next call on a connect")
+    booking_delay: Minutes = Field(default="3d", description="how far ahead a booked call is set")
+    reminder_email: bool = Field(default=False, description="email a reminder the day before a booked call")
+    callback_delay: Minutes = Field(default="7d", description="when to call back a prospect who said 'call me later'")
+    min_gap: Minutes = Field(default="20h", description="never touch one prospect twice within this gap")
+    max_calls_per_rep_day: Optional[int] = Field(default=None, ge=1, description="per-rep daily call cap")
+    voicemail: bool = Field(default=True, description="leave a voicemail when nobody answers")
+    respect_calling_hours: bool = Field(default=True, description="wait for the prospect's legal calling hours")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("preset") is not None:
+            name = data["preset"]
+            if name not in PRESETS:
+                raise ValueError(f"unknown preset {name!r}; expected one of: {', '.join(PRESETS)}")
+            merged = dict(PRESETS[name])
+            merged.update(data)
+            return merged
+        return data
+
+    @model_validator(mode="after")
+    def _first_step(self) -> "Strategy":
+        if self.repeat is not None and not self.steps:
+            raise ValueError("'repeat' needs at least one step before it")
+        return self
+
+    def touch_limit(self) -> float:
+        """How many touches the cadence can make at most (inf when it repeats without a cap)."""
+        listed = len(self.steps)
+        if self.repeat is not None:
+            listed = float("inf") if self.repeat.count is None else listed + self.repeat.count
+        if self.max_touches is not None:
+            listed = min(listed, self.max_touches)
+        return listed
+
+    def channel_of(self, k: int) -> Optional[str]:
+        """Channel of the k-th touch (0-based), or None when the cadence is over."""
+        if k >= self.touch_limit():
+            return None
+        if k < len(self.steps):
+            return self.steps[k].channel
+        return self.repeat.channel if self.repeat is not None else None
+
+    def due_after(self, k: int, anchor: float, last_touch: float) -> float:
+        """Planned time of touch k (0-based): absolute steps from the anchor, relative ones from the last touch."""
+        if k < len(self.steps):
+            step = self.steps[k]
+            if step.day is not None:
+                return anchor + (step.day - 1) * DAY
+            return last_touch + step.after
+        return last_touch + self.repeat.every
+
+
+def _days(days: list[float], channel: str = "call") -> list[dict]:
+    return [{"day": d, "channel": channel} for d in days]
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "wait_for_call": {
+        "description": "No follow-up at all: wait for prospects to get in touch by themselves.",
+        "steps": [],
+    },
+    "one_and_done": {
+        "description": "One call, then give up (what about 44% of reps do).",
+        "steps": _days([1]),
+    },
+    "five_and_stop": {
+        "description": "Five calls over about two weeks, then stop.",
+        "steps": _days([1, 2, 4, 7, 11]),
+    },
+    "cadence_1_3_7_14_28_58": {
+        "description": "Calls on days 1, 3, 7, 14, 28 and 58, then monthly.",
+        "steps": _days([1, 3, 7, 14, 28, 58]),
+        "repeat": {"every": "30d", "channel": "call"},
+    },
+    "daily_two_weeks": {
+        "description": "A call every working day for two weeks.",
+        "steps": [{"day": 1}] + [{"after": "1d"} for _ in range(9)],
+        "min_gap": "12h",
+    },
+    "ignore_no": {
+        "description": "The 1/3/7/14/28/58-then-monthly cadence, but keep calling after a clear 'no'.",
+        "steps": _days([1, 3, 7, 14, 28, 58]),
+        "repeat": {"every": "30d", "channel": "call"},
+        "stop_on_no": False,
+    },
+    "booked_next_step": {
+        "description": "Calls on days 1, 3, 7, 14, 28; on every conversation book the next call and email a reminder.",
+        "steps": _days([1, 3, 7, 14, 28]),
+        "book_next_step": True,
+        "reminder_email": True,
+    },
+    "call_within_a_minute": {
+        "description": "Call new leads within a minute, then five-and-stop.",
+        "steps": _days([1, 2, 4, 7, 11]),
+        "first_response": "1m",
+    },
+    "mixed_channels": {
+        "description": "Call, email, call, SMS, call, email over a month.",
+        "steps": [
+            {"day": 1, "channel": "call"},
+            {"day": 2, "channel": "email"},
+            {"day": 5, "channel": "call"},
+            {"day": 9, "channel": "sms"},
+            {"day": 15, "channel": "call"},
+            {"day": 29, "channel": "email"},
+        ],
+    },
+}
+
+
+def preset(name: str, **overrides: Any) -> Strategy:
+    """A preset strategy by name, with optional field overrides."""
+    return Strategy.model_validate({"preset": name, **overrides})

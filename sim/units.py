@@ -1,0 +1,84 @@
+"""Human units for time: scenario files say ``90s``, ``5m``, ``2h``, ``3d``, ``2w``; the model counts minutes.
+
+The simulation clock is in minutes from Monday 00:00 of week one, in the team's time zone.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+MINUTE = 1.0
+HOUR = 60.0
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+
+_UNITS = {"s": 1 / 60, "m": MINUTE, "min": MINUTE, "h": HOUR, "d": DAY, "w": WEEK}
+_PATTERN = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|min|m|h|d|w)\s*$")
+
+
+def parse_duration(value: object) -> float:
+    """Minutes from ``'90s'``, ``'5m'``, ``'2h'``, ``'3d'``, ``'2w'`` or a bare number (already minutes)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as '90s', '5m', '2h' or '3d'")
+    if isinstance(value, (int, float)):
+        minutes = float(value)
+    elif isinstance(value, str):
+        match = _PATTERN.match(value)
+        if not match:
+            raise ValueError(f"expected a duration such as '90s', '5m', '2h' or '3d', got {value!r}")
+        minutes = float(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        raise ValueError(f"expected a duration such as '90s', '5m', '2h' or '3d', got {value!r}")
+    if minutes < 0:
+        raise ValueError(f"a duration cannot be negative, got {value!r}")
+    return minutes
+
+
+def format_duration(minutes: float) -> str:
+    """The shortest exact human form of a number of minutes (``1440.0`` -> ``'1d'``)."""
+    for unit, size in (("w", WEEK), ("d", DAY), ("h", HOUR), ("m", MINUTE)):
+        count = minutes / size
+        if count >= 1 and abs(count - round(count)) < 1e-9:
+            return f"{int(round(count))}{unit}"
+    seconds = minutes * 60
+    if abs(seconds - round(seconds)) < 1e-9:
+        return f"{int(round(seconds))}s"
+    return f"{minutes:g}m"
+
+
+Minutes = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A duration field: accepts ``'5m'``-style strings or minutes, stores minutes, writes back ``'5m'``."""
+
+
+def parse_clock(value: object) -> float:
+    """Minutes after midnight from ``'09:00'`` (or an hour number, ``9``)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        hours = float(value)
+        if not 0 <= hours <= 24:
+            raise ValueError(f"expected an hour between 0 and 24, got {value!r}")
+        return hours * HOUR
+    if isinstance(value, str):
+        m = re.match(r"^\s*(\d{1,2}):(\d{2})\s*$", value)
+        if m and int(m.group(1)) <= 24 and int(m.group(2)) < 60:
+            total = int(m.group(1)) * HOUR + int(m.group(2))
+            if total <= DAY:
+                return total
+    raise ValueError(f"expected a time of day such as '09:00', got {value!r}")
+
+
+def format_clock(minutes: float) -> str:
+    return f"{int(minutes // 60):02d}:{int(round(minutes % 60)):02d}"
+
+
+ClockTime = Annotated[
+    float,
+    BeforeValidator(parse_clock),
+    PlainSerializer(format_clock, return_type=str),
+]
+"""A time of day: ``'09:00'`` in files, minutes after midnight in the model."""
