@@ -1,0 +1,106 @@
+"""Prospects: plain objects (no SimPy process each) whose readiness is read off a pre-drawn path."""
+from __future__ import annotations
+
+from typing import Optional
+
+from .readiness import CUSTOMER, Paths
+
+# Relationship status with us (the market state lives in the readiness path).
+OPEN, WON, OPTED_OUT, DISQUALIFIED = 0, 1, 2, 3
+FINAL_STATES = ("bought_from_us", "opted_out", "disqualified", "bought_elsewhere", "open")
+
+
+class Prospect:
+    """One person we might sell to. ``tt``/``ss`` hold the path once this prospect's future was redrawn."""
+
+    __slots__ = (
+        "pid", "inbound", "start", "reach", "tolerance", "tz", "owner",
+        "paths", "pi", "tt", "ss", "redraws", "version",
+        "status", "said_no", "touches", "step", "anchor", "last_touch", "cadence_over",
+        "token", "hot_t", "annoy", "annoy_t", "recent_calls", "first_call", "waiting_until",
+    )
+
+    def __init__(self, pid: int, inbound: bool, start: float, reach: float, tolerance: float, tz: int, owner: int, paths: Paths):
+        self.pid = pid
+        self.inbound = inbound
+        self.start = start
+        self.reach = reach
+        self.tolerance = tolerance
+        self.tz = tz
+        self.owner = owner
+        self.paths = paths
+        self.pi = int(paths.offsets[pid])  # index of the current path entry (global while tt is None)
+        self.tt: Optional[list[float]] = None
+        self.ss: Optional[list[int]] = None
+        self.redraws = 0
+        self.version = 0  # bumps when the future path is redrawn (stale purchase events are ignored)
+        self.status = OPEN
+        self.said_no = False
+        self.touches = 0  # every touch we made, any channel (tape index)
+        self.step = 0  # cadence steps consumed
+        self.anchor = start
+        self.last_touch = start
+        self.cadence_over = False
+        self.token = 0  # bumps whenever the pending task is superseded
+        self.hot_t = start if inbound else -1e18
+        self.annoy = 0.0
+        self.annoy_t = 0.0
+        self.recent_calls: list[float] = []
+        self.first_call = -1.0
+        self.waiting_until = -1.0  # a buyer who contacted us waits for our call until then
+
+    def state_at(self, t: float) -> int:
+        """Market state at time t (t never decreases between calls)."""
+        if self.tt is None:
+            times = self.paths.times
+            end = self.paths.offsets[self.pid + 1]
+            i = self.pi
+            while i + 1 < end and times[i + 1] <= t:
+                i += 1
+            self.pi = i
+            return int(self.paths.states[i])
+        tt = self.tt
+        i = self.pi
+        n = len(tt)
+        while i + 1 < n and tt[i + 1] <= t:
+            i += 1
+        self.pi = i
+        return self.ss[i]
+
+    def path_lists(self) -> tuple[list[float], list[int]]:
+        if self.tt is not None:
+            return self.tt, self.ss
+        lo, hi = self.paths.offsets[self.pid], self.paths.offsets[self.pid + 1]
+        return self.paths.times[lo:hi].tolist(), self.paths.states[lo:hi].tolist()
+
+    def cut_path(self, t: float, tail_t: list[float], tail_s: list[int]) -> None:
+        """Replace the path from time t on with a new tail (whose first entry is at t)."""
+        tt, ss = self.path_lists()
+        keep = sum(1 for x in tt if x < t)
+        self.tt = tt[:keep] + tail_t
+        self.ss = ss[:keep] + tail_s
+        self.pi = max(0, keep - 1)
+        self.version += 1
+
+    @property
+    def is_customer(self) -> bool:
+        return self.status == WON
+
+    def final_state(self, horizon: float) -> str:
+        if self.status == WON:
+            return "bought_from_us"
+        if self.status == OPTED_OUT:
+            return "opted_out"
+        if self.status == DISQUALIFIED:
+            return "disqualified"
+        if self.bought_elsewhere(horizon):
+            return "bought_elsewhere"
+        return "open"
+
+    def bought_elsewhere(self, horizon: float) -> bool:
+        """Did this prospect buy from a competitor during the run (an entry into off_market after the start)?"""
+        tt, ss = self.path_lists()
+        return any(s == 3 and self.start < t <= horizon for t, s in zip(tt[1:], ss[1:]))
+
+
+__all__ = ["Prospect", "OPEN", "WON", "OPTED_OUT", "DISQUALIFIED", "FINAL_STATES", "CUSTOMER"]

@@ -1,0 +1,195 @@
+"""The result of one replication: a flat metrics record, daily series, and the optional event log."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+import numpy as np
+import pandas as pd
+
+from .prospects import FINAL_STATES
+from .readiness import STATE_NAMES
+from .touches import CAUSES
+from .units import DAY, HOUR
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Model
+
+SALES_BY_TOUCH_MAX = 12
+
+
+@dataclass
+class RunResult:
+    strategy: str
+    replication: int
+    metrics: dict[str, float]
+    daily: pd.DataFrame
+    rep_days: pd.DataFrame
+    readiness: pd.DataFrame
+    response_times: np.ndarray
+    final_states: np.ndarray = field(repr=False)
+    events: Optional[pd.DataFrame] = None
+
+
+def _pct(values, q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else float("nan")
+
+
+def _realized_paths(m: "Model") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(prospect, time, state) of every path entry as it really happened, sorted by prospect then time."""
+    paths = m.paths
+    n = len(m.prospects)
+    counts = np.diff(paths.offsets)
+    pid = np.repeat(np.arange(n), counts)
+    changed = [p for p in m.prospects if p.tt is not None]
+    if not changed:
+        return pid, paths.times, paths.states.astype(np.int8)
+    keep = np.ones(len(pid), dtype=bool)
+    changed_ids = np.array([p.pid for p in changed])
+    keep[np.isin(pid, changed_ids)] = False
+    extra_pid = np.concatenate([np.full(len(p.tt), p.pid) for p in changed])
+    extra_t = np.concatenate([np.asarray(p.tt, float) for p in changed])
+    extra_s = np.concatenate([np.asarray(p.ss, np.int8) for p in changed])
+    pid = np.concatenate([pid[keep], extra_pid])
+    t = np.concatenate([paths.times[keep], extra_t])
+    s = np.concatenate([paths.states[keep].astype(np.int8), extra_s])
+    order = np.lexsort((t, pid))
+    return pid[order], t[order], s[order]
+
+
+def _mix_over_time(pid, t, s, n_days: int) -> pd.DataFrame:
+    """How many prospects are in each state at the start of each day."""
+    grid = np.arange(n_days) * DAY
+    last = np.r_[pid[1:] != pid[:-1], True]
+    t_end = np.where(last, np.inf, np.r_[t[1:], np.inf])
+    lo = np.searchsorted(grid, t, side="left")
+    hi = np.searchsorted(grid, t_end, side="left")
+    diff = np.zeros((len(STATE_NAMES), n_days + 1), dtype=np.int64)
+    np.add.at(diff, (s, lo), 1)
+    np.add.at(diff, (s, hi), -1)
+    counts = np.cumsum(diff[:, :n_days], axis=1)
+    frame = pd.DataFrame(counts.T, columns=list(STATE_NAMES))
+    frame.insert(0, "day", np.arange(n_days))
+    return frame
+
+
+def build_result(m: "Model") -> RunResult:
+    tally, horizon = m.tally, m.horizon
+    n = len(m.prospects)
+    pid, t, s = _realized_paths(m)
+    first = np.r_[True, pid[1:] != pid[:-1]]
+    bought = (s == 3) & ~first & (t <= horizon)
+    bought_elsewhere = np.zeros(n, dtype=bool)
+    bought_elsewhere[pid[bought]] = True
+    status = np.fromiter((p.status for p in m.prospects), dtype=np.int8, count=n)
+    # status: 0 open, 1 won, 2 opted out, 3 disqualified -> index into FINAL_STATES
+    final = np.where(status == 1, 0, np.where(status == 2, 1, np.where(status == 3, 2, np.where(bought_elsewhere, 3, 4))))
+    final_counts = np.bincount(final, minlength=len(FINAL_STATES))
+
+    work_days = [d for d in range(m.n_days) if m.cal.working_day[d % 7] and d * DAY < horizon]
+    rep_calls = np.array([[row[d] for d in work_days] for row in tally.rep_calls], dtype=float).reshape(len(m.reps), -1)
+    rep_talk = np.array([[row[d] for d in work_days] for row in tally.rep_talk], dtype=float).reshape(len(m.reps), -1)
+    rep_busy = np.array([[row[d] for d in work_days] for row in tally.rep_busy], dtype=float).reshape(len(m.reps), -1)
+    available = m.cal.working_minutes(horizon) * max(len(m.reps), 1)
+    touches = sum(p.touches for p in m.prospects) + tally.reminder_emails
+    complaints = sum(tally.complaints.values())
+    inbound = n - m.n_list
+    resp = np.asarray(tally.response_times)
+
+    metrics: dict[str, float] = {
+        "prospects": n,
+        "list_prospects": m.n_list,
+        "inbound_leads": inbound,
+        "sales": tally.sales,
+        "close_rate": tally.sales / n if n else float("nan"),
+        "sales_prospect_initiated": tally.sales_prospect_initiated,
+        "complaints": complaints,
+        **{f"complaints_{c}": tally.complaints[c] for c in CAUSES},
+        "complaints_per_1000": 1000 * complaints / n if n else float("nan"),
+        "complaints_per_1000_touches": 1000 * complaints / touches if touches else 0.0,
+        "opt_outs": int(final_counts[1]),
+        "dnc_requests": tally.dnc_requests,
+        "disqualified": int(final_counts[2]),
+        "lost_to_competitor": int(final_counts[3]),
+        "open_at_end": int(final_counts[4]),
+        "touches": touches,
+        "touches_per_prospect": touches / n if n else float("nan"),
+        "calls": tally.calls,
+        "connects": tally.connects,
+        "connect_rate": tally.connects / tally.calls if tally.calls else float("nan"),
+        "voicemails": tally.voicemails,
+        "emails": tally.emails,
+        "sms": tally.sms,
+        "replies": tally.replies,
+        "booked": tally.booked,
+        "booked_calls": tally.booked_calls,
+        "booked_connects": tally.booked_connects,
+        "nurtured": tally.nurtured,
+        "reach_outs_to_us": tally.reach_outs_to_us,
+        "buyers_gave_up_waiting": tally.buyers_gave_up_waiting,
+        "talk_hours": tally.talk_minutes / HOUR,
+        "dial_hours": tally.dial_minutes / HOUR,
+        "calls_per_rep_day_mean": float(rep_calls.mean()) if rep_calls.size else 0.0,
+        "calls_per_rep_day_p95": _pct(rep_calls.ravel(), 95) if rep_calls.size else 0.0,
+        "talk_hours_per_rep_day_mean": float(rep_talk.mean()) / HOUR if rep_talk.size else 0.0,
+        "talk_hours_per_rep_day_p95": _pct(rep_talk.ravel(), 95) / HOUR if rep_talk.size else 0.0,
+        "utilization": float(rep_busy.sum()) / available if available and not m.unlimited else float("nan"),
+        "backlog_mean": float(np.mean(tally.backlog)) if tally.backlog else 0.0,
+        "backlog_max": float(np.max(tally.backlog)) if tally.backlog else 0.0,
+        "dropped_tasks": tally.dropped,
+        "dropped_new_leads": tally.dropped_new_leads,
+        "forgotten_follow_ups": tally.forgotten,
+        "lead_response_median_min": _pct(resp, 50),
+        "lead_response_p90_min": _pct(resp, 90),
+        "leads_called": len(resp),
+        "breach_after_opt_out": tally.breach_after_opt_out,
+        "breach_outside_hours": tally.breach_outside_hours,
+        "breach_over_3_in_24h": tally.breach_24h,
+        "breach_over_7_in_7d": tally.breach_7d,
+    }
+    for k in range(1, SALES_BY_TOUCH_MAX + 1):
+        metrics[f"sales_touch_{k}"] = tally.sales_by_touch.get(k, 0)
+    metrics[f"sales_touch_{SALES_BY_TOUCH_MAX + 1}plus"] = sum(
+        v for k, v in tally.sales_by_touch.items() if k > SALES_BY_TOUCH_MAX
+    )
+
+    daily = pd.DataFrame({
+        "day": np.arange(m.n_days),
+        "sales": tally.daily_sales,
+        "calls": tally.daily_calls,
+        "connects": tally.daily_connects,
+        "complaints": tally.daily_complaints,
+    })
+    daily["cumulative_sales"] = daily["sales"].cumsum()
+    rep_days = pd.DataFrame({
+        "rep": np.repeat([r.name for r in m.reps], len(work_days)),
+        "day": np.tile(work_days, len(m.reps)),
+        "calls": rep_calls.ravel(),
+        "talk_minutes": rep_talk.ravel(),
+        "busy_minutes": rep_busy.ravel(),
+    })
+    events = _event_frame(m, pid, t, s, first) if m.log is not None else None
+    return RunResult(
+        strategy="", replication=m.replication, metrics=metrics, daily=daily, rep_days=rep_days,
+        readiness=_mix_over_time(pid, t, s, m.n_days), response_times=resp,
+        final_states=np.asarray(FINAL_STATES, dtype=object)[final], events=events,
+    )
+
+
+EVENT_COLUMNS = ["time_min", "prospect", "rep", "channel", "kind", "outcome", "readiness", "annoyance", "complaint_cause"]
+
+
+def _event_frame(m: "Model", pid, t, s, first) -> pd.DataFrame:
+    """Touches and our own state changes as logged, plus the market's readiness changes."""
+    touches = pd.DataFrame(m.log, columns=EVENT_COLUMNS)
+    change = ~first & (t <= m.horizon) & (s != 4)
+    market = pd.DataFrame({
+        "time_min": t[change], "prospect": pid[change], "rep": "", "channel": "market", "kind": "readiness",
+        "outcome": np.asarray(STATE_NAMES, dtype=object)[s[change]], "readiness": s[change].astype(int),
+        "annoyance": np.nan, "complaint_cause": "",
+    })
+    frame = pd.concat([touches, market], ignore_index=True)
+    frame = frame.sort_values(["time_min", "prospect"], kind="mergesort", ignore_index=True)
+    frame["readiness"] = np.asarray(STATE_NAMES, dtype=object)[frame["readiness"].to_numpy(int)]
+    frame.insert(1, "day", (frame["time_min"] // DAY).astype(int) + 1)
+    return frame

@@ -1,0 +1,42 @@
+"""Means with 95% t intervals over replications, and paired differences from a baseline."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+ID_COLUMNS = ("strategy", "replication")
+
+
+def t_interval(values, level: float = 0.95) -> tuple[float, float, float, int]:
+    """(mean, low, high, n) of a Student t interval; the interval is NaN when n < 2."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0
+    mean = float(x.mean())
+    if n < 2:
+        return mean, float("nan"), float("nan"), n
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def summarize(runs: pd.DataFrame, baseline: str, level: float = 0.95) -> pd.DataFrame:
+    """Tidy summary: strategy, metric, mean, ci_low, ci_high, n; plus ``<metric>_vs_baseline`` rows
+    holding each strategy's difference from the baseline, paired by replication."""
+    metrics = [c for c in runs.columns if c not in ID_COLUMNS]
+    rows = []
+    base = runs[runs["strategy"] == baseline].set_index("replication")
+    for strategy, group in runs.groupby("strategy", sort=False):
+        for metric in metrics:
+            mean, lo, hi, n = t_interval(group[metric], level)
+            rows.append((strategy, metric, mean, lo, hi, n))
+        if strategy == baseline:
+            continue
+        paired = group.set_index("replication").join(base[metrics], rsuffix="__base", how="inner")
+        for metric in metrics:
+            diff = paired[metric].astype(float) - paired[f"{metric}__base"].astype(float)
+            mean, lo, hi, n = t_interval(diff, level)
+            rows.append((strategy, f"{metric}_vs_baseline", mean, lo, hi, n))
+    return pd.DataFrame(rows, columns=["strategy", "metric", "mean", "ci_low", "ci_high", "n"])

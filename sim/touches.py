@@ -1,0 +1,112 @@
+"""What happens on a touch: answering, the conversation's outcome, annoyance and complaints.
+
+Pure functions of the prospect's state and the touch's uniforms, so the rules can be read
+(and tested) apart from the event loop.
+"""
+from __future__ import annotations
+
+import math
+
+from .readiness import CONSIDERING, NOT_READY, OFF_MARKET, READY
+from .scenario import ByReadiness, Complaints, Conversation
+
+# Outcomes of a touch (string codes are what the event log shows).
+NO_ANSWER, VOICEMAIL, SALE, BOOKED, LATER, NOT_INTERESTED, UNQUALIFIED, ALREADY_BOUGHT = (
+    "no_answer", "voicemail", "sale", "booked", "call_back_later", "not_interested", "unqualified", "already_bought",
+)
+SENT, REPLIED, UNSUBSCRIBED = "sent", "replied", "unsubscribed"
+
+CAUSES = ("frequency", "after_no", "pushy_rep")
+
+
+def by_state(table: ByReadiness) -> tuple[float, float, float, float]:
+    """A ByReadiness table as a tuple indexed by market state (off-market prospects count as not ready)."""
+    return (table.not_ready, table.considering, table.ready, table.not_ready)
+
+
+def hot_factor(boost: float, age: float, decay: float) -> float:
+    """1 plus a boost that fades exponentially with the time since the prospect reached out."""
+    return 1.0 + boost * math.exp(-max(age, 0.0) / decay)
+
+
+def answer_probability(reach: float, hot_answer: float, age: float, decay: float) -> float:
+    """A prospect's own reachability, lifted toward ``hot_answer`` right after they reached out."""
+    if hot_answer <= reach:
+        return reach
+    return reach + (hot_answer - reach) * math.exp(-max(age, 0.0) / decay)
+
+
+class ConversationRules:
+    """The outcome of a connected call, from one uniform, given readiness, intent and rep skill."""
+
+    def __init__(self, conv: Conversation, books: bool):
+        self.sale = by_state(conv.sale)
+        self.no = by_state(conv.not_interested)
+        self.unqualified = conv.unqualified
+        self.book = by_state(conv.book) if books else (0.0, 0.0, 0.0, 0.0)
+        self.nurture = conv.nurture
+        self.opt_out_on_no = conv.opt_out_on_no
+
+    def outcome(self, state: int, intent: float, skill: float, u: float) -> str:
+        if state == OFF_MARKET:
+            return ALREADY_BOUGHT
+        ps = min(0.95, self.sale[state] * intent * skill)
+        if u < ps:
+            return SALE
+        u -= ps
+        if u < self.unqualified:
+            return UNQUALIFIED
+        u -= self.unqualified
+        pn = min(self.no[state], 1.0 - ps - self.unqualified)
+        if u < pn:
+            return NOT_INTERESTED
+        u -= pn
+        rest = max(1.0 - ps - self.unqualified - pn, 0.0)
+        if u < rest * min(1.0, self.book[state] * skill * min(intent, 2.0)):
+            return BOOKED
+        return LATER
+
+    def nurtures(self, state: int, skill: float, u: float) -> bool:
+        """A good conversation with a considering prospect makes them ready."""
+        return state == CONSIDERING and u < self.nurture * skill
+
+
+class ComplaintRules:
+    """Complaint risk per touch from three separate causes (see MODEL.md section 4)."""
+
+    def __init__(self, c: Complaints):
+        self.enabled = c.enabled
+        self.decay = c.annoyance_decay
+        self.frequency_risk = c.frequency_risk
+        self.exponent = c.frequency_exponent
+        self.cap = c.frequency_cap
+        self.after_no = c.after_no_risk
+        self.pushy = c.pushy_risk
+
+    def annoyance(self, level: float, since: float, weight: float) -> float:
+        """Annoyance just after a touch: the old level faded over ``since`` minutes, plus this touch."""
+        return level * math.exp(-since / self.decay) + weight
+
+    def cause(self, annoyance: float, tolerance: float, said_no: bool, pushiness: float, u: float) -> str | None:
+        """Which cause (if any) makes this touch end in a complaint; one uniform, causes stacked."""
+        if not self.enabled:
+            return None
+        r = min(self.cap, self.frequency_risk * (annoyance / tolerance) ** self.exponent)
+        if u < r:
+            return "frequency"
+        if said_no:
+            r += self.after_no
+            if u < r:
+                return "after_no"
+        if pushiness > 0.0:
+            r += self.pushy * pushiness
+            if u < r:
+                return "pushy_rep"
+        return None
+
+
+__all__ = [
+    "ConversationRules", "ComplaintRules", "hot_factor", "answer_probability", "by_state", "CAUSES",
+    "NO_ANSWER", "VOICEMAIL", "SALE", "BOOKED", "LATER", "NOT_INTERESTED", "UNQUALIFIED", "ALREADY_BOUGHT",
+    "SENT", "REPLIED", "UNSUBSCRIBED", "READY", "NOT_READY",
+]
