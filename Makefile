@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m sim run $(SCENARIO)
+	$(PY) -m sim run $(SCENARIO) --workers 2
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -79,7 +79,8 @@ class Model:
             for j in range(group.count):
                 skill = max(0.0, 1.0 + effect * (group.skill - 0.5))
                 name = f"{group.name}-{j + 1}" if group.count > 1 else group.name
-                self.reps.append(Rep(len(self.reps), name, group.pushiness, skill, TaskQueue(order)))
+                pushiness = group.pushiness if self.strategy.rep_pushiness is None else self.strategy.rep_pushiness
+                self.reps.append(Rep(len(self.reps), name, pushiness, skill, TaskQueue(order)))
         self.auto = Rep(-1, "automation", 0.0, 1.0, TaskQueue(order))
         self._next_rep = 0
 

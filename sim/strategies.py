@@ -55,6 +55,9 @@ class Strategy(BaseModel):
     max_calls_per_rep_day: Optional[int] = Field(default=None, ge=1, description="per-rep daily call cap")
     voicemail: bool = Field(default=True, description="leave a voicemail when nobody answers")
     respect_calling_hours: bool = Field(default=True, description="wait for the prospect's legal calling hours")
+    rep_pushiness: Optional[float] = Field(
+        default=None, ge=0, le=1, description="coach every rep to this style (0 consultative .. 1 pushy); empty = each rep's own"
+    )
 
     @model_validator(mode="before")
     @classmethod

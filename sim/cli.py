@@ -1,0 +1,195 @@
+"""The followup-sim command line: parses arguments, calls the library, presents the result."""
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import experiment as ex
+from .loading import ScenarioError, load_scenario
+from .output import manifest, now_utc, write_results
+from .scenario import Scenario
+from .stats import summarize
+from .strategies import PRESETS, Strategy
+from .templates import STARTER
+from .units import format_duration
+
+app = typer.Typer(
+    help="Simulate sales follow-up strategies and compare close rate, complaints and call load.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+if not out_console.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
+    out_console = Console(width=120)
+err_console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _load(path: Path, overrides: Optional[list[str]], **fields) -> Scenario:
+    try:
+        return load_scenario(path, overrides, **fields)
+    except ScenarioError as exc:
+        _fail(str(exc).replace("[", "\\["))
+        raise  # unreachable
+
+
+SCENARIO_ARG = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/baseline.yaml", show_default=False)
+
+
+@app.command()
+def run(
+    scenario: Path = SCENARIO_ARG,
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run replications in parallel (same results for any count)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/<scenario name>]."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
+    events: bool = typer.Option(False, "--events", help="Also write the full event log to events.parquet."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write comparison plots."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
+) -> None:
+    """Run every strategy of a scenario for every replication and write the results folder."""
+    sc = _load(scenario, set_, replications=replications, seed=seed)
+    folder = out or Path("results") / sc.name
+    started, t0 = now_utc(), time.perf_counter()
+    total = len(sc.strategies) * sc.replications
+    show = not quiet and sys.stderr.isatty()
+    if show:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True)
+        with bar:
+            task = bar.add_task(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications", total=total)
+            result = ex.run_experiment(sc, workers=workers, event_log=events, dask=dask,
+                                       progress=lambda done, _n: bar.update(task, completed=done))
+    else:
+        result = ex.run_experiment(sc, workers=workers, event_log=events, dask=dask)
+    summary = summarize(result.runs(), sc.baseline)
+    info = manifest(result, started, time.perf_counter() - t0, sc.replications, workers)
+    try:
+        written = write_results(result, summary, folder, info, events=events, plots=plots)
+    except ImportError as exc:
+        _fail(f"cannot write results: {exc} (install the 'parquet' extra for --events)")
+        return
+    if not quiet:
+        _print_summary(sc, summary)
+        out_console.print(f"Results written to [bold]{written}/[/] in {time.perf_counter() - t0:.1f} s "
+                          f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
+                          f"{', events.parquet' if events else ''}).")
+
+
+def _fmt(mean: float, lo: float, hi: float, scale: float = 1.0, digits: int = 1) -> str:
+    """``mean ± half-width`` of a (symmetric) t interval, or the mean alone with one replication."""
+    if math.isnan(mean):
+        return "-"
+    text = f"{mean * scale:.{digits}f}"
+    if not math.isnan(lo):
+        text += f" ± {(hi - lo) / 2 * scale:.{digits}f}"
+    return text
+
+
+HEADLINE = [
+    ("close_rate", "Close %", 100, 1),
+    ("close_rate_vs_baseline", "vs base (pts)", 100, 1),
+    ("complaints_per_1000", "Complaints /1k", 1, 1),
+    ("calls_per_rep_day_mean", "Calls /rep-day", 1, 0),
+    ("lead_response_median_min", "Lead reply (min)", 1, 0),
+]
+
+
+def _print_summary(sc: Scenario, summary) -> None:
+    n = int(summary["n"].max()) if len(summary) else 0
+    table = Table(title=f"{sc.name}: mean ± 95% interval over {n} replications (baseline: {sc.baseline})")
+    table.add_column("Strategy", style="bold", no_wrap=True)
+    for _key, label, _s, _d in HEADLINE:
+        table.add_column(label, justify="right")
+    index = summary.set_index(["strategy", "metric"])
+    for strategy in sc.strategies:
+        cells = []
+        for key, _label, scale, digits in HEADLINE:
+            if (strategy, key) in index.index:
+                row = index.loc[(strategy, key)]
+                cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
+            else:
+                cells.append("-")
+        table.add_row(strategy, *cells)
+    out_console.print(table)
+
+
+@app.command()
+def validate(scenario: Path = SCENARIO_ARG,
+             set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value.")) -> None:
+    """Check a scenario file without running it."""
+    sc = _load(scenario, set_)
+    out_console.print(f"{scenario}: valid scenario '{sc.name}' ({len(sc.strategies)} strategies, "
+                      f"{format_duration(sc.horizon)} horizon, {sc.replications} replications, seed {sc.seed}).",
+                      highlight=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario JSON Schema (point your editor's YAML support at it)."""
+    typer.echo(json.dumps(Scenario.model_json_schema(mode="validation"), indent=2))
+
+
+@app.command()
+def new(
+    name: str = typer.Argument(..., help="Scenario name (letters, digits, - _ .)"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: scenarios/NAME.yaml]."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter scenario."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        _fail(f"name {name!r}: use letters, digits, '-', '_' or '.' only")
+    path = out or Path("scenarios") / f"{name}.yaml"
+    if path.exists() and not force:
+        _fail(f"{path} already exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER.format(name=name, file=path), encoding="utf-8")
+    out_console.print(f"Wrote {path}. Edit it, then: followup-sim run {path}", highlight=False)
+
+
+@app.command()
+def presets() -> None:
+    """List the preset strategies with their steps."""
+    table = Table(title="Preset strategies (use as `preset: NAME` in a scenario; override any field)")
+    table.add_column("Preset", style="bold")
+    table.add_column("Steps")
+    table.add_column("Notes")
+    for name in PRESETS:
+        s = Strategy(preset=name)
+        steps = ", ".join(f"{'day ' + format(st.day, 'g') if st.day is not None else '+' + format_duration(st.after)} {st.channel}"
+                          for st in s.steps) or "none"
+        if s.repeat:
+            steps += f"; then every {format_duration(s.repeat.every)} ({s.repeat.channel})"
+        notes = [s.description.rstrip("."), f"first response {format_duration(s.first_response)}"]
+        if not s.stop_on_no:
+            notes.append("keeps calling after a no")
+        if s.book_next_step:
+            notes.append("books next step" + (" + reminder email" if s.reminder_email else ""))
+        table.add_row(name, steps, "; ".join(notes))
+    out_console.print(table)
+
+
+def main() -> None:
+    app(prog_name="followup-sim")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""The commented starter scenario written by ``followup-sim new NAME``."""
+
+STARTER = """\
+# {name}: a followup-sim scenario. Run it with:  followup-sim run {file}
+# Every field is optional; anything left out takes the default shown by `followup-sim schema`.
+# Durations take units: 90s, 5m, 2h, 3d, 2w. Probabilities are between 0 and 1.
+name: {name}
+description: >
+  What does this scenario teach? Say it here; it is printed with the results.
+horizon: 180d          # simulated time
+replications: 5        # independent runs per strategy (more = tighter intervals)
+seed: 1                # same seed, same numbers
+
+population:
+  outbound: {{size: 2000, ramp: 20d}}   # a list worked over the first 20 days
+  inbound: {{per_day: 5}}               # new leads per day (Poisson)
+  reachability: {{kind: beta, mean: 0.08, concentration: 10}}   # chance to answer a dial
+
+team:
+  reps:
+    - {{count: 3, pushiness: 0.0, skill: 0.5}}
+  calendar: {{days: [mon, tue, wed, thu, fri], start: "09:00", end: "17:00"}}
+  reminders: true      # a CRM reminds reps of every follow-up (false: some are forgotten)
+
+# Strategies to compare. Use a preset (`followup-sim presets`), override its fields,
+# or write the steps out: `day:` counts from the first touch (day 1), `after:` is a gap.
+strategies:
+  one_and_done: {{preset: one_and_done}}
+  five_and_stop: {{preset: five_and_stop}}
+  my_cadence:
+    steps:
+      - {{day: 1, channel: call}}
+      - {{day: 3, channel: email}}
+      - {{day: 7, channel: call}}
+    repeat: {{every: 30d, channel: call}}
+    max_touches: 8
+    first_response: 5m
+    book_next_step: true
+baseline: one_and_done   # the others are compared with this one
+"""
