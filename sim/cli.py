@@ -133,6 +133,65 @@ def _print_summary(sc: Scenario, summary) -> None:
 
 
 @app.command()
+def sweep(
+    scenario: Path = SCENARIO_ARG,
+    param: list[str] = typer.Option(..., "--param", "-p", help="Field to vary, e.g. strategies.five.max_touches (once or twice)."),
+    values: list[str] = typer.Option(..., "--values", "-v", help="Comma-separated values for the matching --param, e.g. 1,3,5,8."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/<scenario name>-sweep]."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field before sweeping: path=value."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Vary one or two fields over a grid (same seeds at every point) and plot the outcome curves."""
+    import yaml as _yaml
+
+    from .loading import dump_scenario
+    from .output import atomic_folder
+    from .sweep import grid, run_sweep
+    from .sweep_plots import write_sweep_plots
+
+    if len(param) != len(values) or not 1 <= len(param) <= 2:
+        _fail("give one or two --param options, each with its own --values list")
+    sc = _load(scenario, set_, replications=replications, seed=seed)
+    params = [(p, [_yaml.safe_load(v) for v in vs.split(",") if v.strip()]) for p, vs in zip(param, values)]
+    total = len(grid(params)) * len(sc.strategies) * sc.replications
+    started, t0 = now_utc(), time.perf_counter()
+    try:
+        if not quiet and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            with Progress(TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                          console=err_console, transient=True) as bar:
+                task = bar.add_task("sweep", total=total)
+                table = run_sweep(sc, params, workers=workers, dask=dask,
+                                  progress=lambda done, _n: bar.update(task, completed=done))
+        else:
+            table = run_sweep(sc, params, workers=workers, dask=dask)
+    except ScenarioError as exc:
+        _fail(str(exc).replace("[", "\\["))
+        return
+    folder = out or Path("results") / f"{sc.name}-sweep"
+    with atomic_folder(folder) as tmp:
+        table.to_csv(tmp / "sweep.csv", index=False)
+        (tmp / "scenario.yaml").write_text(dump_scenario(sc), encoding="utf-8")
+        write_sweep_plots(table, [p for p, _ in params], tmp / "plots")
+        info = {"scenario": sc.name, "seed": sc.seed, "replications": sc.replications,
+                "grid": {p: v for p, v in params}, "points": len(grid(params)), "workers": workers,
+                "started": started.isoformat(timespec="seconds"), "wall_seconds": round(time.perf_counter() - t0, 3),
+                "command": sys.argv}
+        from .output import git_revision, package_versions
+
+        info.update(git_revision=git_revision(), versions=package_versions())
+        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+    if not quiet:
+        out_console.print(f"Sweep of {total} runs written to [bold]{folder}/[/] (sweep.csv, plots/sweep.png) "
+                          f"in {time.perf_counter() - t0:.1f} s.")
+
+
+@app.command()
 def validate(scenario: Path = SCENARIO_ARG,
              set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value.")) -> None:
     """Check a scenario file without running it."""

@@ -63,6 +63,35 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def map_runs(jobs: list[tuple], workers: int = 1, dask: Optional[str] = None,
+             progress: Optional[Progress] = None) -> list[RunResult]:
+    """Run (scenario, strategy, replication, event_log) jobs; results come back in job order."""
+    results: list[Optional[RunResult]] = [None] * len(jobs)
+    done = 0
+
+    def finished(i: int, res: RunResult) -> None:
+        nonlocal done
+        results[i] = res
+        done += 1
+        if progress:
+            progress(done, len(jobs))
+
+    if dask is not None:
+        from .distributed import map_on_dask
+
+        for i, res in map_on_dask(_one, jobs, dask):
+            finished(i, res)
+    elif workers <= 1 or len(jobs) <= 1:
+        for i, job in enumerate(jobs):
+            finished(i, _one(job))
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = {pool.submit(_one, job): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                finished(futures[fut], fut.result())
+    return [r for r in results if r is not None]
+
+
 def run_experiment(
     scenario: Scenario,
     replications: Optional[int] = None,
@@ -76,28 +105,4 @@ def run_experiment(
     reps = scenario.replications if replications is None else replications
     names = strategies or list(scenario.strategies)
     jobs = [(scenario, name, r, event_log) for name in names for r in range(reps)]
-    results: list[Optional[RunResult]] = [None] * len(jobs)
-    done = 0
-    if dask is not None:
-        from .distributed import map_on_dask
-
-        for i, res in map_on_dask(_one, jobs, dask):
-            results[i] = res
-            done += 1
-            if progress:
-                progress(done, len(jobs))
-    elif workers <= 1 or len(jobs) == 1:
-        for i, job in enumerate(jobs):
-            results[i] = _one(job)
-            done += 1
-            if progress:
-                progress(done, len(jobs))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_one, job): i for i, job in enumerate(jobs)}
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                done += 1
-                if progress:
-                    progress(done, len(jobs))
-    return Experiment(scenario, [r for r in results if r is not None])
+    return Experiment(scenario, map_runs(jobs, workers, dask, progress))

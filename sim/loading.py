@@ -75,34 +75,50 @@ def apply_override(data: dict, assignment: str) -> None:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:
         value = raw
+    set_path(data, path, value, f"--set {assignment!r}")
+
+
+def set_path(data: dict, path: str, value: Any, label: str) -> None:
+    """Set a field of the raw scenario mapping by dotted path (``team.reps[0].count``)."""
     parts: list[Any] = []
     for chunk in path.strip().split("."):
         name, *indices = chunk.replace("]", "").split("[")
         if not name:
-            raise ScenarioError(f"--set {assignment!r}: empty name in the path")
+            raise ScenarioError(f"{label}: empty name in the path")
         parts.append(name)
         for i in indices:
             if not i.isdigit():
-                raise ScenarioError(f"--set {assignment!r}: list index {i!r} is not a number")
+                raise ScenarioError(f"{label}: list index {i!r} is not a number")
             parts.append(int(i))
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         here = _path(parts[: depth + 1])
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
-                raise ScenarioError(f"--set {assignment!r}: {here} does not exist in the scenario file")
+                raise ScenarioError(f"{label}: {here} does not exist in the scenario file")
             node = node[part]
         else:
             if not isinstance(node, dict):
-                raise ScenarioError(f"--set {assignment!r}: {_path(parts[:depth])} is not a section with fields")
+                raise ScenarioError(f"{label}: {_path(parts[:depth])} is not a section with fields")
             node = node.setdefault(part, {})
     last = parts[-1]
     if isinstance(last, int):
         if not isinstance(node, list) or last >= len(node):
-            raise ScenarioError(f"--set {assignment!r}: {_path(parts)} does not exist in the scenario file")
+            raise ScenarioError(f"{label}: {_path(parts)} does not exist in the scenario file")
     elif not isinstance(node, dict):
-        raise ScenarioError(f"--set {assignment!r}: {_path(parts[:-1])} is not a section with fields")
+        raise ScenarioError(f"{label}: {_path(parts[:-1])} is not a section with fields")
     node[last] = value
+
+
+def with_fields(scenario: Scenario, changes: dict[str, Any], label: str) -> Scenario:
+    """A copy of a scenario with some fields changed by dotted path, validated again."""
+    data = scenario.model_dump(mode="json")
+    for path, value in changes.items():
+        set_path(data, path, value, label)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(explain(err, label)) from None
 
 
 def load_scenario(path: Path | str, overrides: Optional[list[str]] = None, **fields: Any) -> Scenario:

@@ -14,7 +14,8 @@ import sys
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Optional
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 import pandas as pd
 
@@ -69,9 +70,9 @@ def manifest(exp: Experiment, started: datetime, wall_seconds: float, replicatio
     }
 
 
-def write_results(exp: Experiment, summary: pd.DataFrame, out: Path, info: dict,
-                  events: bool = False, plots: bool = True) -> Path:
-    """Write runs.csv, summary.csv, scenario.yaml, manifest.json, plots/ (and events.parquet) atomically."""
+@contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """Yield a hidden temporary folder; on success it replaces ``out``, on any failure it is removed."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
@@ -79,6 +80,23 @@ def write_results(exp: Experiment, summary: pd.DataFrame, out: Path, info: dict,
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
+        yield tmp
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_results(exp: Experiment, summary: pd.DataFrame, out: Path, info: dict,
+                  events: bool = False, plots: bool = True) -> Path:
+    """Write runs.csv, summary.csv, scenario.yaml, manifest.json, plots/ (and events.parquet) atomically."""
+    with atomic_folder(out) as tmp:
         exp.runs().to_csv(tmp / "runs.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
         (tmp / "scenario.yaml").write_text(dump_scenario(exp.scenario), encoding="utf-8")
@@ -91,17 +109,7 @@ def write_results(exp: Experiment, summary: pd.DataFrame, out: Path, info: dict,
 
             write_plots(exp, summary, tmp / "plots")
         (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return Path(out)
 
 
 def now_utc() -> datetime:

@@ -34,7 +34,7 @@ def summarize(runs: pd.DataFrame, baseline: str, level: float = 0.95) -> pd.Data
             rows.append((strategy, metric, mean, lo, hi, n))
         if strategy == baseline:
             continue
-        paired = group.set_index("replication").join(base[metrics], rsuffix="__base", how="inner")
+        paired = group.merge(base[metrics], left_on="replication", right_index=True, suffixes=("", "__base"))
         for metric in metrics:
             diff = paired[metric].astype(float) - paired[f"{metric}__base"].astype(float)
             mean, lo, hi, n = t_interval(diff, level)
