@@ -66,42 +66,36 @@ def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_cumulative_sales(exp: Experiment) -> Figure:
-    daily = exp.series("daily")
+def _bands_over_time(frame: pd.DataFrame, x: str, y: str, names: list[str], xlabel: str, ylabel: str, title: str) -> Figure:
+    """One line per strategy: the mean of y at each x over replications, with its 95% band."""
     fig, ax = plt.subplots(figsize=(9, 5.5))
-    colors = _colors(exp.strategies)
-    for name in exp.strategies:
-        b = _band(daily[daily.strategy == name], "day", "cumulative_sales")
-        ax.plot(b["day"], b["mean"], color=colors[name], label=name)
+    colors = _colors(names)
+    for name in names:
+        b = _band(frame[frame.strategy == name], x, y)
+        ax.plot(b[x], b["mean"], color=colors[name], label=name)
         if b["low"].notna().any():
-            ax.fill_between(b["day"], b["low"], b["high"], color=colors[name], alpha=0.2, linewidth=0)
-    ax.set_xlabel("Day of the simulation")
-    ax.set_ylabel("Cumulative sales (count)")
-    ax.set_title("Sales over time by strategy (mean and 95% band)")
+            ax.fill_between(b[x], b["low"], b["high"], color=colors[name], alpha=0.2, linewidth=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_cumulative_sales(exp: Experiment) -> Figure:
+    return _bands_over_time(exp.series("daily"), "day", "cumulative_sales", exp.strategies, "Day of the simulation",
+                            "Cumulative sales (count)", "Sales over time by strategy (mean and 95% band)")
 
 
 def plot_call_load(exp: Experiment) -> Figure:
     rd = exp.series("rep_days").copy()
     rd["week"] = rd["day"] // 7
     per_rep_week = rd.groupby(["strategy", "replication", "week"], as_index=False)["calls"].mean()
-    fig, ax = plt.subplots(figsize=(9, 5.5))
-    colors = _colors(exp.strategies)
-    for name in exp.strategies:
-        b = _band(per_rep_week[per_rep_week.strategy == name], "week", "calls")
-        ax.plot(b["week"], b["mean"], color=colors[name], label=name)
-        if b["low"].notna().any():
-            ax.fill_between(b["week"], b["low"], b["high"], color=colors[name], alpha=0.2, linewidth=0)
-    ax.set_xlabel("Week of the simulation")
-    ax.set_ylabel("Calls per rep per working day (weekly mean)")
-    ax.set_title("Call load on the team over time (mean and 95% band)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    return _bands_over_time(per_rep_week, "week", "calls", exp.strategies, "Week of the simulation",
+                            "Calls per rep per working day (weekly mean)",
+                            "Call load on the team over time (mean and 95% band)")
 
 
 def plot_response_time(exp: Experiment) -> Figure:
