@@ -15,7 +15,7 @@ class Prospect:
 
     __slots__ = (
         "pid", "inbound", "start", "reach", "tolerance", "tz", "owner",
-        "paths", "pi", "tt", "ss", "redraws", "version",
+        "paths", "pi", "tt", "ss", "cur_s", "next_t", "redraws", "version",
         "status", "said_no", "touches", "step", "anchor", "last_touch", "cadence_over",
         "token", "hot_t", "annoy", "annoy_t", "recent_calls", "first_call", "waiting_until",
     )
@@ -32,6 +32,8 @@ class Prospect:
         self.pi = int(paths.offsets[pid])  # index of the current path entry (global while tt is None)
         self.tt: Optional[list[float]] = None
         self.ss: Optional[list[int]] = None
+        self.cur_s = 0  # state at the last state_at() call, valid until next_t
+        self.next_t = -1.0  # time of the next path change after the last lookup (-1: look it up)
         self.redraws = 0
         self.version = 0  # bumps when the future path is redrawn (stale purchase events are ignored)
         self.status = OPEN
@@ -51,21 +53,27 @@ class Prospect:
 
     def state_at(self, t: float) -> int:
         """Market state at time t (t never decreases between calls)."""
+        if t < self.next_t:
+            return self.cur_s  # the common case: no change since the last look, no numpy access
         if self.tt is None:
             times = self.paths.times
-            end = self.paths.offsets[self.pid + 1]
+            end = int(self.paths.offsets[self.pid + 1])
             i = self.pi
             while i + 1 < end and times[i + 1] <= t:
                 i += 1
             self.pi = i
-            return int(self.paths.states[i])
+            self.cur_s = int(self.paths.states[i])
+            self.next_t = float(times[i + 1]) if i + 1 < end else float("inf")
+            return self.cur_s
         tt = self.tt
         i = self.pi
         n = len(tt)
         while i + 1 < n and tt[i + 1] <= t:
             i += 1
         self.pi = i
-        return self.ss[i]
+        self.cur_s = self.ss[i]
+        self.next_t = tt[i + 1] if i + 1 < n else float("inf")
+        return self.cur_s
 
     def path_lists(self) -> tuple[list[float], list[int]]:
         if self.tt is not None:
@@ -80,6 +88,7 @@ class Prospect:
         self.tt = tt[:keep] + tail_t
         self.ss = ss[:keep] + tail_s
         self.pi = max(0, keep - 1)
+        self.next_t = -1.0
         self.version += 1
 
     @property

@@ -16,7 +16,10 @@ STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "
 # Uniforms used by each touch of a prospect, in this order on the tape.
 REACH, OUTCOME, COMPLAINT, SIDE, FORGET = range(5)
 SLOTS = 5
-TAPE_TOUCHES = 6  # touches pre-drawn per prospect; later ones come from per-prospect spill streams
+TAPE_TOUCHES = 6  # touches pre-drawn per prospect; later ones come from the counter-based spill below
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_SPILL_STRIDE = 1 << 32  # uniforms reserved per prospect in the spill sequence
 
 
 def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
@@ -33,6 +36,29 @@ def prospect_rng(seed: int, replication: int, purpose: str, prospect: int, count
     """A Generator private to one prospect and purpose (used rarely: redraws and long cadences)."""
     key = (replication, STREAMS.index(purpose), prospect, counter)
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def spill_key(seed: int, replication: int) -> int:
+    """64-bit key of a replication's spill sequence (derived from the seed like every stream)."""
+    root = replication_seed(seed, replication).spawn(len(STREAMS))[STREAMS.index("spill")]
+    return int(root.generate_state(1, np.uint64)[0])
+
+
+def spill_uniforms(key: int, prospect: int, touch: int) -> list[float]:
+    """The SLOTS uniforms of a prospect's touch past the tape: SplitMix64 at a fixed counter.
+
+    Counter-based, so touch k of prospect i gets the same numbers whatever else happened
+    (common random numbers), with no per-prospect state or Generator to build: element n of
+    SplitMix64 keyed ``key`` is mix(key + n * golden), with n = prospect * 2**32 + slot index.
+    """
+    z = (key + (prospect * _SPILL_STRIDE + (touch - TAPE_TOUCHES) * SLOTS) * _GOLDEN) & _MASK
+    out = []
+    for _ in range(SLOTS):
+        x = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+        out.append(((x ^ (x >> 31)) >> 11) * 1.1102230246251565e-16)  # top 53 bits / 2**53
+        z = (z + _GOLDEN) & _MASK
+    return out
 
 
 class Buffered:
