@@ -1,14 +1,17 @@
-"""The event loop: one SimPy process per rep, one for automated touches, one for arrivals.
+"""The event loop: one SimPy process per rep, and one each for automated touches, arrivals,
+purchase moments and the daily backlog count.
 
 Design (see the performance issue): prospects are plain objects, not processes; their
 readiness is a pre-drawn path read at touch time; reps pull work from their own task queue
-(heaps, lazily cancelled). The only per-prospect SimPy events are purchase moments, which
-matter (a buyer may call us). ``run_replication`` is the one pure entry point.
+(heaps, lazily cancelled). Purchase moments of the pre-drawn paths are walked in time order
+by one process; only a redrawn future (after a sale, a nurture, a lost buyer) schedules its
+own. ``run_replication`` is the one pure entry point.
 """
 from __future__ import annotations
 
 import gc
 import math
+from array import array
 from typing import Optional
 
 import numpy as np
@@ -346,7 +349,6 @@ class Model:
             p = self.prospects[self.n_list + i]
             p.owner = self._assign(t)
             self._log(t, p, None, "inbound", "arrival", "new_lead", p.state_at(t))
-            self._schedule_market(p)
             self._first_step(p, t + delay, NEW_LEAD_K)
 
     def _assign(self, now: float) -> int:
@@ -365,9 +367,22 @@ class Model:
             if env.now < self.horizon:
                 self.tally.backlog.append(sum(r.queue.overdue(env.now) for r in self.reps))
 
-    def _schedule_market(self, p: Prospect) -> None:
-        lo, hi = self.paths.offsets[p.pid], self.paths.offsets[p.pid + 1]
-        self._schedule_purchases(p, self.paths.times[lo + 1:hi].tolist(), self.paths.states[lo + 1:hi].tolist())
+    def _market_process(self):
+        """The purchase moments of every pre-drawn path, in time order, from one process.
+
+        No SimPy event exists per prospect until its moment comes; moments of paths redrawn
+        later (version > 0) are scheduled by ``_redraw`` and these are then skipped as stale."""
+        paths, env = self.paths, self.env
+        counts = np.diff(paths.offsets)
+        pid = np.repeat(np.arange(len(counts)), counts)
+        first = np.zeros(len(paths.times), dtype=bool)
+        first[paths.offsets[:-1][counts > 0]] = True
+        sel = np.flatnonzero((paths.states == OFF_MARKET) & ~first & (paths.times <= self.horizon))
+        sel = sel[np.argsort(paths.times[sel], kind="stable")]
+        for t, i in zip(paths.times[sel].tolist(), pid[sel].tolist()):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self._purchase(self.prospects[i], 0)
 
     # ------------------------------------------------------------ touches
     def _answer_chance(self, p: Prospect, kind: int, now: float) -> float:
@@ -390,6 +405,8 @@ class Model:
         if not self.legal.is_legal(now, p.tz):
             t.breach_outside_hours += 1
         rc = p.recent_calls
+        if rc is None:
+            rc = p.recent_calls = array("d")  # 8 bytes a call, not a float object each
         rc.append(now)
         limit7 = self.sc.rules.max_calls_7d
         if len(rc) > limit7 + 1:
@@ -547,15 +564,14 @@ class Model:
     def run(self) -> RunResult:
         env = self.env
         for i in range(self.n_list):
-            p = self.prospects[i]
-            self._schedule_market(p)
-            self._first_step(p, self._list_first[i], PROSPECTING_K)
+            self._first_step(self.prospects[i], self._list_first[i], PROSPECTING_K)
         if not self.unlimited:
             for rep in self.reps:
                 env.process(self._rep_process(rep))
         env.process(self._auto_process())
         env.process(self._arrival_process())
         env.process(self._daily_process())
+        env.process(self._market_process())
         gc.freeze()  # set-up objects live for the whole run: keep the collector off them
         try:
             env.run(until=self.horizon)

@@ -47,7 +47,7 @@ class Prospect:
         self.hot_t = start if inbound else -1e18
         self.annoy = 0.0
         self.annoy_t = 0.0
-        self.recent_calls: list[float] = []
+        self.recent_calls = None  # times of our last few calls (an array, made on the first call)
         self.first_call = -1.0
         self.waiting_until = -1.0  # a buyer who contacted us waits for our call until then
 
