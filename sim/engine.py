@@ -389,7 +389,8 @@ class Model:
         conv = self.sc.conversation
         if kind == BOOKED_K:
             return conv.booked_show_reminded if self.strategy.reminder_email else conv.booked_show
-        return answer_probability(p.reach, conv.hot.answer, now - p.hot_t, conv.hot.answer_decay)
+        hot = conv.hot
+        return answer_probability(p.reach, hot.answer, now - p.hot_t, hot.answer_decay, hot.answer_shape)
 
     def _call(self, p: Prospect, kind: int, now: float, rep: Rep, u: list[float], connected: bool, talk: float, busy: float) -> None:
         t = self.tally

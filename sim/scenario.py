@@ -131,9 +131,13 @@ class HotLead(_M):
     """Right after a prospect reaches out (new lead, reply, call-in) they answer more and buy more; both fade."""
 
     answer: float = Field(default=0.9, ge=0, le=1, description="chance to answer at the moment they reach out")
-    answer_decay: Minutes = Field(default="10m", gt=0, description="time constant of the answering boost")
-    intent_boost: float = Field(default=4.0, ge=0, description="extra multiple on sale/booking at age 0")
-    intent_decay: Minutes = Field(default="90m", gt=0, description="time constant of the intent boost")
+    answer_decay: Minutes = Field(default="15m", gt=0, description="how long the prospect typically stays by the phone")
+    answer_shape: float = Field(
+        default=3.0, gt=0,
+        description="shape of that window: 1 = fades from the first minute, above 1 = stays open, then closes fast",
+    )
+    intent_boost: float = Field(default=6.0, ge=0, description="extra multiple on sale/booking at age 0")
+    intent_decay: Minutes = Field(default="3h", gt=0, description="time constant of the intent boost")
 
 
 class Conversation(_M):
@@ -168,7 +172,7 @@ class Complaints(_M):
     """Complaint risk per touch, by cause: frequency (annoyance), after a clear no, a pushy rep."""
 
     enabled: bool = True
-    annoyance_decay: Minutes = Field(default="30d", gt=0, description="time constant of annoyance fading")
+    annoyance_decay: Minutes = Field(default="18d", gt=0, description="time constant of annoyance fading")
     weight_call: float = Field(default=1.0, ge=0, description="annoyance added by a conversation")
     weight_missed_call: float = Field(default=0.6, ge=0, description="by a dial nobody answered")
     weight_voicemail: float = Field(default=0.8, ge=0)

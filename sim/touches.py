@@ -29,11 +29,16 @@ def hot_factor(boost: float, age: float, decay: float) -> float:
     return 1.0 + boost * math.exp(-max(age, 0.0) / decay)
 
 
-def answer_probability(reach: float, hot_answer: float, age: float, decay: float) -> float:
-    """A prospect's own reachability, lifted toward ``hot_answer`` right after they reached out."""
+def answer_probability(reach: float, hot_answer: float, age: float, decay: float, shape: float = 1.0) -> float:
+    """A prospect's own reachability, lifted toward ``hot_answer`` right after they reached out.
+
+    The prospect is still by the phone ``age`` minutes later with probability
+    exp(-(age / decay) ** shape) (a Weibull survival: shape 1 is memoryless, a larger shape
+    keeps the window open for a while and then closes it fast); then they answer at
+    ``hot_answer``, otherwise at their own ``reach``."""
     if hot_answer <= reach:
         return reach
-    return reach + (hot_answer - reach) * math.exp(-max(age, 0.0) / decay)
+    return reach + (hot_answer - reach) * math.exp(-((max(age, 0.0) / decay) ** shape))
 
 
 class ConversationRules:
