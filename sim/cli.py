@@ -47,6 +47,19 @@ def _load(path: Path, overrides: Optional[list[str]], **fields) -> Scenario:
         raise  # unreachable
 
 
+def _with_progress(label: str, total: Optional[int], quiet: bool, work):
+    """Call ``work(progress)`` under a progress bar on stderr (when stderr is a terminal and not quiet);
+    ``progress(done, n)`` also sets the total, for work that only knows it once started."""
+    if quiet or not sys.stderr.isatty():
+        return work(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        return work(lambda done, n: bar.update(task, completed=done, total=n))
+
+
 SCENARIO_ARG = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/baseline.yaml", show_default=False)
 
 
@@ -68,18 +81,9 @@ def run(
     folder = out or Path("results") / sc.name
     started, t0 = now_utc(), time.perf_counter()
     total = len(sc.strategies) * sc.replications
-    show = not quiet and sys.stderr.isatty()
-    if show:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-        bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True)
-        with bar:
-            task = bar.add_task(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications", total=total)
-            result = ex.run_experiment(sc, workers=workers, event_log=events, dask=dask,
-                                       progress=lambda done, _n: bar.update(task, completed=done))
-    else:
-        result = ex.run_experiment(sc, workers=workers, event_log=events, dask=dask)
+    result = _with_progress(
+        f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications", total, quiet,
+        lambda progress: ex.run_experiment(sc, workers=workers, event_log=events, dask=dask, progress=progress))
     summary = summarize(result.runs(), sc.baseline)
     info = manifest(result, started, time.perf_counter() - t0, sc.replications, workers)
     try:
@@ -160,16 +164,8 @@ def sweep(
     total = len(grid(params)) * len(sc.strategies) * sc.replications
     started, t0 = now_utc(), time.perf_counter()
     try:
-        if not quiet and sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            with Progress(TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                          console=err_console, transient=True) as bar:
-                task = bar.add_task("sweep", total=total)
-                table = run_sweep(sc, params, workers=workers, dask=dask,
-                                  progress=lambda done, _n: bar.update(task, completed=done))
-        else:
-            table = run_sweep(sc, params, workers=workers, dask=dask)
+        table = _with_progress(f"sweep of {sc.name}", total, quiet,
+                               lambda progress: run_sweep(sc, params, workers=workers, dask=dask, progress=progress))
     except ScenarioError as exc:
         _fail(str(exc).replace("[", "\\["))
         return
@@ -189,6 +185,50 @@ def sweep(
     if not quiet:
         out_console.print(f"Sweep of {total} runs written to [bold]{folder}/[/] (sweep.csv, plots/sweep.png) "
                           f"in {time.perf_counter() - t0:.1f} s.")
+
+
+@app.command()
+def calibrate(
+    replications: int = typer.Option(5, "--replications", "-r", min=2, help="Replications of each reference experiment."),
+    seed: int = typer.Option(2026, "--seed", min=0, help="Seed of the reference experiments."),
+    workers: int = typer.Option(ex.default_workers(), "--workers", "-w", min=1,
+                                help="Processes to run in parallel (same results for any count)."),
+    scenario: Optional[Path] = typer.Option(
+        None, "--scenario", "-s", help="Check this scenario's model (readiness, conversation, complaints, durations, "
+        "reachability, tolerance) instead of the defaults."),
+    out: Path = typer.Option(Path("results") / "calibration", "--out", "-o", help="Results folder."),
+    plot: bool = typer.Option(True, "--plot/--no-plot", help="Write calibration.png."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
+) -> None:
+    """Run reference experiments and set the model beside the published figures (MODEL.md section 8)."""
+    from .calibration import display_rows, model_of, run_calibration, write_calibration
+    from .output import git_revision, package_versions
+
+    model = model_of(_load(scenario, None)) if scenario is not None else None
+    started, t0 = now_utc(), time.perf_counter()
+    table, scenarios = _with_progress(
+        f"calibration: {replications} replications", None, quiet,
+        lambda progress: run_calibration(replications, seed, workers, progress=progress, model=model))
+    info = {"command": sys.argv, "seed": seed, "replications": replications, "workers": workers,
+            "model": str(scenario) if scenario else "defaults", "started": started.isoformat(timespec="seconds"),
+            "wall_seconds": round(time.perf_counter() - t0, 3), "git_revision": git_revision(),
+            "versions": package_versions()}
+    folder = write_calibration(table, scenarios, out, info, plot=plot)
+    if quiet:
+        return
+    rows = display_rows(table)
+    shown = Table(title=f"Calibration: model {'of ' + str(scenario) if scenario else 'defaults'} vs published figures "
+                        f"({replications} replications, seed {seed})")
+    for col in ("figure", "published", "model (95% interval)", "tolerance", "status"):
+        shown.add_column(col, no_wrap=col != "figure")
+    for r in rows:
+        style = {"met": "green", "missed": "red"}.get(r["status"], "dim")
+        shown.add_row(r["figure"], r["published"], r["model (95% interval)"], r["tolerance"], f"[{style}]{r['status']}[/]")
+    out_console.print(shown)
+    met = sum(r["status"] == "met" for r in rows)
+    targets = sum(r["status"] != "not a target" for r in rows)
+    out_console.print(f"{met} of {targets} figures met. Written to [bold]{folder}/[/] (calibration.csv, calibration.md"
+                      f"{', calibration.png' if plot else ''}, manifest.json) in {time.perf_counter() - t0:.1f} s.")
 
 
 @app.command()
