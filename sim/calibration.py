@@ -54,6 +54,7 @@ class Figure:
     high: Optional[float]
     carried_by: str
     log_scale: bool = False
+    published_text: Optional[str] = None  # how the source states it, when not a plain number
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -68,13 +69,13 @@ FIGURES: tuple[Figure, ...] = (
     Figure("qualify_5_vs_30", "qualify odds, first call at 5 vs 30 min", "lead response study of 15,000+ leads, 2007",
            21.0, "x", 10.5, 42.0, "hot answer window, conversation.not_interested, hot.intent_boost", True),
     Figure("qualify_1h_vs_24h", "qualify odds, first call in hour 1 vs after 24 h", "analysis of 1.25 million leads, 2011",
-           60.0, "x", 60.0, 240.0, "hot answer window, hot.intent_boost and intent_decay", True),
+           60.0, "x", 60.0, 240.0, "hot answer window, hot.intent_boost and intent_decay", True, "over 60x"),
     Figure("qualify_1h_vs_2h", "qualify odds, first call in hour 1 vs hour 2", "analysis of 1.25 million leads, 2011",
            7.0, "x", 3.5, 14.0, "hot answer window, hot.intent_decay", True),
     Figure("reached_by_6", "converted leads first reached by the 6th call", "persistence study (93% by the 6th call)",
            93.0, "%", 88.0, 98.0, "population.reachability, the cadence"),
     Figure("connect_rate", "connect rate per dial", "published connect rates, 4.5% to 10%", 7.25, "%", 4.5, 10.0,
-           "population.reachability"),
+           "population.reachability", published_text="4.5% to 10%"),
     Figure("lift_1_minute", "conversion lift, first call at 1 min vs 24 h", "lead response reports (about +391%)",
            391.0, "pp", 250.0, 550.0, "hot answer window, hot.intent_boost and intent_decay"),
     Figure("fatigue_calls", "calls in 3 months before complaint risk per call doubles",
@@ -302,12 +303,9 @@ def display_rows(table: pd.DataFrame) -> list[dict[str, str]]:
     """The table as strings: what, source, published, model [95% interval], tolerance, status, carried by."""
     out = []
     for r in table.itertuples():
-        if r.unit == "x":
-            published = f"about {r.published:.0f}x" if r.figure != "qualify_1h_vs_24h" else "over 60x"
-        elif r.figure == "connect_rate":
-            published = "4.5% to 10%"
-        else:
-            published = format_value(r.published, r.unit)
+        published = FIGURE_BY_KEY[r.figure].published_text
+        if published is None:
+            published = f"about {r.published:.0f}x" if r.unit == "x" else format_value(r.published, r.unit)
         interval = f"[{format_value(r.ci_low, r.unit)}, {format_value(r.ci_high, r.unit)}]"
         tolerance = "-" if r.tolerance_low is None or (isinstance(r.tolerance_low, float) and math.isnan(r.tolerance_low)) \
             else f"{format_value(r.tolerance_low, r.unit)} to {format_value(r.tolerance_high, r.unit)}"

@@ -69,26 +69,12 @@ class Model:
         self.streams = rnd.streams(scenario.seed, replication)
         self.spill_key = rnd.spill_key(scenario.seed, replication)
         self.unlimited = scenario.team.unlimited
-        self._setup_cadence()
         self._setup_team()
         self._setup_population()
         self.tally = Tally(len(self.reps), self.n_days)
         self._setup_durations()
 
     # ------------------------------------------------------------ set-up
-    def _setup_cadence(self) -> None:
-        """The strategy's channel per touch, looked up once (it is read on every touch)."""
-        s = self.strategy
-        self._limit = s.touch_limit()
-        self._step_channels = [step.channel for step in s.steps][:int(min(self._limit, len(s.steps)))]
-        self._repeat_channel = s.repeat.channel if s.repeat is not None else None
-
-    def _channel_of(self, k: int) -> Optional[str]:
-        """Channel of the k-th cadence touch (0-based), or None when the cadence is over."""
-        if k < len(self._step_channels):
-            return self._step_channels[k]
-        return self._repeat_channel if k < self._limit else None
-
     def _setup_team(self) -> None:
         order = list(self.sc.team.queue.order)
         effect = self.sc.conversation.skill_effect
@@ -214,7 +200,7 @@ class Model:
     # ------------------------------------------------------------ scheduling
     def _channel(self, p: Prospect, kind: int) -> str:
         if kind in (FOLLOW_UP_K, PROSPECTING_K, NEW_LEAD_K):
-            return self._channel_of(p.step) or "call"
+            return self.strategy.channel_of(p.step) or "call"
         return "call"
 
     def _schedule(self, p: Prospect, due: float, kind: int) -> None:
@@ -242,7 +228,7 @@ class Model:
 
     def _next_step(self, p: Prospect, now: float, u_forget: float) -> None:
         s = self.strategy
-        channel = self._channel_of(p.step)
+        channel = self.strategy.channel_of(p.step)
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return
