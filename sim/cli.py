@@ -15,7 +15,7 @@ from rich.table import Table
 
 from . import experiment as ex
 from .loading import ScenarioError, load_scenario
-from .output import manifest, now_utc, write_results
+from .output import manifest, now_utc, provenance, write_results
 from .scenario import Scenario
 from .stats import summarize
 from .strategies import PRESETS, Strategy
@@ -177,10 +177,7 @@ def sweep(
         info = {"scenario": sc.name, "seed": sc.seed, "replications": sc.replications,
                 "grid": {p: v for p, v in params}, "points": len(grid(params)), "workers": workers,
                 "started": started.isoformat(timespec="seconds"), "wall_seconds": round(time.perf_counter() - t0, 3),
-                "command": sys.argv}
-        from .output import git_revision, package_versions
-
-        info.update(git_revision=git_revision(), versions=package_versions())
+                **provenance()}
         (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
     if not quiet:
         out_console.print(f"Sweep of {total} runs written to [bold]{folder}/[/] (sweep.csv, plots/sweep.png) "
@@ -202,17 +199,14 @@ def calibrate(
 ) -> None:
     """Run reference experiments and set the model beside the published figures (MODEL.md section 8)."""
     from .calibration import display_rows, model_of, run_calibration, write_calibration
-    from .output import git_revision, package_versions
-
     model = model_of(_load(scenario, None)) if scenario is not None else None
     started, t0 = now_utc(), time.perf_counter()
     table, scenarios = _with_progress(
         f"calibration: {replications} replications", None, quiet,
         lambda progress: run_calibration(replications, seed, workers, progress=progress, model=model))
-    info = {"command": sys.argv, "seed": seed, "replications": replications, "workers": workers,
+    info = {"seed": seed, "replications": replications, "workers": workers,
             "model": str(scenario) if scenario else "defaults", "started": started.isoformat(timespec="seconds"),
-            "wall_seconds": round(time.perf_counter() - t0, 3), "git_revision": git_revision(),
-            "versions": package_versions()}
+            "wall_seconds": round(time.perf_counter() - t0, 3), **provenance()}
     folder = write_calibration(table, scenarios, out, info, plot=plot)
     if quiet:
         return

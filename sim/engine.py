@@ -228,7 +228,7 @@ class Model:
 
     def _next_step(self, p: Prospect, now: float, u_forget: float) -> None:
         s = self.strategy
-        channel = self.strategy.channel_of(p.step)
+        channel = s.channel_of(p.step)
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return

@@ -48,6 +48,12 @@ def git_revision() -> Optional[str]:
         return None
 
 
+def provenance() -> dict:
+    """What every results folder records to be rerun: command line, git revision, versions, platform."""
+    return {"command": sys.argv, "git_revision": git_revision(), "versions": package_versions(),
+            "platform": platform.platform()}
+
+
 def manifest(exp: Experiment, started: datetime, wall_seconds: float, replications: int, workers: int,
              extra: Optional[dict] = None) -> dict:
     sc = exp.scenario
@@ -62,10 +68,7 @@ def manifest(exp: Experiment, started: datetime, wall_seconds: float, replicatio
         "workers": workers,
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
-        "command": sys.argv,
-        "git_revision": git_revision(),
-        "versions": package_versions(),
-        "platform": platform.platform(),
+        **provenance(),
         **(extra or {}),
     }
 
