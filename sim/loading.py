@@ -37,7 +37,9 @@ def explain(err: ValidationError, source: str) -> str:
         if e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling; `followup-sim schema` lists every field)"
         given = e.get("input")
-        shown = "" if e["type"] in ("extra_forbidden", "missing") or isinstance(given, (dict, list)) else f" (got {given!r})"
+        shown = f" (got {given!r})"
+        if e["type"] in ("extra_forbidden", "missing") or isinstance(given, (dict, list)) or repr(given) in msg:
+            shown = ""  # nothing useful to show, or the message already quotes the value
         lines.append(f"  {_path(e['loc'])}: {msg}{shown}")
     return "\n".join(lines)
 
