@@ -21,18 +21,19 @@ from . import randomness as rnd
 from .calendar import Calendar, LegalHours
 from .prospects import DISQUALIFIED, OPEN, OPTED_OUT, WON, Prospect
 from .queues import KINDS, TaskQueue
-from .readiness import CUSTOMER, OFF_MARKET, READY, sample_paths, sample_tail, stationary
+from .readiness import CONSIDERING, CUSTOMER, OFF_MARKET, READY, sample_paths, sample_tail, stationary
 from .results import RunResult, build_result
 from .scenario import Scenario
 from .strategies import Strategy
 from .tally import Tally
 from .touches import (
     ALREADY_BOUGHT, BOOKED, LATER, NO_ANSWER, NOT_INTERESTED, REPLIED, SALE, SENT, UNQUALIFIED,
-    UNSUBSCRIBED, VOICEMAIL, ComplaintRules, ConversationRules, answer_probability, by_state, hot_factor,
+    UNSUBSCRIBED, VOICEMAIL, ComplaintRules, ConversationRules, by_state, cold_after,
 )
 from .units import DAY, HOUR
 
 BOOKED_K, CALLBACK_K, NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K = range(len(KINDS))
+CADENCE_KINDS = (NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K)  # tasks that are a step of the cadence
 CALLBACK_AFTER_VOICEMAIL = 2 * HOUR
 
 
@@ -73,6 +74,7 @@ class Model:
         self._setup_population()
         self.tally = Tally(len(self.reps), self.n_days)
         self._setup_durations()
+        self._setup_rules()
 
     # ------------------------------------------------------------ set-up
     def _setup_team(self) -> None:
@@ -109,7 +111,7 @@ class Model:
         ])
         start_times = np.concatenate([np.zeros(n_list), arrivals])
         self.paths = sample_paths(ready, sc.readiness, start_states, start_times, self.horizon)
-        self.tape = st["touches"].random((n, rnd.SLOTS * rnd.TAPE_TOUCHES), dtype=np.float32)
+        self.uniforms = rnd.TouchUniforms(st["touches"], n, self.spill_key)
         self.n_list = n_list
         self.arrivals = arrivals.tolist()
         self.prospects: list[Prospect] = []
@@ -143,14 +145,42 @@ class Model:
         self.dur_wrap_connect = rnd.Buffered(lambda k: d.wrap_up_connect.sample(h, k))
         self.dur_wrap_other = rnd.Buffered(lambda k: d.wrap_up_other.sample(h, k))
 
-    # ------------------------------------------------------------ randomness per prospect
-    def _uniforms(self, p: Prospect) -> list[float]:
-        """The uniforms of p's next touch (same for every strategy: common random numbers)."""
-        k = p.touches
-        if k < rnd.TAPE_TOUCHES:
-            return self.tape[p.pid, k * rnd.SLOTS:(k + 1) * rnd.SLOTS].tolist()
-        return rnd.spill_uniforms(self.spill_key, p.pid, k)
+    def _setup_rules(self) -> None:
+        """Read the strategy and the rules once into plain attributes: the touch path runs
+        millions of times and should not walk the scenario's nested models each time."""
+        s, sc = self.strategy, self.sc
+        self.touch_limit = s.touch_limit()
+        self.step_channels = [step.channel for step in s.steps]
+        self.repeat_channel = s.repeat.channel if s.repeat is not None else None
+        # Strategy.due_after as two tables: absolute steps are offsets from the anchor, relative
+        # ones gaps from the last touch (None where the other kind applies)
+        self.step_offsets = [(st.day - 1) * DAY if st.day is not None else None for st in s.steps]
+        self.step_gaps = [st.after for st in s.steps]
+        self.repeat_every = s.repeat.every if s.repeat is not None else None
+        self.min_gap = s.min_gap
+        self.last_day = s.last_day * DAY if s.last_day is not None else None
+        self.forget = None if sc.team.reminders else sc.team.forget
+        hot = sc.conversation.hot
+        self.hot_answer, self.answer_decay, self.answer_shape = hot.answer, hot.answer_decay, hot.answer_shape
+        self.intent_boost, self.intent_decay = hot.intent_boost, hot.intent_decay
+        self.answer_cold = cold_after(hot.answer_decay, hot.answer_shape)  # past this age the lift is exactly 0
+        self.intent_cold = cold_after(hot.intent_decay, 1.0)
+        self.booked_answer = sc.conversation.booked_show_reminded if s.reminder_email else sc.conversation.booked_show
+        cx = sc.complaints
+        self.miss_weight = cx.weight_voicemail if s.voicemail else cx.weight_missed_call
+        self.miss_outcome = VOICEMAIL if s.voicemail else NO_ANSWER
+        self.limit7, self.limit24 = sc.rules.max_calls_7d, sc.rules.max_calls_24h
+        self.voicemail_callback = by_state(sc.conversation.voicemail_callback)
 
+    def channel_of(self, k: int) -> Optional[str]:
+        """Channel of the cadence's k-th touch (0-based), None once the cadence is over
+        (the same answer as ``Strategy.channel_of``, from tables built once)."""
+        if k >= self.touch_limit:
+            return None
+        channels = self.step_channels
+        return channels[k] if k < len(channels) else self.repeat_channel
+
+    # ------------------------------------------------------------ randomness per prospect
     def _prospect_rng(self, p: Prospect) -> np.random.Generator:
         p.redraws += 1
         return rnd.prospect_rng(self.sc.seed, self.replication, "redraw", p.pid, p.redraws)
@@ -199,18 +229,21 @@ class Model:
 
     # ------------------------------------------------------------ scheduling
     def _channel(self, p: Prospect, kind: int) -> str:
-        if kind in (FOLLOW_UP_K, PROSPECTING_K, NEW_LEAD_K):
-            return self.strategy.channel_of(p.step) or "call"
+        if kind in CADENCE_KINDS:
+            return self.channel_of(p.step) or "call"
         return "call"
 
-    def _schedule(self, p: Prospect, due: float, kind: int) -> None:
-        """Make (due, kind) p's one live task, superseding any other."""
+    def _schedule(self, p: Prospect, due: float, kind: int, channel: Optional[str] = None) -> None:
+        """Make (due, kind) p's one live task, superseding any other (``channel``: the task's
+        channel when the caller knows it already)."""
         p.token += 1
-        if self._channel(p, kind) == "call" and not self.unlimited:
+        if channel is None:
+            channel = self._channel(p, kind)
+        if channel == "call" and not self.unlimited:
             ex = self.reps[p.owner]
         else:
             ex = self.auto
-            if self.unlimited and self._channel(p, kind) == "call":
+            if self.unlimited and channel == "call":
                 due = self._callable_time(p, max(due, self.env.now))
         ex.queue.push(due, kind, p, p.token)
         if ex.wake is not None and due < ex.wake_at:
@@ -226,26 +259,35 @@ class Model:
             t = self.legal.next_legal(t, p.tz)
         return t
 
-    def _next_step(self, p: Prospect, now: float, u_forget: float) -> None:
-        s = self.strategy
-        channel = s.channel_of(p.step)
+    def _next_step(self, p: Prospect, now: float, touch: int) -> None:
+        """Schedule the cadence's next step after p's touch number ``touch`` (0-based; -1 when
+        no touch was made: a dropped task is never forgotten)."""
+        k = p.step
+        channel = self.channel_of(k)
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return
-        due = max(s.due_after(p.step, p.anchor, p.last_touch), p.last_touch + s.min_gap, now)
-        if s.last_day is not None and due >= p.anchor + s.last_day * DAY:
+        if k < len(self.step_offsets):
+            offset = self.step_offsets[k]
+            planned = p.anchor + offset if offset is not None else p.last_touch + self.step_gaps[k]
+        else:
+            planned = p.last_touch + self.repeat_every
+        due = max(planned, p.last_touch + self.min_gap, now)
+        if self.last_day is not None and due >= p.anchor + self.last_day:
             p.cadence_over = True
             return
-        if channel == "call" and not self.sc.team.reminders and u_forget < self.sc.team.forget:
+        if (channel == "call" and self.forget is not None and touch >= 0
+                and self.uniforms.get(p.pid, touch, rnd.FORGET) < self.forget):
             self.tally.forgotten += 1
             p.cadence_over = True
-            self._log(now, p, None, channel, "follow_up", "forgotten", p.state_at(now))
+            if self.log is not None:
+                self._log(now, p, None, channel, "follow_up", "forgotten", p.state_at(now))
             return
-        self._schedule(p, due, FOLLOW_UP_K)
+        self._schedule(p, due, FOLLOW_UP_K, channel)
 
     def _first_step(self, p: Prospect, start: float, kind: int) -> None:
         s = self.strategy
-        if not s.steps or s.touch_limit() < 1:
+        if not s.steps or self.touch_limit < 1:
             p.cadence_over = True
             return
         first = s.steps[0]
@@ -268,49 +310,60 @@ class Model:
 
     def _rep_process(self, rep: Rep):
         env, cal, q = self.env, self.cal, rep.queue
+        timeout = env.timeout
         cap = self.strategy.max_calls_per_rep_day
         drop_after = self.sc.team.queue.drop_after
         respect = self.strategy.respect_calling_hours
+        legal, legal_start, legal_end = self.legal, self.legal.start, self.legal.end
+        working_day, open_at, close_at = cal.working_day, cal.start, cal.end
+        uniform = self.uniforms.get
+        answer_chance = self._answer_chance
+        dur_talk, dur_wrap_connect, dur_wrap_other = self.dur_talk, self.dur_wrap_connect, self.dur_wrap_other
+        dur_missed = self.dur_voicemail if self.strategy.voicemail else self.dur_no_answer
+        call = self._call
         while True:
             now = env.now
-            if not cal.is_working(now):
-                yield env.timeout(cal.next_open(now) - now)
-                continue
             day = int(now // DAY)
+            minute = now - day * DAY  # Calendar.is_working, inlined
+            if not (working_day[day % 7] and open_at <= minute < close_at):
+                yield timeout(cal.next_open(now) - now)
+                continue
             if rep.calls_day != day:
                 rep.calls_day, rep.calls_today = day, 0
             if cap is not None and rep.calls_today >= cap:
-                yield env.timeout(cal.next_open((day + 1) * DAY) - now)
+                yield timeout(cal.next_open((day + 1) * DAY) - now)
                 continue
             entry = q.pop(now)
+            shift_end = cal.shift_end(now)
             if entry is None:
-                yield from self._sleep_until(rep, min(q.next_due(), cal.shift_end(now)))
+                yield from self._sleep_until(rep, min(q.next_due(), shift_end))
                 continue
             due, _seq, kind, p, token = entry
             if now - due > drop_after:
                 self._drop(p, kind, now)
                 continue
-            if respect and not self.legal.is_legal(now, p.tz):
-                q.push(self.legal.next_legal(now, p.tz), kind, p, token)
+            if respect and not (legal_start <= (now + p.tz * 60.0) % DAY < legal_end):  # LegalHours.is_legal
+                q.push(legal.next_legal(now, p.tz), kind, p, token)
                 continue
-            u = self._uniforms(p)
-            connected = u[rnd.REACH] < self._answer_chance(p, kind, now)
+            touch = p.touches
+            connected = uniform(p.pid, touch, rnd.REACH) < answer_chance(p, kind, now)
             if connected:
-                talk = self.dur_talk()
-                busy = talk + self.dur_wrap_connect()
+                talk = dur_talk()
+                busy = talk + dur_wrap_connect()
             else:
-                talk = self.dur_voicemail() if self.strategy.voicemail else self.dur_no_answer()
-                busy = talk + self.dur_wrap_other()
-            if now + busy > cal.shift_end(now):
+                talk = dur_missed()
+                busy = talk + dur_wrap_other()
+            if now + busy > shift_end:
                 q.requeue(entry)
-                yield env.timeout(cal.next_open(cal.shift_end(now)) - now)
+                yield timeout(cal.next_open(shift_end) - now)
                 continue
             rep.calls_today += 1
-            self._call(p, kind, now, rep, u, connected, talk, busy)
-            yield env.timeout(busy)
+            call(p, kind, now, rep, touch, connected, talk, busy)
+            yield timeout(busy)
 
     def _auto_process(self):
         env, q = self.env, self.auto.queue
+        uniform = self.uniforms.get
         while True:
             now = env.now
             entry = q.pop(now)
@@ -319,13 +372,13 @@ class Model:
                 continue
             _due, _seq, kind, p, _token = entry
             channel = self._channel(p, kind)
-            u = self._uniforms(p)
+            touch = p.touches
             if channel == "call":
                 owner = self.reps[p.owner]
-                connected = u[rnd.REACH] < self._answer_chance(p, kind, now)
-                self._call(p, kind, now, owner, u, connected, 0.0, 0.0)
+                connected = uniform(p.pid, touch, rnd.REACH) < self._answer_chance(p, kind, now)
+                self._call(p, kind, now, owner, touch, connected, 0.0, 0.0)
             else:
-                self._message(p, kind, channel, now, u)
+                self._message(p, kind, channel, now, touch)
 
     def _arrival_process(self):
         env = self.env
@@ -372,15 +425,27 @@ class Model:
 
     # ------------------------------------------------------------ touches
     def _answer_chance(self, p: Prospect, kind: int, now: float) -> float:
-        conv = self.sc.conversation
+        """Chance that p picks up now: ``touches.answer_probability``, with the hot lift skipped
+        once it is exactly zero (a prospect who reached out long ago, or never)."""
         if kind == BOOKED_K:
-            return conv.booked_show_reminded if self.strategy.reminder_email else conv.booked_show
-        hot = conv.hot
-        return answer_probability(p.reach, hot.answer, now - p.hot_t, hot.answer_decay, hot.answer_shape)
+            return self.booked_answer
+        age = now - p.hot_t
+        reach = p.reach
+        if age >= self.answer_cold or self.hot_answer <= reach:
+            return reach
+        return reach + (self.hot_answer - reach) * math.exp(-((max(age, 0.0) / self.answer_decay) ** self.answer_shape))
 
-    def _call(self, p: Prospect, kind: int, now: float, rep: Rep, u: list[float], connected: bool, talk: float, busy: float) -> None:
+    def _intent(self, p: Prospect, now: float) -> float:
+        """``touches.hot_factor`` of p's intent now (exactly 1 once the boost has faded to zero)."""
+        age = now - p.hot_t
+        if age >= self.intent_cold:
+            return 1.0
+        return 1.0 + self.intent_boost * math.exp(-max(age, 0.0) / self.intent_decay)
+
+    def _call(self, p: Prospect, kind: int, now: float, rep: Rep, touch: int, connected: bool, talk: float, busy: float) -> None:
+        """Book a call's work and rule checks, then apply its outcome (``touch``: p's touch index)."""
         t = self.tally
-        k = p.touches = p.touches + 1
+        k = p.touches = touch + 1
         day = int(now // DAY)
         state = p.state_at(now)
         t.calls += 1
@@ -389,16 +454,15 @@ class Model:
         t.rep_busy[rep.idx][day] += busy
         if p.status == OPTED_OUT:
             t.breach_after_opt_out += 1
-        if not self.legal.is_legal(now, p.tz):
+        if not (self.legal.start <= (now + p.tz * 60.0) % DAY < self.legal.end):  # LegalHours.is_legal
             t.breach_outside_hours += 1
         rc = p.recent_calls
         if rc is None:
             rc = p.recent_calls = array("d")  # 8 bytes a call, not a float object each
         rc.append(now)
-        limit7 = self.sc.rules.max_calls_7d
+        limit7, lim24 = self.limit7, self.limit24
         if len(rc) > limit7 + 1:
             del rc[0]
-        lim24 = self.sc.rules.max_calls_24h
         if len(rc) > lim24 and now - rc[-lim24 - 1] < DAY:
             t.breach_24h += 1
         if len(rc) > limit7 and now - rc[-limit7 - 1] < 7 * DAY:
@@ -407,9 +471,9 @@ class Model:
             p.first_call = now
             if kind == NEW_LEAD_K:
                 t.response_times.append(now - p.start)
-        if kind in (FOLLOW_UP_K, PROSPECTING_K, NEW_LEAD_K):
+        if kind >= NEW_LEAD_K:  # a cadence step (CADENCE_KINDS)
             self._cadence_touch(p, now)
-        if kind == BOOKED_K:
+        elif kind == BOOKED_K:
             t.booked_calls += 1
             if self.strategy.reminder_email:
                 t.reminder_emails += 1
@@ -417,7 +481,6 @@ class Model:
                 p.annoy = self.complaints.annoyance(p.annoy, max(now - DAY - p.annoy_t, 0.0), self.sc.complaints.weight_email)
                 p.annoy_t = now - DAY
         p.last_touch = now
-        cx = self.sc.complaints
         if connected:
             t.connects += 1
             t.daily_connects[day] += 1
@@ -425,21 +488,19 @@ class Model:
             t.rep_talk[rep.idx][day] += talk
             if kind == BOOKED_K:
                 t.booked_connects += 1
-            intent = hot_factor(self.sc.conversation.hot.intent_boost, now - p.hot_t, self.sc.conversation.hot.intent_decay)
-            outcome = self.conv.outcome(state, intent, rep.skill, u[rnd.OUTCOME])
-            weight, pushiness = cx.weight_call, rep.pushiness
+            outcome = self.conv.outcome(state, self._intent(p, now), rep.skill, self.uniforms.get(p.pid, touch, rnd.OUTCOME))
+            weight, pushiness = self.sc.complaints.weight_call, rep.pushiness
         else:
             t.dial_minutes += talk
-            outcome = VOICEMAIL if self.strategy.voicemail else NO_ANSWER
-            weight = cx.weight_voicemail if self.strategy.voicemail else cx.weight_missed_call
-            pushiness = 0.0
+            outcome = self.miss_outcome
+            weight, pushiness = self.miss_weight, 0.0
             if outcome == VOICEMAIL:
                 t.voicemails += 1
-        self._after_touch(p, now, rep, "call", kind, k, state, outcome, u, weight, pushiness)
+        self._after_touch(p, now, rep, "call", kind, k, state, outcome, touch, weight, pushiness)
 
-    def _message(self, p: Prospect, kind: int, channel: str, now: float, u: list[float]) -> None:
+    def _message(self, p: Prospect, kind: int, channel: str, now: float, touch: int) -> None:
         t = self.tally
-        k = p.touches = p.touches + 1
+        k = p.touches = touch + 1
         state = p.state_at(now)
         if channel == "email":
             t.emails += 1
@@ -453,13 +514,14 @@ class Model:
             reply = 0.0
         self._cadence_touch(p, now)
         p.last_touch = now
-        if u[rnd.OUTCOME] < reply:
+        u = self.uniforms.get(p.pid, touch, rnd.OUTCOME)
+        if u < reply:
             outcome = REPLIED
-        elif u[rnd.OUTCOME] < reply + self.sc.conversation.unsubscribe:
+        elif u < reply + self.sc.conversation.unsubscribe:
             outcome = UNSUBSCRIBED
         else:
             outcome = SENT
-        self._after_touch(p, now, None, channel, kind, k, state, outcome, u, weight, 0.0)
+        self._after_touch(p, now, None, channel, kind, k, state, outcome, touch, weight, 0.0)
 
     def _cadence_touch(self, p: Prospect, now: float) -> None:
         if p.step == 0:
@@ -467,26 +529,30 @@ class Model:
             p.anchor = now - ((first.day - 1) * DAY if first.day is not None else 0.0)
         p.step += 1
 
-    def _after_touch(self, p, now, rep, channel, kind, k, state, outcome, u, weight, pushiness) -> None:
-        """Apply an outcome: status changes, annoyance and complaints, then the next task."""
+    def _after_touch(self, p, now, rep, channel, kind, k, state, outcome, touch, weight, pushiness) -> None:
+        """Apply an outcome: status changes, annoyance and complaints, then the next task.
+
+        ``touch`` is the touch's index on p's uniform tape; each uniform is read only where
+        the rules need it."""
         t = self.tally
         s = self.strategy
-        day = int(now // DAY)
+        side = self.uniforms.get
         if outcome == SALE:
             p.status = WON
             t.sales += 1
-            t.daily_sales[day] += 1
+            t.daily_sales[int(now // DAY)] += 1
             t.sales_by_touch[k] += 1
             if kind == CALLBACK_K:
                 t.sales_prospect_initiated += 1
             p.cut_path(now, [now], [CUSTOMER])
-            self._log(now, p, rep, channel, KINDS[kind], outcome, state)
+            if self.log is not None:
+                self._log(now, p, rep, channel, KINDS[kind], outcome, state)
             return
         if outcome == UNQUALIFIED:
             p.status = DISQUALIFIED
         elif outcome == NOT_INTERESTED:
             p.said_no = True
-            if u[rnd.SIDE] < self.conv.opt_out_on_no:
+            if side(p.pid, touch, rnd.SIDE) < self.conv.opt_out_on_no:
                 p.status = OPTED_OUT
                 t.dnc_requests += 1
             elif s.stop_on_no:
@@ -496,38 +562,41 @@ class Model:
             t.dnc_requests += 1
         elif outcome == ALREADY_BOUGHT:
             p.cadence_over = True
-        elif outcome in (BOOKED, LATER) and self.conv.nurtures(state, rep.skill if rep else 1.0, u[rnd.SIDE]):
+        elif (outcome == BOOKED or outcome == LATER) and state == CONSIDERING and self.conv.nurtures(
+                state, rep.skill if rep else 1.0, side(p.pid, touch, rnd.SIDE)):
             t.nurtured += 1
             self._redraw(p, READY, now)
-        p.annoy = self.complaints.annoyance(p.annoy, now - p.annoy_t, weight)
+        complaints = self.complaints
+        p.annoy = p.annoy * math.exp(-(now - p.annoy_t) / complaints.decay) + weight  # ComplaintRules.annoyance
         p.annoy_t = now
         cause = None
-        if p.status != OPTED_OUT:
-            cause = self.complaints.cause(p.annoy, p.tolerance, p.said_no, pushiness, u[rnd.COMPLAINT])
+        if p.status != OPTED_OUT and complaints.enabled:
+            cause = complaints.cause(p.annoy, p.tolerance, p.said_no, pushiness, side(p.pid, touch, rnd.COMPLAINT))
         if cause is not None:
             p.status = OPTED_OUT
             t.complaints[cause] += 1
-            t.daily_complaints[day] += 1
-        self._log(now, p, rep, channel, KINDS[kind], outcome, p.state_at(now), cause)
+            t.daily_complaints[int(now // DAY)] += 1
+        if self.log is not None:
+            self._log(now, p, rep, channel, KINDS[kind], outcome, p.state_at(now), cause)
         if p.status != OPEN:
             p.token += 1  # nothing further is ever due for this prospect
             return
         if outcome == BOOKED:
             t.booked += 1
-            self._schedule(p, self._booked_time(now + s.booking_delay), BOOKED_K)
+            self._schedule(p, self._booked_time(now + s.booking_delay), BOOKED_K, "call")
         elif outcome == LATER:
-            self._schedule(p, now + s.callback_delay, CALLBACK_K)
+            self._schedule(p, now + s.callback_delay, CALLBACK_K, "call")
         elif outcome == REPLIED:
             t.replies += 1
             p.hot_t = now
             if s.stop_on_reply:
                 p.cadence_over = True
-            self._schedule(p, now, CALLBACK_K)
-        elif outcome == VOICEMAIL and u[rnd.SIDE] < by_state(self.sc.conversation.voicemail_callback)[state]:
+            self._schedule(p, now, CALLBACK_K, "call")
+        elif outcome == VOICEMAIL and side(p.pid, touch, rnd.SIDE) < self.voicemail_callback[state]:
             p.hot_t = now + CALLBACK_AFTER_VOICEMAIL
-            self._schedule(p, p.hot_t, CALLBACK_K)
+            self._schedule(p, p.hot_t, CALLBACK_K, "call")
         else:
-            self._next_step(p, now, u[rnd.FORGET])
+            self._next_step(p, now, touch)
 
     def _booked_time(self, t: float) -> float:
         return self.cal.next_open(t)
@@ -537,10 +606,11 @@ class Model:
         self.tally.dropped += 1
         if kind == NEW_LEAD_K:
             self.tally.dropped_new_leads += 1
-        self._log(now, p, None, "call", KINDS[kind], "dropped", p.state_at(now))
-        if kind in (FOLLOW_UP_K, PROSPECTING_K, NEW_LEAD_K):
+        if self.log is not None:
+            self._log(now, p, None, "call", KINDS[kind], "dropped", p.state_at(now))
+        if kind in CADENCE_KINDS:
             p.step += 1
-        self._next_step(p, now, 1.0)
+        self._next_step(p, now, -1)
 
     def _log(self, now, p, rep, channel, kind, outcome, state, cause=None) -> None:
         if self.log is not None:

@@ -44,21 +44,45 @@ def spill_key(seed: int, replication: int) -> int:
     return int(root.generate_state(1, np.uint64)[0])
 
 
-def spill_uniforms(key: int, prospect: int, touch: int) -> list[float]:
-    """The SLOTS uniforms of a prospect's touch past the tape: SplitMix64 at a fixed counter.
+def spill_uniform(key: int, prospect: int, touch: int, slot: int) -> float:
+    """Uniform ``slot`` of a prospect's touch past the tape: SplitMix64 at a fixed counter.
 
     Counter-based, so touch k of prospect i gets the same numbers whatever else happened
     (common random numbers), with no per-prospect state or Generator to build: element n of
-    SplitMix64 keyed ``key`` is mix(key + n * golden), with n = prospect * 2**32 + slot index.
+    SplitMix64 keyed ``key`` is mix(key + n * golden), with
+    n = prospect * 2**32 + (touch - TAPE_TOUCHES) * SLOTS + slot. Each uniform is computed
+    alone, so a touch pays only for the slots it reads (a missed call reads two of five).
     """
-    z = (key + (prospect * _SPILL_STRIDE + (touch - TAPE_TOUCHES) * SLOTS) * _GOLDEN) & _MASK
-    out = []
-    for _ in range(SLOTS):
-        x = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-        out.append(((x ^ (x >> 31)) >> 11) * 1.1102230246251565e-16)  # top 53 bits / 2**53
-        z = (z + _GOLDEN) & _MASK
-    return out
+    z = (key + (prospect * _SPILL_STRIDE + (touch - TAPE_TOUCHES) * SLOTS + slot) * _GOLDEN) & _MASK
+    x = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return ((x ^ (x >> 31)) >> 11) * 1.1102230246251565e-16  # top 53 bits / 2**53
+
+
+def spill_uniforms(key: int, prospect: int, touch: int) -> list[float]:
+    """All SLOTS uniforms of a touch past the tape (see ``spill_uniform``)."""
+    return [spill_uniform(key, prospect, touch, slot) for slot in range(SLOTS)]
+
+
+class TouchUniforms:
+    """The uniforms of every (prospect, touch, slot): a float32 tape for the first
+    TAPE_TOUCHES touches of each prospect, the counter-based spill after that.
+
+    ``get`` reads one value (a memoryview index, no numpy scalar); the same (prospect,
+    touch, slot) gives the same number under every strategy (common random numbers).
+    """
+
+    __slots__ = ("tape", "_flat", "key")
+
+    def __init__(self, rng: np.random.Generator, n_prospects: int, key: int):
+        self.tape = rng.random((n_prospects, SLOTS * TAPE_TOUCHES), dtype=np.float32)
+        self._flat = memoryview(self.tape.reshape(-1))
+        self.key = key
+
+    def get(self, prospect: int, touch: int, slot: int) -> float:
+        if touch < TAPE_TOUCHES:
+            return self._flat[(prospect * TAPE_TOUCHES + touch) * SLOTS + slot]
+        return spill_uniform(self.key, prospect, touch, slot)
 
 
 class Buffered:

@@ -41,6 +41,14 @@ def answer_probability(reach: float, hot_answer: float, age: float, decay: float
     return reach + (hot_answer - reach) * math.exp(-((max(age, 0.0) / decay) ** shape))
 
 
+def cold_after(decay: float, shape: float) -> float:
+    """An age past which exp(-(age / decay) ** shape) is exactly 0.0 in floating point.
+
+    exp(-x) underflows to 0.0 for x above about 745.2; 800 leaves room for rounding, so the
+    hot lifts above can be skipped past this age without changing a single result."""
+    return decay * 800.0 ** (1.0 / shape)
+
+
 class ConversationRules:
     """The outcome of a connected call, from one uniform, given readiness, intent and rep skill."""
 

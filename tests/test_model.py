@@ -175,7 +175,7 @@ def test_strategies_share_prospects_arrivals_and_readiness():
     assert ma.arrivals == mb.arrivals and len(ma.arrivals) > 100
     assert [p.reach for p in ma.prospects] == [p.reach for p in mb.prospects]
     assert np.array_equal(ma.paths.states, mb.paths.states) and np.array_equal(ma.paths.times, mb.paths.times)
-    assert np.array_equal(ma.tape, mb.tape)
+    assert np.array_equal(ma.uniforms.tape, mb.uniforms.tape)
     ra, rb = (sim.run_replication(sc, s, 3, event_log=True) for s in ("a", "b"))
     arrivals = [r.events.loc[r.events.kind == "arrival", "time_min"].tolist() for r in (ra, rb)]
     assert arrivals[0] == arrivals[1]
