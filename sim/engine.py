@@ -114,11 +114,12 @@ class Model:
         self.uniforms = rnd.TouchUniforms(st["touches"], n, self.spill_key)
         self.n_list = n_list
         self.arrivals = arrivals.tolist()
-        self.prospects: list[Prospect] = []
-        n_reps = max(len(self.reps), 1)
-        for i in range(n):
-            owner = i % n_reps
-            self.prospects.append(Prospect(i, i >= n_list, start_times[i], reach[i], tolerance[i], tz[i], owner, self.paths))
+        starts = [0.0] * n_list + self.arrivals  # plain floats (listed prospects share one 0.0)
+        owners = list(range(max(len(self.reps), 1)))  # shared int objects, one per rep
+        n_reps = len(owners)
+        self.prospects: list[Prospect] = [
+            Prospect(i, i >= n_list, starts[i], reach[i], tolerance[i], tz[i], owners[i % n_reps], self.paths) for i in range(n)
+        ]
         self._list_first = list_first.tolist()
 
     def _arrival_times(self, rng: np.random.Generator) -> np.ndarray:
@@ -170,6 +171,8 @@ class Model:
         self.miss_weight = cx.weight_voicemail if s.voicemail else cx.weight_missed_call
         self.miss_outcome = VOICEMAIL if s.voicemail else NO_ANSWER
         self.limit7, self.limit24 = sc.rules.max_calls_7d, sc.rules.max_calls_24h
+        self.ring_size = self.limit7 + 1  # call times kept per prospect: enough for both rules
+        self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
         self.voicemail_callback = by_state(sc.conversation.voicemail_callback)
 
     def channel_of(self, k: int) -> Optional[str]:
@@ -213,7 +216,6 @@ class Model:
         self.tally.reach_outs_to_us += 1
         p.cut_path(now, [now], [READY])
         p.hot_t = now
-        p.waiting_until = now + rd.patience
         self._log(now, p, None, "market", "reach_out", "contacted_us", READY)
         self._schedule(p, now, CALLBACK_K)
         v = p.version
@@ -223,7 +225,6 @@ class Model:
         if p.version != version or p.status != OPEN:
             return
         self.tally.buyers_gave_up_waiting += 1
-        p.waiting_until = -1.0
         self._log(self.env.now, p, None, "market", "purchase", "bought_elsewhere", OFF_MARKET)
         self._redraw(p, OFF_MARKET, self.env.now)
 
@@ -412,13 +413,13 @@ class Model:
         No SimPy event exists per prospect until its moment comes; moments of paths redrawn
         later (version > 0) are scheduled by ``_redraw`` and these are then skipped as stale."""
         paths, env = self.paths, self.env
-        counts = np.diff(paths.offsets)
-        pid = np.repeat(np.arange(len(counts)), counts)
-        first = np.zeros(len(paths.times), dtype=bool)
-        first[paths.offsets[:-1][counts > 0]] = True
-        sel = np.flatnonzero((paths.states == OFF_MARKET) & ~first & (paths.times <= self.horizon))
+        entering = (paths.states == OFF_MARKET) & (paths.times <= self.horizon)
+        entering[paths.offsets[:-1][np.diff(paths.offsets) > 0]] = False  # a start state is no purchase
+        sel = np.flatnonzero(entering)
+        del entering
         sel = sel[np.argsort(paths.times[sel], kind="stable")]
-        for t, i in zip(paths.times[sel].tolist(), pid[sel].tolist()):
+        pid = np.searchsorted(paths.offsets, sel, side="right") - 1  # whose entry, for the chosen ones only
+        for t, i in zip(paths.times[sel].tolist(), pid.tolist()):
             if t > env.now:
                 yield env.timeout(t - env.now)
             self._purchase(self.prospects[i], 0)
@@ -456,19 +457,18 @@ class Model:
             t.breach_after_opt_out += 1
         if not (self.legal.start <= (now + p.tz * 60.0) % DAY < self.legal.end):  # LegalHours.is_legal
             t.breach_outside_hours += 1
-        rc = p.recent_calls
-        if rc is None:
-            rc = p.recent_calls = array("d")  # 8 bytes a call, not a float object each
-        rc.append(now)
+        # the last limit7 + 1 call times of each prospect, in a ring of the model-wide call_times
+        c = p.calls = p.calls + 1
+        ring, size = self.call_times, self.ring_size
+        base = p.pid * size
+        ring[base + (c - 1) % size] = now
+        kept = c if c < size else size
         limit7, lim24 = self.limit7, self.limit24
-        if len(rc) > limit7 + 1:
-            del rc[0]
-        if len(rc) > lim24 and now - rc[-lim24 - 1] < DAY:
+        if kept > lim24 and now - ring[base + (c - 1 - lim24) % size] < DAY:
             t.breach_24h += 1
-        if len(rc) > limit7 and now - rc[-limit7 - 1] < 7 * DAY:
+        if kept > limit7 and now - ring[base + (c - 1 - limit7) % size] < 7 * DAY:
             t.breach_7d += 1
-        if p.first_call < 0:
-            p.first_call = now
+        if c == 1:
             if kind == NEW_LEAD_K:
                 t.response_times.append(now - p.start)
         if kind >= NEW_LEAD_K:  # a cadence step (CADENCE_KINDS)
@@ -622,6 +622,7 @@ class Model:
         env = self.env
         for i in range(self.n_list):
             self._first_step(self.prospects[i], self._list_first[i], PROSPECTING_K)
+        del self._list_first
         if not self.unlimited:
             for rep in self.reps:
                 env.process(self._rep_process(rep))

@@ -11,25 +11,28 @@ FINAL_STATES = ("bought_from_us", "opted_out", "disqualified", "bought_elsewhere
 
 
 class Prospect:
-    """One person we might sell to. ``tt``/``ss`` hold the path once this prospect's future was redrawn."""
+    """One person we might sell to. ``tt``/``ss`` hold the path once this prospect's future was redrawn.
+
+    A million of these live through a run, so every slot counts (8 bytes each, plus 24 for a
+    float of its own): state that can be derived is not stored, and the times of recent calls
+    live in the model's ``CallLog`` rather than in an array per prospect."""
 
     __slots__ = (
-        "pid", "inbound", "start", "reach", "tolerance", "tz", "owner",
+        "pid", "start", "reach", "tolerance", "tz", "owner",
         "paths", "pi", "tt", "ss", "cur_s", "next_t", "redraws", "version",
-        "status", "said_no", "touches", "step", "anchor", "last_touch", "cadence_over",
-        "token", "hot_t", "annoy", "annoy_t", "recent_calls", "first_call", "waiting_until",
+        "status", "said_no", "touches", "calls", "step", "anchor", "last_touch", "cadence_over",
+        "token", "hot_t", "annoy", "annoy_t",
     )
 
     def __init__(self, pid: int, inbound: bool, start: float, reach: float, tolerance: float, tz: int, owner: int, paths: Paths):
         self.pid = pid
-        self.inbound = inbound
         self.start = start
         self.reach = reach
         self.tolerance = tolerance
         self.tz = tz
         self.owner = owner
         self.paths = paths
-        self.pi = int(paths.offsets[pid])  # index of the current path entry (global while tt is None)
+        self.pi = 0  # index of the current entry within this prospect's path (a small, cached int)
         self.tt: Optional[list[float]] = None
         self.ss: Optional[list[int]] = None
         self.cur_s = 0  # state at the last state_at() call, valid until next_t
@@ -39,6 +42,7 @@ class Prospect:
         self.status = OPEN
         self.said_no = False
         self.touches = 0  # every touch we made, any channel (tape index)
+        self.calls = 0  # calls among them (CallLog index)
         self.step = 0  # cadence steps consumed
         self.anchor = start
         self.last_touch = start
@@ -47,22 +51,21 @@ class Prospect:
         self.hot_t = start if inbound else -1e18
         self.annoy = 0.0
         self.annoy_t = 0.0
-        self.recent_calls = None  # times of our last few calls (an array, made on the first call)
-        self.first_call = -1.0
-        self.waiting_until = -1.0  # a buyer who contacted us waits for our call until then
 
     def state_at(self, t: float) -> int:
         """Market state at time t (t never decreases between calls)."""
         if t < self.next_t:
             return self.cur_s  # the common case: no change since the last look, no numpy access
         if self.tt is None:
-            times = self.paths.times
-            end = int(self.paths.offsets[self.pid + 1])
-            i = self.pi
+            paths = self.paths
+            times = paths.times
+            first = int(paths.offsets[self.pid])
+            i = first + self.pi
+            end = int(paths.offsets[self.pid + 1])
             while i + 1 < end and times[i + 1] <= t:
                 i += 1
-            self.pi = i
-            self.cur_s = int(self.paths.states[i])
+            self.pi = i - first
+            self.cur_s = int(paths.states[i])
             self.next_t = float(times[i + 1]) if i + 1 < end else float("inf")
             return self.cur_s
         tt = self.tt

@@ -58,29 +58,76 @@ def _realized_paths(m: "Model") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _mix_over_time(pid, t, s, n_days: int) -> pd.DataFrame:
-    """How many prospects are in each state at the start of each day."""
-    grid = np.arange(n_days) * DAY
+    """How many prospects are in each state at the start of each day, from realized paths
+    (prospect, entry time, state) sorted by prospect then time."""
     last = np.r_[pid[1:] != pid[:-1], True]
     t_end = np.where(last, np.inf, np.r_[t[1:], np.inf])
+    return _mix_frame(_mix_counts(t, t_end, s, n_days), n_days)
+
+
+def _mix_counts(t, t_end, s, n_days: int) -> np.ndarray:
+    """Per state, a difference array over days of the spells [t, t_end) (cumsum gives counts)."""
+    grid = np.arange(n_days) * DAY
+    width = n_days + 1
     lo = np.searchsorted(grid, t, side="left")
     hi = np.searchsorted(grid, t_end, side="left")
-    diff = np.zeros((len(STATE_NAMES), n_days + 1), dtype=np.int64)
-    np.add.at(diff, (s, lo), 1)
-    np.add.at(diff, (s, hi), -1)
+    key = s.astype(np.int64) * width
+    size = len(STATE_NAMES) * width
+    return (np.bincount(key + lo, minlength=size) - np.bincount(key + hi, minlength=size)).reshape(len(STATE_NAMES), width)
+
+
+def _mix_frame(diff: np.ndarray, n_days: int) -> pd.DataFrame:
     counts = np.cumsum(diff[:, :n_days], axis=1)
     frame = pd.DataFrame(counts.T, columns=list(STATE_NAMES))
     frame.insert(0, "day", np.arange(n_days))
     return frame
 
 
+def _mix_and_bought_elsewhere(m: "Model", chunk: int = 1 << 16) -> tuple[pd.DataFrame, np.ndarray]:
+    """The readiness mix over time and who bought from a competitor, as ``_mix_over_time`` and
+    ``_realized_paths`` give them, without building the realized paths: the pre-drawn paths
+    are read in chunks (prospects whose future was redrawn are skipped there) and the redrawn
+    ones added from their own lists. Peak memory stays a few bytes per prospect."""
+    paths, horizon, n_days = m.paths, m.horizon, m.n_days
+    n = len(m.prospects)
+    offsets, times, states = paths.offsets, paths.times, paths.states
+    changed = [p for p in m.prospects if p.tt is not None]
+    redrawn = np.zeros(n, dtype=bool)
+    redrawn[[p.pid for p in changed]] = True
+    diff = np.zeros((len(STATE_NAMES), n_days + 1), dtype=np.int64)
+    elsewhere = np.zeros(n, dtype=bool)
+    total = len(times)
+    for a in range(0, total, chunk):
+        b = min(total, a + chunk)
+        idx = np.arange(a, b)
+        pid = np.searchsorted(offsets, idx, side="right") - 1
+        keep = ~redrawn[pid]
+        first = idx == offsets[pid]
+        last = idx == offsets[pid + 1] - 1
+        t = times[a:b]
+        t_end = np.where(last, np.inf, np.r_[times[a + 1:b + 1], np.inf][:b - a])
+        s = states[a:b]
+        diff += _mix_counts(t[keep], t_end[keep], s[keep], n_days)
+        elsewhere[pid[keep & (s == 3) & ~first & (t <= horizon)]] = True
+    if changed:
+        lens = np.fromiter((len(p.tt) for p in changed), dtype=np.int64, count=len(changed))
+        t = np.fromiter((x for p in changed for x in p.tt), dtype=float, count=int(lens.sum()))
+        s = np.fromiter((x for p in changed for x in p.ss), dtype=np.int8, count=int(lens.sum()))
+        ends = np.cumsum(lens)
+        last = np.zeros(len(t), dtype=bool)
+        last[ends - 1] = True
+        first = np.zeros(len(t), dtype=bool)
+        first[ends - lens] = True
+        diff += _mix_counts(t, np.where(last, np.inf, np.r_[t[1:], np.inf]), s, n_days)
+        pid = np.repeat(np.array([p.pid for p in changed]), lens)
+        elsewhere[pid[(s == 3) & ~first & (t <= horizon)]] = True
+    return _mix_frame(diff, n_days), elsewhere
+
+
 def build_result(m: "Model") -> RunResult:
     tally, horizon = m.tally, m.horizon
     n = len(m.prospects)
-    pid, t, s = _realized_paths(m)
-    first = np.r_[True, pid[1:] != pid[:-1]]
-    bought = (s == 3) & ~first & (t <= horizon)
-    bought_elsewhere = np.zeros(n, dtype=bool)
-    bought_elsewhere[pid[bought]] = True
+    readiness, bought_elsewhere = _mix_and_bought_elsewhere(m)
     status = np.fromiter((p.status for p in m.prospects), dtype=np.int8, count=n)
     # status: 0 open, 1 won, 2 opted out, 3 disqualified -> index into FINAL_STATES
     final = np.where(status == 1, 0, np.where(status == 2, 1, np.where(status == 3, 2, np.where(bought_elsewhere, 3, 4))))
@@ -168,10 +215,10 @@ def build_result(m: "Model") -> RunResult:
         "talk_minutes": rep_talk.ravel(),
         "busy_minutes": rep_busy.ravel(),
     })
-    events = _event_frame(m, pid, t, s, first) if m.log is not None else None
+    events = _event_frame(m, *_realized_paths(m)) if m.log is not None else None
     return RunResult(
         strategy="", replication=m.replication, metrics=metrics, daily=daily, rep_days=rep_days,
-        readiness=_mix_over_time(pid, t, s, m.n_days), response_times=resp,
+        readiness=readiness, response_times=resp,
         final_states=np.asarray(FINAL_STATES, dtype=object)[final], events=events,
     )
 
@@ -179,8 +226,9 @@ def build_result(m: "Model") -> RunResult:
 EVENT_COLUMNS = ["time_min", "prospect", "rep", "channel", "kind", "outcome", "readiness", "annoyance", "complaint_cause"]
 
 
-def _event_frame(m: "Model", pid, t, s, first) -> pd.DataFrame:
+def _event_frame(m: "Model", pid, t, s) -> pd.DataFrame:
     """Touches and our own state changes as logged, plus the market's readiness changes."""
+    first = np.r_[True, pid[1:] != pid[:-1]]
     touches = pd.DataFrame(m.log, columns=EVENT_COLUMNS)
     change = ~first & (t <= m.horizon) & (s != 4)
     market = pd.DataFrame({

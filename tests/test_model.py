@@ -180,3 +180,23 @@ def test_strategies_share_prospects_arrivals_and_readiness():
     arrivals = [r.events.loc[r.events.kind == "arrival", "time_min"].tolist() for r in (ra, rb)]
     assert arrivals[0] == arrivals[1]
     pd.testing.assert_series_equal(ra.readiness.iloc[0], rb.readiness.iloc[0])
+
+
+def test_chunked_mix_equals_the_realized_paths():
+    """build_result reads the paths in chunks; any chunk size gives what the full realized paths give."""
+    from sim.results import _mix_and_bought_elsewhere, _mix_over_time, _realized_paths
+
+    sc = sim.Scenario(horizon="60d", population={"outbound": {"size": 400}, "inbound": {"per_day": 5}},
+                      strategies={"c": {"preset": "booked_next_step"}})
+    m = Model(sc, sc.strategies["c"], 1)
+    m.run()
+    assert sum(p.tt is not None for p in m.prospects) > 20, "some futures were redrawn (sales, nurtures)"
+    pid, t, s = _realized_paths(m)
+    first = np.r_[True, pid[1:] != pid[:-1]]
+    expected_elsewhere = np.zeros(len(m.prospects), dtype=bool)
+    expected_elsewhere[pid[(s == 3) & ~first & (t <= m.horizon)]] = True
+    assert expected_elsewhere.any()
+    for chunk in (7, 1000, 1 << 16):
+        mix, elsewhere = _mix_and_bought_elsewhere(m, chunk)
+        pd.testing.assert_frame_equal(mix, _mix_over_time(pid, t, s, m.n_days))
+        assert np.array_equal(elsewhere, expected_elsewhere)
