@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import math
+from heapq import heappop, heappush
 from array import array
 from typing import Optional
 
@@ -38,7 +39,7 @@ CALLBACK_AFTER_VOICEMAIL = 2 * HOUR
 
 
 class Rep:
-    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "wake", "wake_at", "calls_day", "calls_today")
+    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "wake", "wake_at", "in_idle", "calls_day", "calls_today")
 
     def __init__(self, idx: int, name: str, pushiness: float, skill: float, queue: TaskQueue):
         self.idx = idx
@@ -48,6 +49,7 @@ class Rep:
         self.queue = queue
         self.wake: Optional[simpy.Event] = None
         self.wake_at = math.inf
+        self.in_idle = False  # in Model.idle, the heap of reps who may be waiting for work
         self.calls_day = -1
         self.calls_today = 0
 
@@ -88,6 +90,7 @@ class Model:
                 pushiness = group.pushiness if self.strategy.rep_pushiness is None else self.strategy.rep_pushiness
                 self.reps.append(Rep(len(self.reps), name, pushiness, skill, TaskQueue(order)))
         self.auto = Rep(-1, "automation", 0.0, 1.0, TaskQueue(order))
+        self.idle: list[int] = []  # rep indices, lowest first (see _assign)
         self._next_rep = 0
 
     def _setup_population(self) -> None:
@@ -303,6 +306,9 @@ class Model:
         env = self.env
         ev = ex.wake = env.event()
         ex.wake_at = until
+        if ex.idx >= 0 and not ex.in_idle:
+            ex.in_idle = True
+            heappush(self.idle, ex.idx)
         if until < math.inf:
             env.timeout(max(until - env.now, 0.0)).callbacks.append(lambda _e, ev=ev: ev.triggered or ev.succeed())
         yield ev
@@ -394,9 +400,15 @@ class Model:
     def _assign(self, now: float) -> int:
         """A new lead goes to a rep who is free right now, else round-robin."""
         if self.cal.is_working(now):
-            for rep in self.reps:
+            # the free rep with the lowest index: every rep waiting for work is in the heap
+            # (and some that stopped waiting, dropped here when they reach the top)
+            idle, reps = self.idle, self.reps
+            while idle:
+                rep = reps[idle[0]]
                 if rep.wake is not None:
                     return rep.idx
+                heappop(idle)
+                rep.in_idle = False
         self._next_rep = (self._next_rep + 1) % max(len(self.reps), 1)
         return self._next_rep
 
