@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import gc
 import math
-from heapq import heappop, heappush
 from array import array
+from heapq import heappop, heappush
 from typing import Optional
 
 import numpy as np
@@ -77,6 +77,8 @@ class Model:
         self.tally = Tally(len(self.reps), self.n_days)
         self._setup_durations()
         self._setup_rules()
+        self.ring_size = self.limit7 + 1  # call times kept per prospect: enough for both rules
+        self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
 
     # ------------------------------------------------------------ set-up
     def _setup_team(self) -> None:
@@ -153,14 +155,8 @@ class Model:
         """Read the strategy and the rules once into plain attributes: the touch path runs
         millions of times and should not walk the scenario's nested models each time."""
         s, sc = self.strategy, self.sc
-        self.touch_limit = s.touch_limit()
-        self.step_channels = [step.channel for step in s.steps]
-        self.repeat_channel = s.repeat.channel if s.repeat is not None else None
-        # Strategy.due_after as two tables: absolute steps are offsets from the anchor, relative
-        # ones gaps from the last touch (None where the other kind applies)
-        self.step_offsets = [(st.day - 1) * DAY if st.day is not None else None for st in s.steps]
-        self.step_gaps = [st.after for st in s.steps]
-        self.repeat_every = s.repeat.every if s.repeat is not None else None
+        self.cadence = s.cadence()
+        self.channel_of = self.cadence.channel_of
         self.min_gap = s.min_gap
         self.last_day = s.last_day * DAY if s.last_day is not None else None
         self.forget = None if sc.team.reminders else sc.team.forget
@@ -174,17 +170,7 @@ class Model:
         self.miss_weight = cx.weight_voicemail if s.voicemail else cx.weight_missed_call
         self.miss_outcome = VOICEMAIL if s.voicemail else NO_ANSWER
         self.limit7, self.limit24 = sc.rules.max_calls_7d, sc.rules.max_calls_24h
-        self.ring_size = self.limit7 + 1  # call times kept per prospect: enough for both rules
-        self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
         self.voicemail_callback = by_state(sc.conversation.voicemail_callback)
-
-    def channel_of(self, k: int) -> Optional[str]:
-        """Channel of the cadence's k-th touch (0-based), None once the cadence is over
-        (the same answer as ``Strategy.channel_of``, from tables built once)."""
-        if k >= self.touch_limit:
-            return None
-        channels = self.step_channels
-        return channels[k] if k < len(channels) else self.repeat_channel
 
     # ------------------------------------------------------------ randomness per prospect
     def _prospect_rng(self, p: Prospect) -> np.random.Generator:
@@ -271,12 +257,7 @@ class Model:
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return
-        if k < len(self.step_offsets):
-            offset = self.step_offsets[k]
-            planned = p.anchor + offset if offset is not None else p.last_touch + self.step_gaps[k]
-        else:
-            planned = p.last_touch + self.repeat_every
-        due = max(planned, p.last_touch + self.min_gap, now)
+        due = max(self.cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + self.min_gap, now)
         if self.last_day is not None and due >= p.anchor + self.last_day:
             p.cadence_over = True
             return
@@ -291,7 +272,7 @@ class Model:
 
     def _first_step(self, p: Prospect, start: float, kind: int) -> None:
         s = self.strategy
-        if not s.steps or self.touch_limit < 1:
+        if not s.steps or self.cadence.limit < 1:
             p.cadence_over = True
             return
         first = s.steps[0]

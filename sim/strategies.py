@@ -86,22 +86,37 @@ class Strategy(BaseModel):
             listed = min(listed, self.max_touches)
         return listed
 
+    def cadence(self) -> "Cadence":
+        """The steps as plain tables, for the engine's touch path."""
+        return Cadence(self)
+
+
+class Cadence:
+    """When and on which channel a strategy's k-th touch comes: the steps read once into plain
+    lists, since the engine asks for every touch of every prospect."""
+
+    __slots__ = ("limit", "channels", "repeat_channel", "offsets", "gaps", "repeat_every")
+
+    def __init__(self, s: Strategy):
+        self.limit = s.touch_limit()
+        self.channels = [step.channel for step in s.steps]
+        self.repeat_channel = s.repeat.channel if s.repeat is not None else None
+        self.offsets = [(step.day - 1) * DAY if step.day is not None else None for step in s.steps]  # absolute
+        self.gaps = [step.after for step in s.steps]  # relative (where offsets is None)
+        self.repeat_every = s.repeat.every if s.repeat is not None else None
+
     def channel_of(self, k: int) -> Optional[str]:
         """Channel of the k-th touch (0-based), or None when the cadence is over."""
-        if k >= self.touch_limit():
+        if k >= self.limit:
             return None
-        if k < len(self.steps):
-            return self.steps[k].channel
-        return self.repeat.channel if self.repeat is not None else None
+        return self.channels[k] if k < len(self.channels) else self.repeat_channel
 
     def due_after(self, k: int, anchor: float, last_touch: float) -> float:
         """Planned time of touch k (0-based): absolute steps from the anchor, relative ones from the last touch."""
-        if k < len(self.steps):
-            step = self.steps[k]
-            if step.day is not None:
-                return anchor + (step.day - 1) * DAY
-            return last_touch + step.after
-        return last_touch + self.repeat.every
+        if k < len(self.offsets):
+            offset = self.offsets[k]
+            return anchor + offset if offset is not None else last_touch + self.gaps[k]
+        return last_touch + self.repeat_every
 
 
 def _days(days: list[float], channel: str = "call") -> list[dict]:
