@@ -29,7 +29,7 @@ from .strategies import Strategy
 from .tally import Tally
 from .touches import (
     ALREADY_BOUGHT, BOOKED, LATER, NO_ANSWER, NOT_INTERESTED, REPLIED, SALE, SENT, UNQUALIFIED,
-    UNSUBSCRIBED, VOICEMAIL, ComplaintRules, ConversationRules, by_state, cold_after,
+    UNSUBSCRIBED, VOICEMAIL, ComplaintRules, ConversationRules, answer_probability, by_state, cold_after, hot_factor,
 )
 from .units import DAY, HOUR
 
@@ -302,8 +302,7 @@ class Model:
         cap = self.strategy.max_calls_per_rep_day
         drop_after = self.sc.team.queue.drop_after
         respect = self.strategy.respect_calling_hours
-        legal, legal_start, legal_end = self.legal, self.legal.start, self.legal.end
-        working_day, open_at, close_at = cal.working_day, cal.start, cal.end
+        legal = self.legal
         uniform = self.uniforms.get
         answer_chance = self._answer_chance
         dur_talk, dur_wrap_connect, dur_wrap_other = self.dur_talk, self.dur_wrap_connect, self.dur_wrap_other
@@ -311,11 +310,10 @@ class Model:
         call = self._call
         while True:
             now = env.now
-            day = int(now // DAY)
-            minute = now - day * DAY  # Calendar.is_working, inlined
-            if not (working_day[day % 7] and open_at <= minute < close_at):
+            if not cal.is_working(now):
                 yield timeout(cal.next_open(now) - now)
                 continue
+            day = int(now // DAY)
             if rep.calls_day != day:
                 rep.calls_day, rep.calls_today = day, 0
             if cap is not None and rep.calls_today >= cap:
@@ -330,7 +328,7 @@ class Model:
             if now - due > drop_after:
                 self._drop(p, kind, now)
                 continue
-            if respect and not (legal_start <= (now + p.tz * 60.0) % DAY < legal_end):  # LegalHours.is_legal
+            if respect and not legal.is_legal(now, p.tz):
                 q.push(legal.next_legal(now, p.tz), kind, p, token)
                 continue
             touch = p.touches
@@ -419,22 +417,21 @@ class Model:
 
     # ------------------------------------------------------------ touches
     def _answer_chance(self, p: Prospect, kind: int, now: float) -> float:
-        """Chance that p picks up now: ``touches.answer_probability``, with the hot lift skipped
-        once it is exactly zero (a prospect who reached out long ago, or never)."""
+        """Chance that p picks up now (``answer_probability``, not even called once the hot lift
+        is exactly zero: for a prospect who reached out long ago, or never)."""
         if kind == BOOKED_K:
             return self.booked_answer
         age = now - p.hot_t
-        reach = p.reach
-        if age >= self.answer_cold or self.hot_answer <= reach:
-            return reach
-        return reach + (self.hot_answer - reach) * math.exp(-((max(age, 0.0) / self.answer_decay) ** self.answer_shape))
+        if age >= self.answer_cold:
+            return p.reach
+        return answer_probability(p.reach, self.hot_answer, age, self.answer_decay, self.answer_shape)
 
     def _intent(self, p: Prospect, now: float) -> float:
-        """``touches.hot_factor`` of p's intent now (exactly 1 once the boost has faded to zero)."""
+        """p's intent multiplier now (``hot_factor``; exactly 1 once the boost has faded to zero)."""
         age = now - p.hot_t
         if age >= self.intent_cold:
             return 1.0
-        return 1.0 + self.intent_boost * math.exp(-max(age, 0.0) / self.intent_decay)
+        return hot_factor(self.intent_boost, age, self.intent_decay)
 
     def _call(self, p: Prospect, kind: int, now: float, rep: Rep, touch: int, connected: bool, talk: float, busy: float) -> None:
         """Book a call's work and rule checks, then apply its outcome (``touch``: p's touch index)."""
@@ -448,7 +445,7 @@ class Model:
         t.rep_busy[rep.idx][day] += busy
         if p.status == OPTED_OUT:
             t.breach_after_opt_out += 1
-        if not (self.legal.start <= (now + p.tz * 60.0) % DAY < self.legal.end):  # LegalHours.is_legal
+        if not self.legal.is_legal(now, p.tz):
             t.breach_outside_hours += 1
         # the last limit7 + 1 call times of each prospect, in a ring of the model-wide call_times
         c = p.calls = p.calls + 1
@@ -560,7 +557,7 @@ class Model:
             t.nurtured += 1
             self._redraw(p, READY, now)
         complaints = self.complaints
-        p.annoy = p.annoy * math.exp(-(now - p.annoy_t) / complaints.decay) + weight  # ComplaintRules.annoyance
+        p.annoy = complaints.annoyance(p.annoy, now - p.annoy_t, weight)
         p.annoy_t = now
         cause = None
         if p.status != OPTED_OUT and complaints.enabled:
