@@ -102,8 +102,9 @@ class Model:
         arrivals = self._arrival_times(st["arrivals"])
         n = n_list + len(arrivals)
         traits = st["traits"]
-        reach = pop.reachability.sample(traits, n).tolist()
-        tolerance = np.maximum(pop.tolerance.sample(traits, n), 1e-6).tolist()
+        # per-prospect traits as flat arrays: 8 bytes each instead of a float object and a slot
+        self.reach = array("d", pop.reachability.sample(traits, n))
+        self.tolerance = array("d", np.maximum(pop.tolerance.sample(traits, n), 1e-6))
         offsets = np.array(list(pop.timezones), dtype=int)
         weights = np.array(list(pop.timezones.values()), dtype=float)
         tz = offsets[traits.choice(len(offsets), size=n, p=weights / weights.sum())].tolist()
@@ -123,7 +124,7 @@ class Model:
         owners = list(range(max(len(self.reps), 1)))  # shared int objects, one per rep
         n_reps = len(owners)
         self.prospects: list[Prospect] = [
-            Prospect(i, i >= n_list, starts[i], reach[i], tolerance[i], tz[i], owners[i % n_reps], self.paths) for i in range(n)
+            Prospect(i, i >= n_list, starts[i], tz[i], owners[i % n_reps], self.paths) for i in range(n)
         ]
         self._list_first = list_first.tolist()
 
@@ -423,8 +424,8 @@ class Model:
             return self.booked_answer
         age = now - p.hot_t
         if age >= self.answer_cold:
-            return p.reach
-        return answer_probability(p.reach, self.hot_answer, age, self.answer_decay, self.answer_shape)
+            return self.reach[p.pid]
+        return answer_probability(self.reach[p.pid], self.hot_answer, age, self.answer_decay, self.answer_shape)
 
     def _intent(self, p: Prospect, now: float) -> float:
         """p's intent multiplier now (``hot_factor``; exactly 1 once the boost has faded to zero)."""
@@ -561,7 +562,7 @@ class Model:
         p.annoy_t = now
         cause = None
         if p.status != OPTED_OUT and complaints.enabled:
-            cause = complaints.cause(p.annoy, p.tolerance, p.said_no, pushiness, side(p.pid, touch, rnd.COMPLAINT))
+            cause = complaints.cause(p.annoy, self.tolerance[p.pid], p.said_no, pushiness, side(p.pid, touch, rnd.COMPLAINT))
         if cause is not None:
             p.status = OPTED_OUT
             t.complaints[cause] += 1

@@ -15,20 +15,19 @@ class Prospect:
 
     A million of these live through a run, so every slot counts (8 bytes each, plus 24 for a
     float of its own): state that can be derived is not stored, and the times of recent calls
-    live in the model's ``CallLog`` rather than in an array per prospect."""
+    live in one model-wide ring rather than in an array per prospect. Fixed traits that are
+    floats (reachability, tolerance) sit in the model's ``reach``/``tolerance`` arrays."""
 
     __slots__ = (
-        "pid", "start", "reach", "tolerance", "tz", "owner",
+        "pid", "start", "tz", "owner",
         "paths", "pi", "tt", "ss", "cur_s", "next_t", "redraws", "version",
         "status", "said_no", "touches", "calls", "step", "anchor", "last_touch", "cadence_over",
         "token", "hot_t", "annoy", "annoy_t",
     )
 
-    def __init__(self, pid: int, inbound: bool, start: float, reach: float, tolerance: float, tz: int, owner: int, paths: Paths):
+    def __init__(self, pid: int, inbound: bool, start: float, tz: int, owner: int, paths: Paths):
         self.pid = pid
         self.start = start
-        self.reach = reach
-        self.tolerance = tolerance
         self.tz = tz
         self.owner = owner
         self.paths = paths
@@ -42,7 +41,7 @@ class Prospect:
         self.status = OPEN
         self.said_no = False
         self.touches = 0  # every touch we made, any channel (tape index)
-        self.calls = 0  # calls among them (CallLog index)
+        self.calls = 0  # calls among them (counts through the model's ring of call times)
         self.step = 0  # cadence steps consumed
         self.anchor = start
         self.last_touch = start
