@@ -157,7 +157,6 @@ class Model:
         millions of times and should not walk the scenario's nested models each time."""
         s, sc = self.strategy, self.sc
         self.cadence = s.cadence()
-        self.channel_of = self.cadence.channel_of
         self.min_gap = s.min_gap
         self.last_day = s.last_day * DAY if s.last_day is not None else None
         self.forget = None if sc.team.reminders else sc.team.forget
@@ -221,7 +220,7 @@ class Model:
     # ------------------------------------------------------------ scheduling
     def _channel(self, p: Prospect, kind: int) -> str:
         if kind in CADENCE_KINDS:
-            return self.channel_of(p.step) or "call"
+            return self.cadence.channel_of(p.step) or "call"
         return "call"
 
     def _schedule(self, p: Prospect, due: float, kind: int, channel: Optional[str] = None) -> None:
@@ -254,7 +253,7 @@ class Model:
         """Schedule the cadence's next step after p's touch number ``touch`` (0-based; -1 when
         no touch was made: a dropped task is never forgotten)."""
         k = p.step
-        channel = self.channel_of(k)
+        channel = self.cadence.channel_of(k)
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return
