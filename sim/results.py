@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .prospects import FINAL_STATES
-from .readiness import STATE_NAMES
+from .readiness import OFF_MARKET, STATE_NAMES
 from .touches import CAUSES
 from .units import DAY, HOUR
 
@@ -61,8 +61,17 @@ def _mix_over_time(pid, t, s, n_days: int) -> pd.DataFrame:
     """How many prospects are in each state at the start of each day, from realized paths
     (prospect, entry time, state) sorted by prospect then time."""
     last = np.r_[pid[1:] != pid[:-1], True]
-    t_end = np.where(last, np.inf, np.r_[t[1:], np.inf])
-    return _mix_frame(_mix_counts(t, t_end, s, n_days), n_days)
+    return _mix_frame(_mix_counts(t, _spell_ends(t, last), s, n_days), n_days)
+
+
+def _spell_ends(t, last):
+    """When each path entry's spell ends: the next entry's time, or never for a path's last entry."""
+    return np.where(last, np.inf, np.r_[t[1:], np.inf])
+
+
+def _bought_elsewhere(t, s, first, horizon: float):
+    """Path entries that are a purchase from a competitor: into off-market, after the start, by the horizon."""
+    return (s == OFF_MARKET) & ~first & (t <= horizon)
 
 
 def _mix_counts(t, t_end, s, n_days: int) -> np.ndarray:
@@ -105,10 +114,10 @@ def _mix_and_bought_elsewhere(m: "Model", chunk: int = 1 << 16) -> tuple[pd.Data
         first = idx == offsets[pid]
         last = idx == offsets[pid + 1] - 1
         t = times[a:b]
-        t_end = np.where(last, np.inf, np.r_[times[a + 1:b + 1], np.inf][:b - a])
+        t_end = np.where(last, np.inf, np.r_[times[a + 1:b + 1], np.inf][:b - a])  # the next entry may be past the chunk
         s = states[a:b]
         diff += _mix_counts(t[keep], t_end[keep], s[keep], n_days)
-        elsewhere[pid[keep & (s == 3) & ~first & (t <= horizon)]] = True
+        elsewhere[pid[keep & _bought_elsewhere(t, s, first, horizon)]] = True
     if changed:
         lens = np.fromiter((len(p.tt) for p in changed), dtype=np.int64, count=len(changed))
         t = np.fromiter((x for p in changed for x in p.tt), dtype=float, count=int(lens.sum()))
@@ -118,9 +127,9 @@ def _mix_and_bought_elsewhere(m: "Model", chunk: int = 1 << 16) -> tuple[pd.Data
         last[ends - 1] = True
         first = np.zeros(len(t), dtype=bool)
         first[ends - lens] = True
-        diff += _mix_counts(t, np.where(last, np.inf, np.r_[t[1:], np.inf]), s, n_days)
+        diff += _mix_counts(t, _spell_ends(t, last), s, n_days)
         pid = np.repeat(np.array([p.pid for p in changed]), lens)
-        elsewhere[pid[(s == 3) & ~first & (t <= horizon)]] = True
+        elsewhere[pid[_bought_elsewhere(t, s, first, horizon)]] = True
     return _mix_frame(diff, n_days), elsewhere
 
 
