@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 import sim
 from sim.engine import Model
 from sim.queues import KINDS, TaskQueue
+from sim.units import DAY
 
 
 class P:
@@ -26,19 +27,20 @@ ops = st.lists(st.tuples(
 ), max_size=120)
 
 
-@settings(max_examples=200, deadline=None)
-@given(ops, st.integers(0, 30))
-def test_pop_next_due_and_backlog_match_their_definitions(script, start):
-    q, people, live, now = TaskQueue(ORDER), [P() for _ in range(8)], [], float(start)
+@settings(max_examples=300, deadline=None)
+@given(ops, st.integers(0, 30), st.sampled_from([1.0, DAY / 4, DAY]))
+def test_pop_next_due_and_backlog_match_their_definitions(script, start, unit):
+    """``unit``: the grid's step; at a quarter day or a day, tasks wait in later days' buckets."""
+    q, people, live, now = TaskQueue(ORDER), [P() for _ in range(8)], [], start * unit
     rank = {KINDS.index(k): i for i, k in enumerate(ORDER)}
     seq = 0
     for op, who, kind, due in script:
         p = people[who]
         if op in ("push", "supersede"):
             p.token += 1  # a new task supersedes the prospect's old one, as Model._schedule does
-            q.push(float(due), kind, p, p.token)
+            q.push(due * unit, kind, p, p.token)
             seq += 1
-            live = [e for e in live if e[3] is not p] + [(float(due), seq, kind, p, p.token)]
+            live = [e for e in live if e[3] is not p] + [(due * unit, seq, kind, p, p.token)]
         elif op == "pop":
             due_now = [e for e in live if e[0] <= now]
             expected = min(due_now, key=lambda e: (rank[e[2]], e[0], e[1])) if due_now else None
@@ -52,7 +54,7 @@ def test_pop_next_due_and_backlog_match_their_definitions(script, start):
             else:
                 assert q.next_due() == min((e[0] for e in live), default=float("inf"))
         assert q.overdue(now) == sum(1 for e in live if e[0] <= now)
-        now += 1.0
+        now += unit
 
 
 def test_new_leads_go_to_the_lowest_numbered_free_rep():
