@@ -23,6 +23,7 @@ from .units import DAY
 KINDS = ("booked", "callback", "new_lead", "follow_up", "prospecting")
 INF = float("inf")
 NEVER = 1 << 62  # the bucket of a task due at infinity
+SLOT = 8  # bucket key: day * SLOT + kind
 
 
 class TaskQueue:
@@ -34,7 +35,7 @@ class TaskQueue:
         self.seq = 0
         self.today = 0  # the heaps hold every task due before ``until`` = (today + 1) days
         self.until = DAY
-        self.later: dict[int, list[list[tuple]]] = {}  # day -> per kind: entries due that day
+        self.later: dict[int, list[tuple]] = {}  # day * SLOT + kind -> the entries due that day
         self.days: list[int] = []  # heap of the days in ``later``
 
     def _put(self, kind: int, entry: tuple) -> None:
@@ -42,19 +43,22 @@ class TaskQueue:
         if due < self.until:
             heappush(self.heaps[kind], entry)
             return
-        day = int(due // DAY) if due < INF else NEVER
-        bucket = self.later.get(day)
+        key = (int(due // DAY) if due < INF else NEVER) * SLOT + kind
+        bucket = self.later.get(key)
         if bucket is None:
-            bucket = self.later[day] = [[] for _ in KINDS]
-            heappush(self.days, day)
-        bucket[kind].append(entry)
+            self.later[key] = [entry]
+            heappush(self.days, key // SLOT)  # a day may appear more than once; _advance copes
+        else:
+            bucket.append(entry)
 
     def _advance(self, day: int) -> None:
         """Move the buckets of every day up to ``day`` into the heaps."""
-        days = self.days
+        days, later = self.days, self.later
         while days and days[0] <= day:
-            for heap, entries in zip(self.heaps, self.later.pop(heappop(days))):
-                if entries:
+            first = heappop(days) * SLOT
+            for kind, heap in enumerate(self.heaps):
+                entries = later.pop(first + kind, None)
+                if entries is not None:
                     heap += entries
                     heapify(heap)
         if day > self.today:
