@@ -5,7 +5,8 @@ Design (see the performance issue): prospects are plain objects, not processes; 
 readiness is a pre-drawn path read at touch time; reps pull work from their own task queue
 (heaps, lazily cancelled). Purchase moments of the pre-drawn paths are walked in time order
 by one process; only a redrawn future (after a sale, a nurture, a lost buyer) schedules its
-own. ``run_replication`` is the one pure entry point.
+own, parked by day until its day starts (``_at``). ``run_replication`` is the one pure entry
+point.
 """
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ class Model:
         self.conv = ConversationRules(scenario.conversation, strategy.book_next_step)
         self.complaints = ComplaintRules(scenario.complaints)
         self.log: Optional[list[tuple]] = [] if event_log else None
+        self.parked: dict[int, list[tuple]] = {}  # day -> (time, callback) of moments due that day (``_at``)
         self.streams = rnd.streams(scenario.seed, replication)
         self.spill_key = rnd.spill_key(scenario.seed, replication)
         self.unlimited = scenario.team.unlimited
@@ -185,10 +187,20 @@ class Model:
         self._schedule_purchases(p, tail_t[1:], tail_s[1:])
 
     def _schedule_purchases(self, p: Prospect, times, states) -> None:
-        env, version = self.env, p.version
+        version = p.version
         for t, s in zip(times, states):
             if s == OFF_MARKET and t <= self.horizon:
-                env.timeout(t - env.now).callbacks.append(lambda _e, p=p, v=version: self._purchase(p, v))
+                self._at(t, lambda _e, p=p, v=version: self._purchase(p, v))
+
+    def _at(self, t: float, callback) -> None:
+        """Call ``callback`` at time t. A moment on a later day waits in that day's list until
+        the day starts (``_daily_process``), so SimPy's event heap, which every event pushes
+        to and pops from, holds today's moments rather than every redrawn future."""
+        day = int(t // DAY)
+        if day <= int(self.env.now // DAY):
+            self.env.timeout(t - self.env.now).callbacks.append(callback)
+        else:
+            self.parked.setdefault(day, []).append((t, callback))
 
     def _purchase(self, p: Prospect, version: int) -> None:
         """A buyer's decision moment: they contact us (we may still lose them) or a competitor."""
@@ -208,7 +220,7 @@ class Model:
         self._log(now, p, None, "market", "reach_out", "contacted_us", READY)
         self._schedule(p, now, CALLBACK_K)
         v = p.version
-        self.env.timeout(rd.patience).callbacks.append(lambda _e, p=p, v=v: self._gave_up(p, v))
+        self._at(now + rd.patience, lambda _e, p=p, v=v: self._gave_up(p, v))
 
     def _gave_up(self, p: Prospect, version: int) -> None:
         if p.version != version or p.status != OPEN:
@@ -392,9 +404,12 @@ class Model:
         return self._next_rep
 
     def _daily_process(self):
+        """At each midnight: release the day's parked moments (``_at``), count the backlog."""
         env = self.env
         for day in range(1, self.n_days + 1):
             yield env.timeout(day * DAY - env.now)
+            for t, callback in self.parked.pop(day, ()):
+                env.timeout(t - env.now).callbacks.append(callback)
             if env.now < self.horizon:
                 self.tally.backlog.append(sum(r.queue.overdue(env.now) for r in self.reps))
 
