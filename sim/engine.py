@@ -23,7 +23,7 @@ from . import randomness as rnd
 from .calendar import Calendar, LegalHours
 from .prospects import DISQUALIFIED, OPEN, OPTED_OUT, WON, Prospect
 from .queues import KINDS, TaskQueue
-from .readiness import CONSIDERING, CUSTOMER, OFF_MARKET, READY, sample_paths, sample_tail, stationary
+from .readiness import CONSIDERING, CUSTOMER, OFF_MARKET, READY, Tail, sample_paths, stationary
 from .results import RunResult, build_result
 from .scenario import Scenario
 from .strategies import Strategy
@@ -173,6 +173,7 @@ class Model:
         self.miss_outcome = VOICEMAIL if s.voicemail else NO_ANSWER
         self.limit7, self.limit24 = sc.rules.max_calls_7d, sc.rules.max_calls_24h
         self.voicemail_callback = by_state(sc.conversation.voicemail_callback)
+        self.tail = Tail(sc.readiness)
 
     # ------------------------------------------------------------ randomness per prospect
     def _prospect_rng(self, p: Prospect) -> np.random.Generator:
@@ -182,7 +183,7 @@ class Model:
     # ------------------------------------------------------------ readiness changes we cause
     def _redraw(self, p: Prospect, state: int, now: float) -> None:
         """p is in ``state`` from now on; draw the rest of their path and its purchase moments."""
-        tail_t, tail_s = sample_tail(self._prospect_rng(p), self.sc.readiness, state, now, self.horizon)
+        tail_t, tail_s = self.tail.sample(self._prospect_rng(p), state, now, self.horizon)
         p.cut_path(now, tail_t, tail_s)
         self._schedule_purchases(p, tail_t[1:], tail_s[1:])
 

@@ -7,6 +7,8 @@ a prospect's state (a sale, nurture) redraws only that prospect's future.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 
 from .scenario import Readiness
@@ -96,19 +98,29 @@ def sample_paths(
     return Paths(offsets, t[order], s[order])
 
 
-def sample_tail(
-    rng: np.random.Generator, r: Readiness, state: int, time: float, horizon: float
-) -> tuple[list[float], list[int]]:
-    """One prospect's path onward from ``state`` at ``time`` (the chain is memoryless)."""
-    times, states = [time], [state]
-    if r.frozen:
-        return times, states
-    means = dwell_means(r)
-    p = jump_matrix(r)
-    while True:
-        time = time + rng.exponential(means[state])
-        if time > horizon:
+class Tail:
+    """Draws one prospect's path onward from a state (the chain is memoryless), with the
+    chain's tables read once per run: a redraw happens at every sale, nurture and lost buyer.
+
+    Each step takes an exponential dwell and then one uniform against the row's cumulative
+    jump chances, exactly what ``Generator.choice(4, p=row)`` does (cumsum, divided by its
+    last entry, searchsorted to the right), so the numbers are those of ``choice``."""
+
+    def __init__(self, r: Readiness):
+        self.frozen = r.frozen
+        self.means = dwell_means(r).tolist()
+        cdf = np.cumsum(jump_matrix(r), axis=1)
+        self.cdf = (cdf / cdf[:, -1:]).tolist()
+
+    def sample(self, rng: np.random.Generator, state: int, time: float, horizon: float) -> tuple[list[float], list[int]]:
+        times, states = [time], [state]
+        if self.frozen:
             return times, states
-        state = int(rng.choice(MARKET_STATES, p=p[state]))
-        times.append(time)
-        states.append(state)
+        means, cdf = self.means, self.cdf
+        while True:
+            time = time + rng.exponential(means[state])
+            if time > horizon:
+                return times, states
+            state = bisect_right(cdf[state], rng.random())
+            times.append(time)
+            states.append(state)

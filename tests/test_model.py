@@ -12,7 +12,7 @@ import pytest
 
 import sim
 from sim.engine import Model
-from sim.readiness import STATE_NAMES, generator, published_mix, stationary
+from sim.readiness import CONSIDERING, STATE_NAMES, Tail, dwell_means, generator, jump_matrix, published_mix, stationary
 from sim.scenario import Readiness
 from sim.units import DAY
 
@@ -56,6 +56,22 @@ def test_default_chain_gives_published_mix_and_solves_pi_q():
     assert mix["ready"] == pytest.approx(0.03, abs=0.005)
     assert mix["considering"] == pytest.approx(0.40, abs=0.005)
     assert mix["not_ready"] == pytest.approx(0.57, abs=0.005)
+
+
+def test_redrawn_tails_have_the_chains_dwell_means_and_jump_chances():
+    """A long redrawn path: each state's mean dwell (exponential: sd = mean / sqrt(visits))
+    and the share of considering -> ready jumps (binomial sd) match the chain's rates."""
+    r = Readiness()
+    times, states = Tail(r).sample(np.random.default_rng(11), 0, 0.0, 2e10)
+    dwell = np.diff(times)
+    left = np.array(states[:-1])
+    assert len(dwell) > 150_000
+    for state, mean in enumerate(dwell_means(r)):
+        d = dwell[left == state]
+        assert abs(d.mean() - mean) < 4 * mean / math.sqrt(len(d)), STATE_NAMES[state]
+    nxt = np.array(states[1:])[left == CONSIDERING]
+    p = jump_matrix(r)[CONSIDERING, 2]
+    assert abs((nxt == 2).mean() - p) < 4 * math.sqrt(p * (1 - p) / len(nxt))
 
 
 @pytest.mark.slow
