@@ -1,21 +1,23 @@
-"""A rep's task queue: one heap per task kind for the tasks due by the end of the current
-day, and a list per later day for the rest.
+"""A rep's task queue: per task kind, a sorted run of the tasks planned for earlier days, a
+heap of the tasks added for today, and a bucket per later day.
 
-A rep takes the earliest due task of the first kind (in the team's order) that has one due:
-the top of a kind's heap is due exactly when some task of that kind is, so one heap per kind
-is enough. Tasks due on a later day wait in that day's bucket (one append, no comparisons)
-and enter the heaps when the day comes: the heaps then hold a day's work, not every open
-prospect's next touch, so a pop compares a few warm entries instead of walking a deep heap
-of entries pushed weeks ago (the cost that grew with the book in the benchmark). Pops give
-exactly the order of a single heap: the order is (due, seq), and every bucketed task is due
-after every task in the heaps.
+A rep takes the earliest due task of the first kind (in the team's order) that has one due.
+Most tasks are follow-ups planned days ahead: they wait in their day's bucket (one append,
+no comparisons) and, when the day comes, the bucket is sorted once into the kind's run (a
+list in descending order, taken from its end). Tasks added for the same day (callbacks,
+booked calls, a task put back) go to a small heap. Taking a task compares the run's end
+with the heap's top. So the comparisons happen in one sort while the day's entries are
+warm, not in a heap sift through entries pushed weeks ago: that sift was the cost that grew
+with the book in the benchmark.
 
-Each prospect has at most one live task; superseded tasks are skipped lazily by comparing a
-token, so cancelling is O(1) and no structure is ever scanned on the hot path.
+The order is exactly that of one heap ordered by (due, seq): every bucketed task is due
+after every task already in a run or heap, and a run only ever receives later tasks than
+the ones it holds. Each prospect has at most one live task; superseded tasks are skipped
+lazily by comparing a token, so cancelling is O(1) and nothing is scanned on the hot path.
 """
 from __future__ import annotations
 
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 from typing import Optional
 
 from .units import DAY
@@ -27,13 +29,15 @@ SLOT = 8  # bucket key: day * SLOT + kind
 
 
 class TaskQueue:
-    __slots__ = ("heaps", "ordered", "seq", "today", "until", "later", "days")
+    __slots__ = ("heaps", "runs", "ordered", "seq", "today", "until", "later", "days")
 
     def __init__(self, order: list[str]):
-        self.heaps: list[list[tuple]] = [[] for _ in KINDS]  # per kind: (due, seq, prospect, token)
-        self.ordered = [(KINDS.index(k), self.heaps[KINDS.index(k)]) for k in order]
+        # per kind, entries (due, seq, prospect, token):
+        self.heaps: list[list[tuple]] = [[] for _ in KINDS]  # added for today: a heap
+        self.runs: list[list[tuple]] = [[] for _ in KINDS]  # from earlier days' buckets: descending
+        self.ordered = [(KINDS.index(k), self.heaps[KINDS.index(k)], self.runs[KINDS.index(k)]) for k in order]
         self.seq = 0
-        self.today = 0  # the heaps hold every task due before ``until`` = (today + 1) days
+        self.today = 0  # runs and heaps hold every task due before ``until`` = (today + 1) days
         self.until = DAY
         self.later: dict[int, list[tuple]] = {}  # day * SLOT + kind -> the entries due that day
         self.days: list[int] = []  # heap of the days in ``later``
@@ -52,15 +56,16 @@ class TaskQueue:
             bucket.append(entry)
 
     def _advance(self, day: int) -> None:
-        """Move the buckets of every day up to ``day`` into the heaps."""
+        """Sort the buckets of every day up to ``day`` into the runs (in front: they are due
+        after everything a run holds)."""
         days, later = self.days, self.later
         while days and days[0] <= day:
             first = heappop(days) * SLOT
-            for kind, heap in enumerate(self.heaps):
+            for kind, run in enumerate(self.runs):
                 entries = later.pop(first + kind, None)
                 if entries is not None:
-                    heap += entries
-                    heapify(heap)
+                    entries.sort(reverse=True)
+                    run[:0] = entries
         if day > self.today:
             self.today = day
             self.until = (day + 1) * DAY if day < NEVER else INF
@@ -78,15 +83,24 @@ class TaskQueue:
         """The next live task due by now, by kind order then due time: (due, seq, kind, prospect, token)."""
         if now >= self.until:
             self._advance(int(now // DAY))
-        for kind, heap in self.ordered:
-            while heap:
-                top = heap[0]
-                if top[3] != top[2].token:
-                    heappop(heap)  # superseded
-                    continue
-                if top[0] > now:
-                    break
-                heappop(heap)
+        for kind, heap, run in self.ordered:
+            while heap or run:
+                if run and (not heap or run[-1] < heap[0]):
+                    top = run[-1]
+                    if top[3] != top[2].token:
+                        run.pop()  # superseded
+                        continue
+                    if top[0] > now:
+                        break
+                    run.pop()
+                else:
+                    top = heap[0]
+                    if top[3] != top[2].token:
+                        heappop(heap)
+                        continue
+                    if top[0] > now:
+                        break
+                    heappop(heap)
                 return top[0], top[1], kind, top[2], top[3]
         return None
 
@@ -95,11 +109,15 @@ class TaskQueue:
         that is the earliest task not yet due."""
         while True:
             best = INF
-            for heap in self.heaps:
+            for heap, run in zip(self.heaps, self.runs):
                 while heap and heap[0][3] != heap[0][2].token:
                     heappop(heap)
+                while run and run[-1][3] != run[-1][2].token:
+                    run.pop()
                 if heap and heap[0][0] < best:
                     best = heap[0][0]
+                if run and run[-1][0] < best:
+                    best = run[-1][0]
             if best < INF or not self.days:
                 return best
             self._advance(self.days[0])  # nothing live today: bring in the next day that has tasks
@@ -107,11 +125,18 @@ class TaskQueue:
     def overdue(self, now: float) -> int:
         """Live tasks due by now and not yet done (the backlog).
 
-        Walks each heap from its root and never below an entry due after now, so the cost is
-        the number of due entries, not the size of the queue."""
+        Reads each run from its end and walks each heap from its root, never past an entry
+        due after now, so the cost is the number of due entries, not the size of the queue."""
         if now >= self.until:
             self._advance(int(now // DAY))
         count = 0
+        for run in self.runs:
+            for i in range(len(run) - 1, -1, -1):
+                _due, _seq, p, token = run[i]
+                if _due > now:
+                    break
+                if token == p.token:
+                    count += 1
         for heap in self.heaps:
             n = len(heap)
             stack = [0] if n and heap[0][0] <= now else []
