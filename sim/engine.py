@@ -321,11 +321,15 @@ class Model:
         dur_talk, dur_wrap_connect, dur_wrap_other = self.dur_talk, self.dur_wrap_connect, self.dur_wrap_other
         dur_missed = self.dur_voicemail if self.strategy.voicemail else self.dur_no_answer
         call = self._call
+        shift_start = shift_end = -1.0  # the working hours that contain now, once known
         while True:
             now = env.now
-            if not cal.is_working(now):
-                yield timeout(cal.next_open(now) - now)
-                continue
+            if not shift_start <= now < shift_end:
+                if not cal.is_working(now):
+                    yield timeout(cal.next_open(now) - now)
+                    continue
+                shift_end = cal.shift_end(now)
+                shift_start = now // DAY * DAY + cal.start
             day = int(now // DAY)
             if rep.calls_day != day:
                 rep.calls_day, rep.calls_today = day, 0
@@ -333,7 +337,6 @@ class Model:
                 yield timeout(cal.next_open((day + 1) * DAY) - now)
                 continue
             entry = q.pop(now)
-            shift_end = cal.shift_end(now)
             if entry is None:
                 yield from self._sleep_until(rep, min(q.next_due(), shift_end))
                 continue
