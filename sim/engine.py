@@ -40,7 +40,8 @@ CALLBACK_AFTER_VOICEMAIL = 2 * HOUR
 
 
 class Rep:
-    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "wake", "wake_at", "in_idle", "calls_day", "calls_today")
+    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "wake", "wake_at", "in_idle", "calls_day", "calls_today",
+                 "tally_day", "day_calls", "day_talk", "day_busy")
 
     def __init__(self, idx: int, name: str, pushiness: float, skill: float, queue: TaskQueue):
         self.idx = idx
@@ -53,6 +54,12 @@ class Rep:
         self.in_idle = False  # in Model.idle, the heap of reps who may be waiting for work
         self.calls_day = -1
         self.calls_today = 0
+        # this rep's calls, talk and busy minutes on day tally_day, written to the Tally's
+        # per-rep rows when the day is over (Model._close_rep_day): the rows are cold at scale
+        self.tally_day = -1
+        self.day_calls = 0
+        self.day_talk = 0.0
+        self.day_busy = 0.0
 
 
 class Model:
@@ -460,8 +467,11 @@ class Model:
         state = p.state_at(now)
         t.calls += 1
         t.daily_calls[day] += 1
-        t.rep_calls[rep.idx][day] += 1
-        t.rep_busy[rep.idx][day] += busy
+        if rep.tally_day != day:
+            self._close_rep_day(rep)
+            rep.tally_day = day
+        rep.day_calls += 1
+        rep.day_busy += busy
         if p.status == OPTED_OUT:
             t.breach_after_opt_out += 1
         if not self.legal.is_legal(now, p.tz):
@@ -494,7 +504,7 @@ class Model:
             t.connects += 1
             t.daily_connects[day] += 1
             t.talk_minutes += talk
-            t.rep_talk[rep.idx][day] += talk
+            rep.day_talk += talk
             if kind == BOOKED_K:
                 t.booked_connects += 1
             outcome = self.conv.outcome(state, self._intent(p, now), rep.skill, self.uniforms.get(p.pid, touch, rnd.OUTCOME))
@@ -506,6 +516,13 @@ class Model:
             if outcome == VOICEMAIL:
                 t.voicemails += 1
         self._after_touch(p, now, rep, "call", kind, k, state, outcome, touch, weight, pushiness)
+
+    def _close_rep_day(self, rep: Rep) -> None:
+        """Write a rep's counts for the day they were kept for into the Tally's rows."""
+        if rep.tally_day >= 0:
+            t, i, d = self.tally, rep.idx, rep.tally_day
+            t.rep_calls[i][d], t.rep_talk[i][d], t.rep_busy[i][d] = rep.day_calls, rep.day_talk, rep.day_busy
+        rep.day_calls, rep.day_talk, rep.day_busy = 0, 0.0, 0.0
 
     def _message(self, p: Prospect, kind: int, channel: str, now: float, touch: int) -> None:
         t = self.tally
@@ -644,6 +661,8 @@ class Model:
             env.run(until=self.horizon)
         finally:
             gc.unfreeze()
+        for rep in self.reps:
+            self._close_rep_day(rep)
         return build_result(self)
 
 
