@@ -3,10 +3,11 @@ purchase moments and the daily backlog count.
 
 Design (see the performance issue): prospects are plain objects, not processes; their
 readiness is a pre-drawn path read at touch time; reps pull work from their own task queue
-(heaps, lazily cancelled). Purchase moments of the pre-drawn paths are walked in time order
-by one process; only a redrawn future (after a sale, a nurture, a lost buyer) schedules its
-own, parked by day until its day starts (``_at``). ``run_replication`` is the one pure entry
-point.
+(``queues.TaskQueue``: day buckets, sorted runs and small heaps, lazily cancelled). Purchase
+moments of the pre-drawn paths are walked in time order by one process; only a redrawn
+future (after a sale, a nurture, a lost buyer) schedules its own, and, like a buyer's
+patience running out, it waits in its day's list until that day starts (``_at``).
+``run_replication`` is the one pure entry point.
 """
 from __future__ import annotations
 
@@ -195,19 +196,22 @@ class Model:
         self._schedule_purchases(p, tail_t[1:], tail_s[1:])
 
     def _schedule_purchases(self, p: Prospect, times, states) -> None:
-        version = p.version
+        version, now = p.version, self.env.now
         for t, s in zip(times, states):
             if s == OFF_MARKET and t <= self.horizon:
-                self._at(t, lambda _e, p=p, v=version: self._purchase(p, v))
+                self._at(t - now, lambda _e, p=p, v=version: self._purchase(p, v))
 
-    def _at(self, t: float, callback) -> None:
-        """Call ``callback`` at time t. A moment on a later day waits in that day's list until
+    def _at(self, delay: float, callback) -> None:
+        """Call ``callback`` after ``delay``, as ``env.timeout(delay)`` would, at the same time
+        to the last bit (now + delay). A moment on a later day waits in that day's list until
         the day starts (``_daily_process``), so SimPy's event heap, which every event pushes
         to and pops from, holds today's moments rather than every redrawn future."""
+        env = self.env
+        t = env.now + delay
         day = int(t // DAY)
-        if day <= int(self.env.now // DAY):
-            self.env.timeout(t - self.env.now).callbacks.append(callback)
-        else:
+        if day <= int(env.now // DAY):
+            env.timeout(delay).callbacks.append(callback)
+        elif t < self.horizon:  # (a moment at or past the horizon never comes)
             self.parked.setdefault(day, []).append((t, callback))
 
     def _purchase(self, p: Prospect, version: int) -> None:
@@ -228,7 +232,7 @@ class Model:
         self._log(now, p, None, "market", "reach_out", "contacted_us", READY)
         self._schedule(p, now, CALLBACK_K)
         v = p.version
-        self._at(now + rd.patience, lambda _e, p=p, v=v: self._gave_up(p, v))
+        self._at(rd.patience, lambda _e, p=p, v=v: self._gave_up(p, v))
 
     def _gave_up(self, p: Prospect, version: int) -> None:
         if p.version != version or p.status != OPEN:
@@ -328,15 +332,14 @@ class Model:
         dur_talk, dur_wrap_connect, dur_wrap_other = self.dur_talk, self.dur_wrap_connect, self.dur_wrap_other
         dur_missed = self.dur_voicemail if self.strategy.voicemail else self.dur_no_answer
         call = self._call
-        shift_start = shift_end = -1.0  # the working hours that contain now, once known
+        shift_end = -1.0  # end of the shift that contains now, once known (now never goes back)
         while True:
             now = env.now
-            if not shift_start <= now < shift_end:
+            if now >= shift_end:
                 if not cal.is_working(now):
                     yield timeout(cal.next_open(now) - now)
                     continue
                 shift_end = cal.shift_end(now)
-                shift_start = now // DAY * DAY + cal.start
             day = int(now // DAY)
             if rep.calls_day != day:
                 rep.calls_day, rep.calls_today = day, 0
@@ -420,7 +423,7 @@ class Model:
         for day in range(1, self.n_days + 1):
             yield env.timeout(day * DAY - env.now)
             for t, callback in self.parked.pop(day, ()):
-                env.timeout(t - env.now).callbacks.append(callback)
+                env.timeout(t - env.now).callbacks.append(callback)  # exact: now <= t < 2 * now
             if env.now < self.horizon:
                 self.tally.backlog.append(sum(r.queue.overdue(env.now) for r in self.reps))
 
