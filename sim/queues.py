@@ -4,9 +4,9 @@ heap of the tasks added for today, and a bucket per later day.
 A rep takes the earliest due task of the first kind (in the team's order) that has one due.
 Most tasks are follow-ups planned days ahead: they wait in their day's bucket (one append,
 no comparisons) and, when the day comes, the bucket is sorted once into the kind's run (a
-list in descending order, taken from its end). Tasks added for the same day (callbacks,
-booked calls, a task put back) go to a small heap. Taking a task compares the run's end
-with the heap's top. So the comparisons happen in one sort while the day's entries are
+list in descending order, taken from its end). Tasks added for a day already loaded
+(callbacks, booked calls, a task put back) go to a small heap. Taking a task compares the
+run's end with the heap's top. So the comparisons happen in one sort while the day's entries are
 warm, not in a heap sift through entries pushed weeks ago: that sift was the cost that grew
 with the book in the benchmark.
 
@@ -25,7 +25,8 @@ from .units import DAY
 KINDS = ("booked", "callback", "new_lead", "follow_up", "prospecting")
 INF = float("inf")
 NEVER = 1 << 62  # the bucket of a task due at infinity
-SLOT = 8  # bucket key: day * SLOT + kind
+SLOT = 8  # bucket key: day * SLOT + kind (one int key per day and kind)
+assert len(KINDS) <= SLOT
 
 
 class TaskQueue:
@@ -35,9 +36,13 @@ class TaskQueue:
         # per kind, entries (due, seq, prospect, token):
         self.heaps: list[list[tuple]] = [[] for _ in KINDS]  # added for today: a heap
         self.runs: list[list[tuple]] = [[] for _ in KINDS]  # from earlier days' buckets: descending
+        # the same list objects as heaps and runs, in the team's order: change them in place only
         self.ordered = [(KINDS.index(k), self.heaps[KINDS.index(k)], self.runs[KINDS.index(k)]) for k in order]
         self.seq = 0
-        self.today = 0  # runs and heaps hold every task due before ``until`` = (today + 1) days
+        # the last day loaded: runs and heaps hold every task due before ``until`` (the end of
+        # that day). pop and overdue load up to now's day; next_due may load a later day when
+        # nothing live is left, and tasks due before ``until`` then go straight to the heap.
+        self.today = 0
         self.until = DAY
         self.later: dict[int, list[tuple]] = {}  # day * SLOT + kind -> the entries due that day
         self.days: list[int] = []  # heap of the days in ``later``

@@ -41,6 +41,8 @@ class Tally:
         self.daily_calls = [0] * n_days
         self.daily_connects = [0] * n_days
         self.daily_complaints = [0] * n_days
+        # per rep and day; a rep's current day is summed on the Rep and written here when it ends
+        # (Model._close_rep_day), so mid-run these rows lag by up to a day
         self.rep_calls = [[0] * n_days for _ in range(n_reps)]
         self.rep_talk = [[0.0] * n_days for _ in range(n_reps)]
         self.rep_busy = [[0.0] * n_days for _ in range(n_reps)]

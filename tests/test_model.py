@@ -58,6 +58,27 @@ def test_default_chain_gives_published_mix_and_solves_pi_q():
     assert mix["not_ready"] == pytest.approx(0.57, abs=0.005)
 
 
+def test_redrawn_tails_draw_exactly_what_generator_choice_drew():
+    """Tail looks jumps up in cumulative rows instead of calling Generator.choice; from every
+    state, the same generator must give the same path to the last bit (and a frozen chain
+    stays put)."""
+    r = Readiness()
+    tail, means, jumps = Tail(r), dwell_means(r), jump_matrix(r)
+    for seed in range(200):
+        for state in range(4):
+            rng = np.random.default_rng(seed)
+            times, states, t, s = [5.0], [state], 5.0, state
+            while True:
+                t = t + rng.exponential(means[s])
+                if t > 3e6:
+                    break
+                s = int(rng.choice(4, p=jumps[s]))
+                times.append(t)
+                states.append(s)
+            assert tail.sample(np.random.default_rng(seed), state, 5.0, 3e6) == (times, states)
+    assert Tail(Readiness(frozen=True)).sample(np.random.default_rng(0), 2, 5.0, 3e6) == ([5.0], [2])
+
+
 def test_redrawn_tails_have_the_chains_dwell_means_and_jump_chances():
     """A long redrawn path: each state's mean dwell (exponential: sd = mean / sqrt(visits))
     and the share of considering -> ready jumps (binomial sd) match the chain's rates."""

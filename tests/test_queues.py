@@ -77,6 +77,27 @@ def test_long_scripts_with_many_tasks_per_day(unit):
     _replay(script, 3, unit, n_people=60)
 
 
+def test_edges_midnight_infinity_and_days_of_stale_tasks():
+    """Dues a hair either side of midnight, a task due at infinity, and next_due stepping over
+    days whose tasks were all superseded."""
+    eps = 1e-9
+    script_dues = [DAY - eps, DAY, DAY + eps, 2 * DAY - eps, float("inf"), 5 * DAY + eps]
+    q, people = TaskQueue(ORDER), [P() for _ in script_dues]
+    for p, due in zip(people, script_dues):
+        p.token += 1
+        q.push(due, KINDS.index("follow_up"), p, p.token)
+    assert q.pop(DAY - 2 * eps) is None and q.next_due() == DAY - eps
+    assert [q.pop(DAY + eps)[0] for _ in range(3)] == [DAY - eps, DAY, DAY + eps]
+    for p in people[3:5]:
+        p.token += 1  # superseded: the days they wait in hold only stale entries now
+    assert q.next_due() == 5 * DAY + eps
+    assert q.overdue(4 * DAY) == 0 and q.overdue(6 * DAY) == 1
+    assert q.pop(6 * DAY)[0] == 5 * DAY + eps
+    people[4].token += 1
+    q.push(float("inf"), KINDS.index("callback"), people[4], people[4].token)
+    assert q.pop(1e12) is None and q.next_due() == float("inf") and q.overdue(1e12) == 0
+
+
 def test_new_leads_go_to_the_lowest_numbered_free_rep():
     sc = sim.Scenario(horizon="20d", population={"outbound": {"size": 1500}, "inbound": {"per_day": 40}},
                       team={"reps": [{"count": 12}]}, strategies={"c": {"preset": "cadence_1_3_7_14_28_58"}})
