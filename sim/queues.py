@@ -90,23 +90,17 @@ class TaskQueue:
             self._advance(int(now // DAY))
         for kind, heap, run in self.ordered:
             while heap or run:
-                if run and (not heap or run[-1] < heap[0]):
-                    top = run[-1]
-                    if top[3] != top[2].token:
-                        run.pop()  # superseded
-                        continue
-                    if top[0] > now:
-                        break
+                in_run = bool(run) and (not heap or run[-1] < heap[0])  # the earlier of the two fronts
+                top = run[-1] if in_run else heap[0]
+                live = top[3] == top[2].token
+                if live and top[0] > now:
+                    break
+                if in_run:  # taken, or dropped when superseded
                     run.pop()
                 else:
-                    top = heap[0]
-                    if top[3] != top[2].token:
-                        heappop(heap)
-                        continue
-                    if top[0] > now:
-                        break
                     heappop(heap)
-                return top[0], top[1], kind, top[2], top[3]
+                if live:
+                    return top[0], top[1], kind, top[2], top[3]
         return None
 
     def next_due(self) -> float:
