@@ -1,8 +1,8 @@
 # followup-sim: every target sets itself up; nothing needs installing by hand.
 # Interpreters tried for .venv, in order; the first that is 3.11+ and can make a venv wins
-# (override: make PYTHON=python3.12). A distribution's build (/usr/bin/python3 on Debian and
-# Ubuntu: optimized and libpython linked in) ran the engine 21-32% faster on this machine
-# than pyenv's default build, which is the python3 on PATH here (bench/results.md).
+# (override: make PYTHON=python3.12). Debian's /usr/bin/python3 ran the engine 21-32%
+# faster on this machine than the python3 on PATH, a pyenv source build configured without
+# --enable-optimizations, with the same results (bench/results.md).
 PYTHON ?= /usr/bin/python3 python3
 VENV   := .venv
 PY     := $(VENV)/bin/python

@@ -135,7 +135,7 @@ def write_markdown(rows: list[dict], wrows: list[dict], strategy: str, total: fl
 
     lines = [
         "# Benchmark results", "",
-        f"{date.today().isoformat()}; {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"{date.today().isoformat()}; {os.cpu_count()} cores; Python {platform.python_version()} (from {sys.base_prefix}); "
         f"simpy {metadata.version('simpy')}, numpy {metadata.version('numpy')}. Strategy `{strategy}`, 365 days, "
         "one replication per size, fresh process per size (the largest beside the others, one core each). "
         f"Whole benchmark: {total / 60:.1f} minutes. Regenerate with `make bench`.", "",
