@@ -18,19 +18,29 @@ class ScenarioError(Exception):
     """A scenario file (or an override) that cannot be used, explained for a person."""
 
 
-def _path(loc: Iterable[Any]) -> str:
+def _path(loc: Iterable[Any], data: Any = None) -> str:
+    """A pydantic error location as the user wrote it: ``team.reps[0].count``.
+
+    With the raw ``data``, the tag pydantic adds for a union chosen by ``kind`` (the
+    ``beta`` in ``reachability.beta.mean``) is left out: it is no field of the file."""
     out = ""
+    node = data
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         elif part in ("function-after", "function-before", "function-plain") or "[" in str(part):
+            continue
+        elif isinstance(node, dict) and part not in node and node.get("kind") == part:
             continue
         else:
             out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
     return out or "(top level)"
 
 
-def explain(err: ValidationError, source: str) -> str:
+def explain(err: ValidationError, source: str, data: Any = None) -> str:
+    """Every problem of a failed validation, one line each (``data``: the mapping validated)."""
     lines = [f"{source}: the scenario is not valid ({err.error_count()} problem{'s' if err.error_count() > 1 else ''})"]
     for e in err.errors(include_url=False):
         msg = e["msg"].removeprefix("Value error, ")
@@ -40,7 +50,7 @@ def explain(err: ValidationError, source: str) -> str:
         shown = f" (got {given!r})"
         if e["type"] in ("extra_forbidden", "missing") or isinstance(given, (dict, list)) or repr(given) in msg:
             shown = ""  # nothing useful to show, or the message already quotes the value
-        lines.append(f"  {_path(e['loc'])}: {msg}{shown}")
+        lines.append(f"  {_path(e['loc'], data)}: {msg}{shown}")
     return "\n".join(lines)
 
 
@@ -120,7 +130,7 @@ def with_fields(scenario: Scenario, changes: dict[str, Any], label: str) -> Scen
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(explain(err, label)) from None
+        raise ScenarioError(explain(err, label, data)) from None
 
 
 def load_scenario(path: Path | str, overrides: Optional[list[str]] = None, **fields: Any) -> Scenario:
@@ -134,7 +144,7 @@ def load_scenario(path: Path | str, overrides: Optional[list[str]] = None, **fie
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(explain(err, source)) from None
+        raise ScenarioError(explain(err, source, data)) from None
 
 
 def dump_scenario(scenario: Scenario) -> str:

@@ -21,6 +21,7 @@ BROKEN_EXPECTATIONS = {
     "step_before_day_one.yaml": "strategies.odd.steps[0].day",
     "wrong_type.yaml": "replications",
     "bad_duration.yaml": "horizon",
+    "distribution_field.yaml": "population.reachability.mean: Field required",
     "unknown_preset.yaml": "call_forever",
     "bad_baseline.yaml": "baseline",
     "yaml_syntax.yaml": "line ",
