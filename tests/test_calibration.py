@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,6 @@ from conftest import ROOT, cli
 from sim import Scenario
 from sim.calibration import FIGURES, fatigue_tolerance, first_call_rates, reached_by_call, run_calibration
 from sim.touches import answer_probability
-from sim.units import DAY
 
 
 def _events(rows):

@@ -92,7 +92,7 @@ def _run(tmp_path: Path, tag: str, *extra: str) -> pd.DataFrame:
 @pytest.mark.slow
 def test_workers_and_reruns_give_identical_runs(tmp_path):
     one = _run(tmp_path, "w1", "--workers", "1")
-    again = _run(tmp_path, "w1b", "--workers", "1")
+    _run(tmp_path, "w1b", "--workers", "1")  # compared byte for byte below
     two = _run(tmp_path, "w2", "--workers", "2")
     assert (tmp_path / "w1" / "runs.csv").read_bytes() == (tmp_path / "w1b" / "runs.csv").read_bytes()
     pd.testing.assert_frame_equal(one, two)
