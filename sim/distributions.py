@@ -113,3 +113,8 @@ class LognormalDuration(_Dist):
 DurationDistribution = Annotated[
     Union[FixedDuration, ExponentialDuration, LognormalDuration], Field(discriminator="kind")
 ]
+
+# Every ``kind`` a union above accepts: pydantic names it in the location of an error
+# inside the chosen model, where it is no field of the file (see loading._path).
+KIND_TAGS = frozenset(m.model_fields["kind"].default for m in (
+    Fixed, Beta, Gamma, Uniform, FixedDuration, ExponentialDuration, LognormalDuration))

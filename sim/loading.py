@@ -11,6 +11,7 @@ from typing import Any, Iterable, Optional
 import yaml
 from pydantic import ValidationError
 
+from .distributions import KIND_TAGS
 from .scenario import Scenario
 
 
@@ -31,7 +32,7 @@ def _path(loc: Iterable[Any], data: Any = None) -> str:
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         elif part in ("function-after", "function-before", "function-plain") or "[" in str(part):
             continue
-        elif isinstance(node, dict) and part not in node and node.get("kind") == part:
+        elif part in KIND_TAGS and isinstance(node, dict) and part not in node and node.get("kind") == part:
             continue
         else:
             out += ("." if out else "") + str(part)

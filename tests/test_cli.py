@@ -70,6 +70,22 @@ def test_broken_scenarios_fail_cleanly(name, expected, tmp_path):
     assert not out.exists() and not list(tmp_path.iterdir()), "nothing written on error"
 
 
+def test_error_paths_name_fields_as_written(tmp_path):
+    """A union's tag (``beta``) is no field of the file and stays out of the path; a stray
+    ``kind`` whose value is not a tag leaves the field it names in."""
+    from sim.loading import ScenarioError, load_scenario
+
+    path = tmp_path / "paths.yaml"
+    path.write_text("population: {reachability: {kind: beta, concentration: 5}}\n"
+                    "conversation: {sale: {kind: ready, considering: 0.01, not_ready: 0.001}}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    lines = str(err.value).splitlines()
+    assert "  population.reachability.mean: Field required" in lines
+    assert "  conversation.sale.ready: Field required" in lines
+    assert not any(".beta." in line for line in lines)
+
+
 def test_missing_file_and_bad_set_path(tmp_path):
     proc = cli("run", tmp_path / "nope.yaml", "--out", tmp_path / "o")
     assert proc.returncode == 2 and "no such file" in proc.stderr and "Traceback" not in proc.stderr
