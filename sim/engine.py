@@ -659,10 +659,19 @@ class Model:
         env.process(self._arrival_process())
         env.process(self._daily_process())
         env.process(self._market_process())
+        # The run makes no reference cycles (tests/test_model.py checks every preset), so
+        # reference counting frees everything and the cycle collector only costs time: at 1M
+        # prospects over 90 days its collections took 9.7 s of a 123 s run, walking queue
+        # entries and the cold prospects they point to. Cycles of the model itself (model,
+        # environment, processes) are collected after the run, once the collector is back.
+        enabled = gc.isenabled()
         gc.freeze()  # set-up objects live for the whole run: keep the collector off them
+        gc.disable()
         try:
             env.run(until=self.horizon)
         finally:
+            if enabled:
+                gc.enable()
             gc.unfreeze()
         for rep in self.reps:
             self._close_rep_day(rep)
