@@ -41,7 +41,7 @@ CALLBACK_AFTER_VOICEMAIL = 2 * HOUR
 
 
 class Rep:
-    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "wake", "wake_at", "in_idle", "calls_day", "calls_today",
+    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "wake", "wake_at", "in_idle",
                  "tally_day", "day_calls", "day_talk", "day_busy")
 
     def __init__(self, idx: int, name: str, pushiness: float, skill: float, queue: TaskQueue):
@@ -53,10 +53,9 @@ class Rep:
         self.wake: Optional[simpy.Event] = None
         self.wake_at = math.inf
         self.in_idle = False  # in Model.idle, the heap of reps who may be waiting for work
-        self.calls_day = -1
-        self.calls_today = 0
         # this rep's calls, talk and busy minutes on day tally_day, written to the Tally's
-        # per-rep rows when the day is over (Model._close_rep_day): the rows are cold at scale
+        # per-rep rows when the day is over (Model._close_rep_day): the rows are cold at scale.
+        # day_calls is also what the daily cap (max_calls_per_rep_day) counts.
         self.tally_day = -1
         self.day_calls = 0
         self.day_talk = 0.0
@@ -341,9 +340,7 @@ class Model:
                     continue
                 shift_end = cal.shift_end(now)
             day = int(now // DAY)
-            if rep.calls_day != day:
-                rep.calls_day, rep.calls_today = day, 0
-            if cap is not None and rep.calls_today >= cap:
+            if cap is not None and rep.tally_day == day and rep.day_calls >= cap:
                 yield timeout(cal.next_open((day + 1) * DAY) - now)
                 continue
             entry = q.pop(now)
@@ -369,7 +366,6 @@ class Model:
                 q.requeue(entry)
                 yield timeout(cal.next_open(shift_end) - now)
                 continue
-            rep.calls_today += 1
             call(p, kind, now, rep, touch, connected, talk, busy)
             yield timeout(busy)
 
