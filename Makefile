@@ -5,22 +5,32 @@
 # Debian's /usr/bin/python3 ran the engine 21-32% faster on this machine than the python3
 # on PATH, a pyenv source build configured without --enable-optimizations, with the same
 # results (bench/results.md).
+#
+# Versions: `make run` installs exactly requirements.lock and `make test` exactly
+# requirements-test.lock (pinned, with hashes, for Python 3.11+ on any platform); pyproject.toml
+# keeps compatible ranges for installing the package elsewhere. `make lock` refreshes both.
 ifneq ($(origin PYTHON),command line)
 PYTHON := /usr/bin/python3 python3
 endif
-VENV   := .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
-SCENARIO ?= scenarios/baseline.yaml
+VENV      := .venv
+PY        := $(VENV)/bin/python
+CREATED   := $(VENV)/.created
+RUN_DEPS  := $(VENV)/.installed-run
+TEST_DEPS := $(VENV)/.installed-test
+PIP       := $(PY) -m pip install --quiet --disable-pip-version-check
+UV        := uv==0.13.9
+LOCKFLAGS := --universal --python-version 3.11 --fork-strategy fewest --generate-hashes --no-header --quiet
+SCENARIO  ?= scenarios/baseline.yaml
 
-.PHONY: run test bench clean help
+.PHONY: run test bench lock clean help
 
 help:
 	@echo "make run    set up .venv and run $(SCENARIO); results land in results/"
 	@echo "make test   set up .venv and run the test suite"
 	@echo "make bench  set up .venv and run the performance benchmark (writes bench/results.md)"
+	@echo "make lock   refresh requirements.lock and requirements-test.lock from pyproject.toml"
 
-$(STAMP): pyproject.toml
+$(CREATED):
 	@test -x $(PY) || for p in $(PYTHON); do \
 	  if $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
 	    $$p -m venv $(VENV) && break; \
@@ -29,18 +39,38 @@ $(STAMP): pyproject.toml
 	  rm -rf $(VENV); done; \
 	  test -x $(PY) || { echo "make: no Python 3.11+ that can create a venv (tried: $(PYTHON)); try make PYTHON=/path/to/python3.11" >&2; exit 1; }
 	@echo "$(VENV) uses $$($(PY) -c 'import sys; print(sys.version.split()[0], sys._base_executable)')"
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+	@touch $@
 
-run: $(STAMP)
+# The locked packages (hash-checked), then the project itself as an editable install built
+# with the locked setuptools (no unpinned download for the build).
+$(RUN_DEPS): requirements.lock pyproject.toml $(CREATED)
+	$(PIP) --require-hashes -r requirements.lock
+	$(PIP) --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(TEST_DEPS): requirements-test.lock pyproject.toml $(CREATED)
+	$(PIP) --require-hashes -r requirements-test.lock
+	$(PIP) --no-deps --no-build-isolation -e .
+	@touch $@ $(RUN_DEPS)
+
+run: $(RUN_DEPS)
 	$(PY) -m sim run $(SCENARIO) --workers 2
 
-test: $(STAMP)
+test: $(TEST_DEPS)
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(TEST_DEPS)
 	$(PY) bench/run_bench.py
+
+# The run lock is resolved under the test lock's pins, so both hold the same version of every
+# package they share (one numpy for the golden runs, whichever target set up .venv).
+lock: $(CREATED)
+	$(PIP) $(UV)
+	$(VENV)/bin/uv pip compile pyproject.toml requirements-build.in --extra test $(LOCKFLAGS) -o requirements-test.lock
+	$(VENV)/bin/uv pip compile pyproject.toml requirements-build.in -c requirements-test.lock $(LOCKFLAGS) -o requirements.lock
+	@for f in requirements-test.lock requirements.lock; do \
+	  printf '# Made by `make lock` from pyproject.toml and requirements-build.in; do not edit by hand.\n' | cat - $$f > $$f.tmp && mv $$f.tmp $$f; done
+	@echo "make: wrote requirements.lock ($$(grep -c '==' requirements.lock) pins) and requirements-test.lock ($$(grep -c '==' requirements-test.lock) pins)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

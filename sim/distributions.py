@@ -5,6 +5,7 @@ Duration distributions take their parameters in human units (``mean: 6m``).
 """
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
@@ -105,9 +106,11 @@ class LognormalDuration(_Dist):
     cv: float = Field(default=0.6, gt=0)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        sigma2 = np.log1p(self.cv**2)
-        mu = np.log(self.mean) - sigma2 / 2
-        return rng.lognormal(mu, np.sqrt(sigma2), n)
+        # math, not numpy: numpy's log1p and log take SIMD paths that differ in the last bit
+        # between CPUs (AVX-512 against AVX2), and every duration drawn would inherit it
+        sigma2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean) - sigma2 / 2
+        return rng.lognormal(mu, math.sqrt(sigma2), n)
 
 
 DurationDistribution = Annotated[

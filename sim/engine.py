@@ -116,7 +116,7 @@ class Model:
         self.tolerance = array("d", np.maximum(pop.tolerance.sample(traits, n), 1e-6))
         offsets = np.array(list(pop.timezones), dtype=int)
         weights = np.array(list(pop.timezones.values()), dtype=float)
-        tz = offsets[traits.choice(len(offsets), size=n, p=weights / weights.sum())].tolist()
+        tz = offsets[traits.choice(len(offsets), size=n, p=weights / math.fsum(weights))].tolist()
         list_first = traits.uniform(0.0, pop.outbound.ramp, n_list) if pop.outbound.ramp > 0 else np.zeros(n_list)
         ready = st["readiness"]
         mix = pop.inbound.mix
@@ -144,8 +144,8 @@ class Model:
             return np.zeros(0)
         hourly = np.ones(24) if inbound.hourly is None else np.asarray(inbound.hourly, float)
         weekday = np.ones(7) if inbound.weekday is None else np.asarray(inbound.weekday, float)
-        hourly = hourly / hourly.mean()
-        weekday = weekday / weekday.mean()
+        hourly = hourly / (math.fsum(hourly) / 24)  # fsum: numpy's SIMD sums may differ by CPU
+        weekday = weekday / (math.fsum(weekday) / 7)
         peak = inbound.per_day / DAY * hourly.max() * weekday.max()
         count = rng.poisson(peak * self.horizon)
         t = np.sort(rng.uniform(0.0, self.horizon, count))

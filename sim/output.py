@@ -5,6 +5,7 @@ Everything is written into a hidden sibling folder first and renamed into place 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -48,10 +49,26 @@ def git_revision() -> Optional[str]:
         return None
 
 
+LOCK_FILES = ("requirements.lock", "requirements-test.lock")
+
+
+def lock_digests() -> dict[str, str]:
+    """sha256 of the lock files that ``make`` installs from, when running from a checkout of the
+    project (an install elsewhere has none: its versions are in ``versions``)."""
+    here = Path(__file__).resolve().parent.parent
+    out = {}
+    for name in LOCK_FILES:
+        path = here / name
+        if path.is_file():
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
 def provenance() -> dict:
-    """What every results folder records to be rerun: command line, git revision, versions, platform."""
+    """What every results folder records to be rerun: command line, git revision, versions, the
+    lock files' digests, platform."""
     return {"command": sys.argv, "git_revision": git_revision(), "versions": package_versions(),
-            "platform": platform.platform()}
+            "lock_files": lock_digests(), "platform": platform.platform()}
 
 
 def manifest(exp: Experiment, started: datetime, wall_seconds: float, replications: int, workers: int,

@@ -7,6 +7,7 @@ a prospect's state (a sale, nurture) redraws only that prospect's future.
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 
 import numpy as np
@@ -43,13 +44,19 @@ def generator(r: Readiness) -> np.ndarray:
 
 
 def stationary(r: Readiness) -> np.ndarray:
-    """Long-run share of time in each market state, solving pi Q = 0 with sum(pi) = 1."""
-    q = generator(r)
-    a = np.vstack([q.T, np.ones(MARKET_STATES)])
-    b = np.zeros(MARKET_STATES + 1)
-    b[-1] = 1.0
-    pi, *_ = np.linalg.lstsq(a, b, rcond=None)
-    return pi
+    """Long-run share of time in each market state (pi Q = 0, sum(pi) = 1), in closed form.
+
+    The jump chain visits considering once per cycle, ready ``to_ready`` times as often,
+    off-market ``to_ready * buy_at_window_end`` times and not-ready the rest of the way round;
+    the time share of a state is its visit rate times its mean dwell. Plain float arithmetic
+    rather than a least-squares solve: LAPACK's kernels depend on the CPU, and these shares
+    pick every listed prospect's start state, so their last bits must not (tests check pi Q = 0)."""
+    a, b = r.to_ready, r.buy_at_window_end
+    visits = ((1.0 - a) + a * b, 1.0, a, a * b)  # not ready, considering, ready, off market
+    dwell = (r.not_ready_dwell, r.considering_dwell, r.buying_window, r.off_market)
+    time = [v * d for v, d in zip(visits, dwell)]
+    total = math.fsum(time)
+    return np.array([x / total for x in time])
 
 
 def published_mix(pi: np.ndarray) -> dict[str, float]:

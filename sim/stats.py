@@ -1,6 +1,8 @@
 """Means with 95% t intervals over replications, and paired differences from a baseline."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from scipy.special import stdtrit  # the t quantile; scipy.stats would add ~0.8 s to every CLI start
@@ -15,10 +17,13 @@ def t_interval(values, level: float = 0.95) -> tuple[float, float, float, int]:
     n = len(x)
     if n == 0:
         return float("nan"), float("nan"), float("nan"), 0
-    mean = float(x.mean())
+    # math.fsum, not numpy's sums: those follow the CPU's SIMD width in their last bits, and
+    # summary.csv should be the same file on every machine
+    mean = math.fsum(x.tolist()) / n
     if n < 2:
         return mean, float("nan"), float("nan"), n
-    half = float(stdtrit(n - 1, 0.5 + level / 2) * x.std(ddof=1) / np.sqrt(n))
+    sd = math.sqrt(math.fsum(((x - mean) ** 2).tolist()) / (n - 1))
+    half = float(stdtrit(n - 1, 0.5 + level / 2)) * sd / math.sqrt(n)
     return mean, mean - half, mean + half, n
 
 

@@ -1,6 +1,7 @@
 """The command line as a user runs it: files written, exit codes, errors without tracebacks."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def test_every_shipped_scenario_runs_and_writes_its_folder(scenario, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == sc["seed"] and manifest["replications"] == 2
     assert {"numpy", "simpy", "pandas", "python"} <= set(manifest["versions"])
+    lock = ROOT / "requirements.lock"
+    assert manifest["lock_files"]["requirements.lock"] == hashlib.sha256(lock.read_bytes()).hexdigest()
     events = pd.read_parquet(out / "events.parquet")
     assert {"strategy", "replication", "time_min", "prospect", "outcome"} <= set(events.columns)
     # the resolved scenario reruns as it stands
