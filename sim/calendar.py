@@ -40,8 +40,16 @@ class Calendar:
         raise ValueError("calendar has no working time")
 
     def shift_end(self, t: float) -> float:
-        """End of the shift that contains t (t must be inside working hours)."""
-        return math.floor(t / DAY) * DAY + self.end
+        """End of the shift that contains t (t must be inside working hours).
+
+        A calendar open through midnight (end 24:00, the next day a working day from 00:00) is
+        one shift: a call may run past midnight. Open around the clock every day, it never ends."""
+        day = math.floor(t / DAY)
+        for _ in range(7):
+            if self.end < DAY or self.start > 0 or not self.working_day[(day + 1) % 7]:
+                return day * DAY + self.end
+            day += 1
+        return math.inf
 
     def working_minutes(self, horizon: float) -> float:
         """Total working minutes per rep from 0 to the horizon."""

@@ -81,11 +81,11 @@ FIGURES: tuple[Figure, ...] = (
     Figure("fatigue_calls", "calls in 3 months before complaint risk per call doubles",
            "car-dealer customer study (more than about 3 calls in 3 months)", 3.0, "calls", 2.0, 4.0,
            "complaints.annoyance_decay, frequency_exponent"),
-    Figure("touch_1", "sales on touch 1", "claim without a source (2/3/5/10/80)", 2.0, "%", None, None, "not a target"),
-    Figure("touch_2", "sales on touch 2", "claim without a source (2/3/5/10/80)", 3.0, "%", None, None, "not a target"),
-    Figure("touch_3", "sales on touch 3", "claim without a source (2/3/5/10/80)", 5.0, "%", None, None, "not a target"),
-    Figure("touch_4", "sales on touch 4", "claim without a source (2/3/5/10/80)", 10.0, "%", None, None, "not a target"),
-    Figure("touch_5_12", "sales on touches 5 to 12", "claim without a source (2/3/5/10/80)", 80.0, "%", None, None,
+    Figure("touch_1", "sales on outbound attempt 1", "claim without a source (2/3/5/10/80)", 2.0, "%", None, None, "not a target"),
+    Figure("touch_2", "sales on outbound attempt 2", "claim without a source (2/3/5/10/80)", 3.0, "%", None, None, "not a target"),
+    Figure("touch_3", "sales on outbound attempt 3", "claim without a source (2/3/5/10/80)", 5.0, "%", None, None, "not a target"),
+    Figure("touch_4", "sales on outbound attempt 4", "claim without a source (2/3/5/10/80)", 10.0, "%", None, None, "not a target"),
+    Figure("touch_5_12", "sales on outbound attempts 5 to 12", "claim without a source (2/3/5/10/80)", 80.0, "%", None, None,
            "not a target"),
 )
 FIGURE_BY_KEY = {f.key: f for f in FIGURES}
@@ -183,7 +183,9 @@ def reached_by_call(events: pd.DataFrame, within: int = 6, arrived_before: Optio
 
 
 def sales_by_touch_shares(metrics: dict) -> dict[str, float]:
-    by = {k: metrics.get(f"sales_touch_{k}", 0) for k in range(1, 13)}
+    """Shares of all sales by the outbound attempt they came on (how many times we had reached
+    out when the sale came): the claim's "touch" is our attempt, not a call-back or booked call."""
+    by = {k: metrics.get(f"sales_attempt_{k}", 0) for k in range(1, 13)}
     total = metrics["sales"]
     if not total:
         return {key: float("nan") for key in ("touch_1", "touch_2", "touch_3", "touch_4", "touch_5_12")}

@@ -38,6 +38,8 @@ from .units import DAY, HOUR
 BOOKED_K, CALLBACK_K, NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K = range(len(KINDS))
 CADENCE_KINDS = (NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K)  # tasks that are a step of the cadence
 CALLBACK_AFTER_VOICEMAIL = 2 * HOUR
+NO_OWNER = -1  # an inbound lead nobody has talked to yet (see Model._schedule)
+MISSED = (NO_ANSWER, VOICEMAIL)  # call outcomes that are no conversation
 
 
 class Rep:
@@ -81,6 +83,8 @@ class Model:
         self.streams = rnd.streams(scenario.seed, replication)
         self.spill_key = rnd.spill_key(scenario.seed, replication)
         self.unlimited = scenario.team.unlimited
+        self.shared_routing = scenario.team.queue.routing == "shared"
+        self._wait_seq = 0  # tokens of buyers' waiting deadlines (``_wait``)
         self._setup_team()
         self._setup_population()
         self.tally = Tally(len(self.reps), self.n_days)
@@ -101,6 +105,10 @@ class Model:
                 pushiness = group.pushiness if self.strategy.rep_pushiness is None else self.strategy.rep_pushiness
                 self.reps.append(Rep(len(self.reps), name, pushiness, skill, TaskQueue(order)))
         self.auto = Rep(-1, "automation", 0.0, 1.0, TaskQueue(order))
+        # the team's shared queue (routing: shared): calls to inbound leads nobody has talked
+        # to yet; the first free rep takes the next one due (``_rep_process``)
+        self.desk = TaskQueue(order)
+        self.rank = [order.index(k) for k in KINDS]  # a task kind's place in the team's order
         self.idle: list[int] = []  # rep indices, lowest first (see _assign)
         self._next_rep = 0
 
@@ -184,6 +192,7 @@ class Model:
 
     # ------------------------------------------------------------ randomness per prospect
     def _prospect_rng(self, p: Prospect) -> np.random.Generator:
+        """A generator for redrawing p's future path (after a sale, a nurture, a lost buyer)."""
         p.redraws += 1
         return rnd.prospect_rng(self.sc.seed, self.replication, "redraw", p.pid, p.redraws)
 
@@ -214,7 +223,10 @@ class Model:
             self.parked.setdefault(day, []).append((t, callback))
 
     def _purchase(self, p: Prospect, version: int) -> None:
-        """A buyer's decision moment: they contact us (we may still lose them) or a competitor."""
+        """A buyer's decision moment: they contact us (we may still lose them) or a competitor.
+
+        The decision's uniform is keyed by the prospect's buying-moment count, so the same
+        moment is decided with the same luck under every strategy (only the share differs)."""
         if p.version != version or p.status != OPEN:
             return
         now = self.env.now
@@ -222,23 +234,55 @@ class Model:
         share = rd.share_of_voice
         if p.touches:
             share += (rd.recent_share - rd.share_of_voice) * math.exp(-(now - p.last_touch) / rd.recall)
-        if self._prospect_rng(p).random() >= share:
+        p.moments += 1
+        if self.uniforms.get(p.pid, rnd.MARKET + p.moments - 1, rnd.REACH) >= share:
             self._log(now, p, None, "market", "purchase", "bought_elsewhere", OFF_MARKET)
             return
         self.tally.reach_outs_to_us += 1
         p.cut_path(now, [now], [READY])
         p.hot_t = now
         self._log(now, p, None, "market", "reach_out", "contacted_us", READY)
-        self._schedule(p, now, CALLBACK_K)
-        v = p.version
-        self._at(rd.patience, lambda _e, p=p, v=v: self._gave_up(p, v))
+        self._schedule(p, now, CALLBACK_K, self._contact_key(p), "call")
+        self._wait(p, now + rd.patience, talked=False)
 
-    def _gave_up(self, p: Prospect, version: int) -> None:
-        if p.version != version or p.status != OPEN:
+    def _wait(self, p: Prospect, until: float, talked: bool) -> None:
+        """A buyer who contacted us waits for us until ``until``, then buys from a competitor
+        (``_gave_up``). Each conversation with them sets a new deadline (``_after_touch``):
+        patience from the call-back or booked time they agreed to, or from now."""
+        self._wait_seq += 1
+        token = self._wait_seq
+        p.buyer_wait = -token if talked else token
+        self._at(until - self.env.now, lambda _e, p=p, token=token: self._gave_up(p, token))
+
+    def _gave_up(self, p: Prospect, token: int) -> None:
+        """A waiting buyer's deadline: unless a later deadline or a sale came first, they buy
+        elsewhere. Counted as giving up waiting only if we never talked to them."""
+        if abs(p.buyer_wait) != token or p.status != OPEN:
             return
-        self.tally.buyers_gave_up_waiting += 1
-        self._log(self.env.now, p, None, "market", "purchase", "bought_elsewhere", OFF_MARKET)
+        talked = p.buyer_wait < 0
+        p.buyer_wait = 0
+        if talked:
+            self.tally.buyers_lost_after_talking += 1
+        else:
+            self.tally.buyers_gave_up_waiting += 1
+        self._log(self.env.now, p, None, "market", "purchase", "bought_elsewhere" if talked else "gave_up_waiting",
+                  OFF_MARKET)
         self._redraw(p, OFF_MARKET, self.env.now)
+
+    @staticmethod
+    def _contact_key(p: Prospect) -> int:
+        """The prospect contacts us (reaches out, replies, calls back after a voicemail): a "no"
+        they gave before is withdrawn by their own contact. Returns the random-number key of
+        the call that answers this contact."""
+        p.said_no = False
+        p.contacts += 1
+        return rnd.INBOUND + p.contacts - 1
+
+    @staticmethod
+    def _agreed_key(p: Prospect) -> int:
+        """Random-number key of the next call agreed in a conversation (booked, call me later)."""
+        p.agreed += 1
+        return rnd.AGREED + p.agreed - 1
 
     # ------------------------------------------------------------ scheduling
     def _channel(self, p: Prospect, kind: int) -> str:
@@ -246,21 +290,60 @@ class Model:
             return self.cadence.channel_of(p.step) or "call"
         return "call"
 
-    def _schedule(self, p: Prospect, due: float, kind: int, channel: Optional[str] = None) -> None:
-        """Make (due, kind) p's one live task, superseding any other (``channel``: the task's
-        channel when the caller knows it already)."""
+    def _schedule(self, p: Prospect, due: float, kind: int, key: int, channel: Optional[str] = None) -> None:
+        """Make (due, kind) p's one live task, superseding any other (``key``: the random-number
+        key of the touch it will be; ``channel``: the task's channel when the caller knows it).
+
+        A call goes to the prospect's owner. An inbound lead nobody has talked to has none:
+        with shared routing the call waits in the team's queue for the first free rep; with
+        owner routing an owner is chosen when the call comes due (``_assign_due``)."""
         p.token += 1
+        p.key = key
         if channel is None:
             channel = self._channel(p, kind)
-        if channel == "call" and not self.unlimited:
-            ex = self.reps[p.owner]
-        else:
+        if channel != "call" or self.unlimited:
             ex = self.auto
             if self.unlimited and channel == "call":
                 due = self._callable_time(p, max(due, self.env.now))
+        elif p.owner != NO_OWNER:
+            ex = self.reps[p.owner]
+        elif self.shared_routing:
+            self.desk.push(due, kind, p, p.token)
+            self._wake_idle_rep(due)
+            return
+        else:
+            token = p.token
+            self._at(max(due - self.env.now, 0.0), lambda _e, p=p, token=token, due=due, kind=kind:
+                     self._assign_due(p, token, due, kind))
+            return
         ex.queue.push(due, kind, p, p.token)
         if ex.wake is not None and due < ex.wake_at:
             ev, ex.wake = ex.wake, None
+            ev.succeed()
+
+    def _assign_due(self, p: Prospect, token: int, due: float, kind: int) -> None:
+        """Owner routing: the call to an unowned lead has come due; give the lead an owner now
+        (a free rep, else the next in rotation) and put the call in that rep's queue."""
+        if p.token != token:
+            return  # superseded meanwhile
+        if p.owner == NO_OWNER:
+            p.owner = self._assign(self.env.now)
+        rep = self.reps[p.owner]
+        rep.queue.push(due, kind, p, token)
+        if rep.wake is not None and due < rep.wake_at:
+            ev, rep.wake = rep.wake, None
+            ev.succeed()
+
+    def _wake_idle_rep(self, due: float) -> None:
+        """Shared routing: a call was added to the team's queue; wake the lowest-index rep who
+        is waiting for work and would otherwise sleep past its due time."""
+        best = None
+        for i in self.idle:
+            rep = self.reps[i]
+            if rep.wake is not None and due < rep.wake_at and (best is None or i < best.idx):
+                best = rep
+        if best is not None:
+            ev, best.wake = best.wake, None
             ev.succeed()
 
     def _callable_time(self, p: Prospect, t: float) -> float:
@@ -272,9 +355,9 @@ class Model:
             t = self.legal.next_legal(t, p.tz)
         return t
 
-    def _next_step(self, p: Prospect, now: float, touch: int) -> None:
-        """Schedule the cadence's next step after p's touch number ``touch`` (0-based; -1 when
-        no touch was made: a dropped task is never forgotten)."""
+    def _next_step(self, p: Prospect, now: float, key: int) -> None:
+        """Schedule the cadence's next step after p's touch with random-number key ``key`` (-1
+        when no touch was made: a dropped task is never forgotten)."""
         k = p.step
         channel = self.cadence.channel_of(k)
         if channel is None or p.cadence_over:
@@ -284,14 +367,14 @@ class Model:
         if self.last_day is not None and due >= p.anchor + self.last_day:
             p.cadence_over = True
             return
-        if (channel == "call" and self.forget is not None and touch >= 0
-                and self.uniforms.get(p.pid, touch, rnd.FORGET) < self.forget):
+        if (channel == "call" and self.forget is not None and key >= 0
+                and self.uniforms.get(p.pid, key, rnd.FORGET) < self.forget):
             self.tally.forgotten += 1
             p.cadence_over = True
             if self.log is not None:
                 self._log(now, p, None, channel, "follow_up", "forgotten", p.state_at(now))
             return
-        self._schedule(p, due, FOLLOW_UP_K, channel)
+        self._schedule(p, due, FOLLOW_UP_K, rnd.ATTEMPT + p.attempts, channel)
 
     def _first_step(self, p: Prospect, start: float, kind: int) -> None:
         s = self.strategy
@@ -302,7 +385,19 @@ class Model:
         offset = (first.day - 1) * DAY if first.day is not None else first.after
         p.anchor = start
         p.last_touch = start
-        self._schedule(p, start + offset, kind)
+        self._schedule(p, start + offset, kind, rnd.ATTEMPT + p.attempts)
+
+    def _past_last_day(self, p: Prospect, kind: int, now: float) -> bool:
+        """A cadence step reached after the strategy's last day (weekends, calling hours or a
+        backlog pushed it there) is not made: the cadence ends, the task is counted and logged.
+        The first touch is day 1 by definition; calls the prospect asked for are not limited."""
+        if self.last_day is None or kind < NEW_LEAD_K or p.step == 0 or now < p.anchor + self.last_day:
+            return False
+        self.tally.past_last_day += 1
+        p.cadence_over = True
+        if self.log is not None:
+            self._log(now, p, None, self._channel(p, kind), KINDS[kind], "past_last_day", p.state_at(now))
+        return True
 
     # ------------------------------------------------------------ processes
     def _sleep_until(self, ex: Rep, until: float):
@@ -319,6 +414,23 @@ class Model:
         ex.wake = None
         ex.wake_at = math.inf
 
+    def _take(self, q: TaskQueue, now: float) -> tuple[Optional[tuple], TaskQueue]:
+        """Shared routing: the next task for a rep, from their own queue or the team's,
+        whichever comes first in the team's order (then by due time); the other goes back."""
+        own = q.pop(now)
+        if self.desk.empty():
+            return own, q
+        shared = self.desk.pop(now)
+        if shared is None:
+            return own, q
+        rank = self.rank
+        if own is None or (rank[shared[2]], shared[0]) < (rank[own[2]], own[0]):
+            if own is not None:
+                q.requeue(own)
+            return shared, self.desk
+        self.desk.requeue(shared)
+        return own, q
+
     def _rep_process(self, rep: Rep):
         env, cal, q = self.env, self.cal, rep.queue
         timeout = env.timeout
@@ -331,6 +443,7 @@ class Model:
         dur_talk, dur_wrap_connect, dur_wrap_other = self.dur_talk, self.dur_wrap_connect, self.dur_wrap_other
         dur_missed = self.dur_voicemail if self.strategy.voicemail else self.dur_no_answer
         call = self._call
+        shared, take, desk = self.shared_routing, self._take, self.desk
         shift_end = -1.0  # end of the shift that contains now, once known (now never goes back)
         while True:
             now = env.now
@@ -343,19 +456,25 @@ class Model:
             if cap is not None and rep.tally_day == day and rep.day_calls >= cap:
                 yield timeout(cal.next_open((day + 1) * DAY) - now)
                 continue
-            entry = q.pop(now)
+            if shared:
+                entry, src = take(q, now)
+            else:
+                entry, src = q.pop(now), q
             if entry is None:
-                yield from self._sleep_until(rep, min(q.next_due(), shift_end))
+                until = min(q.next_due(), desk.next_due()) if shared else q.next_due()
+                yield from self._sleep_until(rep, min(until, shift_end))
                 continue
             due, _seq, kind, p, token = entry
             if now - due > drop_after:
                 self._drop(p, kind, now)
                 continue
-            if respect and not legal.is_legal(now, p.tz):
-                q.push(legal.next_legal(now, p.tz), kind, p, token)
+            if self._past_last_day(p, kind, now):
                 continue
-            touch = p.touches
-            connected = uniform(p.pid, touch, rnd.REACH) < answer_chance(p, kind, now)
+            if respect and not legal.is_legal(now, p.tz):
+                src.push(legal.next_legal(now, p.tz), kind, p, token)
+                continue
+            key = p.key
+            connected = uniform(p.pid, key, rnd.REACH) < answer_chance(p, kind, now)
             if connected:
                 talk = dur_talk()
                 busy = talk + dur_wrap_connect()
@@ -363,10 +482,10 @@ class Model:
                 talk = dur_missed()
                 busy = talk + dur_wrap_other()
             if now + busy > shift_end:
-                q.requeue(entry)
+                src.requeue(entry)
                 yield timeout(cal.next_open(shift_end) - now)
                 continue
-            call(p, kind, now, rep, touch, connected, talk, busy)
+            call(p, kind, now, rep, key, connected, talk, busy)
             yield timeout(busy)
 
     def _auto_process(self):
@@ -379,14 +498,16 @@ class Model:
                 yield from self._sleep_until(self.auto, q.next_due())
                 continue
             _due, _seq, kind, p, _token = entry
+            if self._past_last_day(p, kind, now):
+                continue
             channel = self._channel(p, kind)
-            touch = p.touches
+            key = p.key
             if channel == "call":
                 owner = self.reps[p.owner]
-                connected = uniform(p.pid, touch, rnd.REACH) < self._answer_chance(p, kind, now)
-                self._call(p, kind, now, owner, touch, connected, 0.0, 0.0)
+                connected = uniform(p.pid, key, rnd.REACH) < self._answer_chance(p, kind, now)
+                self._call(p, kind, now, owner, key, connected, 0.0, 0.0)
             else:
-                self._message(p, kind, channel, now, touch)
+                self._message(p, kind, channel, now, key)
 
     def _arrival_process(self):
         env = self.env
@@ -394,12 +515,14 @@ class Model:
         for i, t in enumerate(self.arrivals):
             yield env.timeout(t - env.now)
             p = self.prospects[self.n_list + i]
-            p.owner = self._assign(t)
+            # an unlimited team has no queues: the lead's owner only lends the calls a skill
+            p.owner = self._assign(t) if self.unlimited else NO_OWNER
             self._log(t, p, None, "inbound", "arrival", "new_lead", p.state_at(t))
             self._first_step(p, t + delay, NEW_LEAD_K)
 
     def _assign(self, now: float) -> int:
-        """A new lead goes to a rep who is free right now, else round-robin."""
+        """Owner routing: a lead whose call has come due goes to a rep who is free right now
+        (waiting for work), else to the next in rotation."""
         if self.cal.is_working(now):
             # the free rep with the lowest index: every rep waiting for work is in the heap
             # (and some that stopped waiting, dropped here when they reach the top)
@@ -421,7 +544,7 @@ class Model:
             for t, callback in self.parked.pop(day, ()):
                 env.timeout(t - env.now).callbacks.append(callback)  # exact: now <= t < 2 * now
             if env.now < self.horizon:
-                self.tally.backlog.append(sum(r.queue.overdue(env.now) for r in self.reps))
+                self.tally.backlog.append(sum(r.queue.overdue(env.now) for r in self.reps) + self.desk.overdue(env.now))
 
     def _market_process(self):
         """The purchase moments of every pre-drawn path, in time order, from one process.
@@ -458,10 +581,11 @@ class Model:
             return 1.0
         return hot_factor(self.intent_boost, age, self.intent_decay)
 
-    def _call(self, p: Prospect, kind: int, now: float, rep: Rep, touch: int, connected: bool, talk: float, busy: float) -> None:
-        """Book a call's work and rule checks, then apply its outcome (``touch``: p's touch index)."""
+    def _call(self, p: Prospect, kind: int, now: float, rep: Rep, key: int, connected: bool, talk: float, busy: float) -> None:
+        """Book a call's work and rule checks, then apply its outcome (``key``: the touch's
+        random-number key)."""
         t = self.tally
-        k = p.touches = touch + 1
+        p.touches += 1
         day = int(now // DAY)
         state = p.state_at(now)
         t.calls += 1
@@ -506,7 +630,9 @@ class Model:
             rep.day_talk += talk
             if kind == BOOKED_K:
                 t.booked_connects += 1
-            outcome = self.conv.outcome(state, self._intent(p, now), rep.skill, self.uniforms.get(p.pid, touch, rnd.OUTCOME))
+            if p.owner == NO_OWNER:
+                p.owner = rep.idx  # shared routing: the first rep to talk to a lead owns it
+            outcome = self.conv.outcome(state, self._intent(p, now), rep.skill, self.uniforms.get(p.pid, key, rnd.OUTCOME))
             weight, pushiness = self.sc.complaints.weight_call, rep.pushiness
         else:
             t.dial_minutes += talk
@@ -514,7 +640,7 @@ class Model:
             weight, pushiness = self.miss_weight, 0.0
             if outcome == VOICEMAIL:
                 t.voicemails += 1
-        self._after_touch(p, now, rep, "call", kind, k, state, outcome, touch, weight, pushiness)
+        self._after_touch(p, now, rep, "call", kind, state, outcome, key, weight, pushiness)
 
     def _close_rep_day(self, rep: Rep) -> None:
         """Write a rep's counts for the day they were kept for into the Tally's rows."""
@@ -523,9 +649,9 @@ class Model:
             t.rep_calls[i][d], t.rep_talk[i][d], t.rep_busy[i][d] = rep.day_calls, rep.day_talk, rep.day_busy
         rep.day_calls, rep.day_talk, rep.day_busy = 0, 0.0, 0.0
 
-    def _message(self, p: Prospect, kind: int, channel: str, now: float, touch: int) -> None:
+    def _message(self, p: Prospect, kind: int, channel: str, now: float, key: int) -> None:
         t = self.tally
-        k = p.touches = touch + 1
+        p.touches += 1
         state = p.state_at(now)
         if channel == "email":
             t.emails += 1
@@ -539,35 +665,37 @@ class Model:
             reply = 0.0
         self._cadence_touch(p, now)
         p.last_touch = now
-        u = self.uniforms.get(p.pid, touch, rnd.OUTCOME)
+        u = self.uniforms.get(p.pid, key, rnd.OUTCOME)
         if u < reply:
             outcome = REPLIED
         elif u < reply + self.sc.conversation.unsubscribe:
             outcome = UNSUBSCRIBED
         else:
             outcome = SENT
-        self._after_touch(p, now, None, channel, kind, k, state, outcome, touch, weight, 0.0)
+        self._after_touch(p, now, None, channel, kind, state, outcome, key, weight, 0.0)
 
     def _cadence_touch(self, p: Prospect, now: float) -> None:
         if p.step == 0:
             first = self.strategy.steps[0]
             p.anchor = now - ((first.day - 1) * DAY if first.day is not None else 0.0)
         p.step += 1
+        p.attempts += 1
 
-    def _after_touch(self, p, now, rep, channel, kind, k, state, outcome, touch, weight, pushiness) -> None:
+    def _after_touch(self, p, now, rep, channel, kind, state, outcome, key, weight, pushiness) -> None:
         """Apply an outcome: status changes, annoyance and complaints, then the next task.
 
-        ``touch`` is the touch's index on p's uniform tape; each uniform is read only where
-        the rules need it."""
+        ``key`` is the touch's random-number key (``randomness``); each uniform is read only
+        where the rules need it."""
         t = self.tally
         s = self.strategy
         side = self.uniforms.get
+        said_no_before = p.said_no  # the after-no risk applies to touches after the "no", not to it
         if outcome == SALE:
             p.status = WON
             t.sales += 1
             t.daily_sales[int(now // DAY)] += 1
-            t.sales_by_touch[k] += 1
-            if kind == CALLBACK_K:
+            t.sales_by_attempt[p.attempts] += 1
+            if key // rnd.STREAM_STRIDE == rnd.INBOUND // rnd.STREAM_STRIDE:
                 t.sales_prospect_initiated += 1
             p.cut_path(now, [now], [CUSTOMER])
             if self.log is not None:
@@ -577,7 +705,7 @@ class Model:
             p.status = DISQUALIFIED
         elif outcome == NOT_INTERESTED:
             p.said_no = True
-            if side(p.pid, touch, rnd.SIDE) < self.conv.opt_out_on_no:
+            if side(p.pid, key, rnd.SIDE) < self.conv.opt_out_on_no:
                 p.status = OPTED_OUT
                 t.dnc_requests += 1
             elif s.stop_on_no:
@@ -588,7 +716,7 @@ class Model:
         elif outcome == ALREADY_BOUGHT:
             p.cadence_over = True
         elif (outcome == BOOKED or outcome == LATER) and state == CONSIDERING and self.conv.nurtures(
-                state, rep.skill if rep else 1.0, side(p.pid, touch, rnd.SIDE)):
+                state, rep.skill if rep else 1.0, side(p.pid, key, rnd.SIDE)):
             t.nurtured += 1
             self._redraw(p, READY, now)
         complaints = self.complaints
@@ -596,7 +724,8 @@ class Model:
         p.annoy_t = now
         cause = None
         if p.status != OPTED_OUT and complaints.enabled:
-            cause = complaints.cause(p.annoy, self.tolerance[p.pid], p.said_no, pushiness, side(p.pid, touch, rnd.COMPLAINT))
+            cause = complaints.cause(p.annoy, self.tolerance[p.pid], said_no_before, pushiness,
+                                     side(p.pid, key, rnd.COMPLAINT))
         if cause is not None:
             p.status = OPTED_OUT
             t.complaints[cause] += 1
@@ -606,22 +735,28 @@ class Model:
         if p.status != OPEN:
             p.token += 1  # nothing further is ever due for this prospect
             return
+        agreed = now  # the next contact agreed in this touch, if it is a conversation
         if outcome == BOOKED:
             t.booked += 1
-            self._schedule(p, self._booked_time(now + s.booking_delay), BOOKED_K, "call")
+            agreed = self._booked_time(now + s.booking_delay)
+            self._schedule(p, agreed, BOOKED_K, self._agreed_key(p), "call")
         elif outcome == LATER:
-            self._schedule(p, now + s.callback_delay, CALLBACK_K, "call")
+            agreed = now + s.callback_delay
+            self._schedule(p, agreed, CALLBACK_K, self._agreed_key(p), "call")
         elif outcome == REPLIED:
             t.replies += 1
             p.hot_t = now
             if s.stop_on_reply:
                 p.cadence_over = True
-            self._schedule(p, now, CALLBACK_K, "call")
-        elif outcome == VOICEMAIL and side(p.pid, touch, rnd.SIDE) < self.voicemail_callback[state]:
+            self._schedule(p, now, CALLBACK_K, self._contact_key(p), "call")
+        elif outcome == VOICEMAIL and side(p.pid, key, rnd.SIDE) < self.voicemail_callback[state]:
             p.hot_t = now + CALLBACK_AFTER_VOICEMAIL
-            self._schedule(p, p.hot_t, CALLBACK_K, "call")
+            self._schedule(p, p.hot_t, CALLBACK_K, self._contact_key(p), "call")
         else:
-            self._next_step(p, now, touch)
+            self._next_step(p, now, key)
+        if p.buyer_wait and channel == "call" and outcome not in MISSED:
+            # a buyer waiting for us: the conversation restarts their patience from what was agreed
+            self._wait(p, agreed + self.sc.readiness.patience, talked=True)
 
     def _booked_time(self, t: float) -> float:
         return self.cal.next_open(t)

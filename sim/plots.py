@@ -17,7 +17,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .experiment import Experiment  # noqa: E402
 from .readiness import STATE_NAMES  # noqa: E402
-from .results import SALES_BY_TOUCH_MAX  # noqa: E402
+from .results import SALES_BY_ATTEMPT_MAX  # noqa: E402
 from .stats import t_interval  # noqa: E402
 from .touches import CAUSES  # noqa: E402
 
@@ -120,8 +120,9 @@ def plot_response_time(exp: Experiment) -> Figure:
 
 def plot_sales_by_touch(exp: Experiment) -> Figure:
     runs = exp.runs()
-    cols = [f"sales_touch_{k}" for k in range(1, SALES_BY_TOUCH_MAX + 1)] + [f"sales_touch_{SALES_BY_TOUCH_MAX + 1}plus"]
-    labels = [str(k) for k in range(1, SALES_BY_TOUCH_MAX + 1)] + [f"{SALES_BY_TOUCH_MAX + 1}+"]
+    cols = ([f"sales_attempt_{k}" for k in range(0, SALES_BY_ATTEMPT_MAX + 1)]
+            + [f"sales_attempt_{SALES_BY_ATTEMPT_MAX + 1}plus"])
+    labels = [str(k) for k in range(0, SALES_BY_ATTEMPT_MAX + 1)] + [f"{SALES_BY_ATTEMPT_MAX + 1}+"]
     names = exp.strategies
     fig, ax = plt.subplots(figsize=(10, 5.5))
     width = 0.8 / max(len(names), 1)
@@ -134,10 +135,10 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
         mean = np.array([s[0] for s in stats])
         err = np.array([[m - lo, hi - m] if not np.isnan(lo) else [0, 0] for m, lo, hi in stats]).T
         ax.bar(x + i * width - 0.4 + width / 2, mean, width, yerr=err, capsize=2, color=colors[name], label=name)
-    ax.plot([k - 1 for k in CLAIM], list(CLAIM.values()), "k--", marker="x", alpha=0.6,
+    ax.plot(list(CLAIM), list(CLAIM.values()), "k--", marker="x", alpha=0.6,
             label="claim '2/3/5/10%' (no traceable source)")
     ax.set_xticks(x, labels)
-    ax.set_xlabel("Touch number on which the sale happened")
+    ax.set_xlabel("Our outbound attempts when the sale came (0: the prospect reached out first)")
     ax.set_ylabel("Share of the strategy's sales (%)")
     ax.set_title("Which touch closes the sale? (mean and 95% interval)")
     ax.legend(fontsize=7, ncol=2)

@@ -22,7 +22,7 @@ class Prospect:
         "pid", "start", "tz", "owner",
         "paths", "pi", "tt", "ss", "cur_s", "next_t", "redraws", "version",
         "status", "said_no", "touches", "calls", "step", "anchor", "last_touch", "cadence_over",
-        "token", "hot_t", "annoy", "annoy_t",
+        "token", "key", "attempts", "contacts", "agreed", "moments", "buyer_wait", "hot_t", "annoy", "annoy_t",
     )
 
     def __init__(self, pid: int, inbound: bool, start: float, tz: int, owner: int, paths: Paths):
@@ -47,6 +47,14 @@ class Prospect:
         self.last_touch = start
         self.cadence_over = False
         self.token = 0  # bumps whenever the pending task is superseded
+        self.key = 0  # the random-number key of the pending task (randomness.ATTEMPT + attempts, ...)
+        self.attempts = 0  # our outbound attempts made (cadence touches, any channel)
+        self.contacts = 0  # times the prospect reached out to us (reach-outs, replies, voicemail call-backs)
+        self.agreed = 0  # calls agreed in a conversation (booked, "call me later")
+        self.moments = 0  # buying moments so far (each decides: us or a competitor)
+        # a buyer who contacted us waits for a conversation: 0 not waiting, else the token of
+        # their pending deadline, negative once we have talked to them (Model._wait)
+        self.buyer_wait = 0
         self.hot_t = start if inbound else -1e18
         self.annoy = 0.0
         self.annoy_t = 0.0

@@ -75,6 +75,10 @@ class TaskQueue:
             self.today = day
             self.until = (day + 1) * DAY if day < NEVER else INF
 
+    def empty(self) -> bool:
+        """No entry at all (a superseded entry still counts until a pop or next_due skips it)."""
+        return not self.days and not any(self.heaps) and not any(self.runs)
+
     def push(self, due: float, kind: int, prospect, token: int) -> None:
         self.seq += 1
         self._put(kind, (due, self.seq, prospect, token))

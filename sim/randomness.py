@@ -2,8 +2,12 @@
 
 The strategy never enters a seed, so replication r of every strategy sees the same
 prospects, arrivals, readiness paths and answering luck (common random numbers).
-Per-prospect randomness comes from a pre-drawn tape indexed by (prospect, touch number),
-so a strategy that makes more calls to one prospect does not shift anyone else's draws.
+Per-prospect randomness comes from a pre-drawn tape indexed by (prospect, key), so a
+strategy that makes more calls to one prospect does not shift anyone else's draws. The key
+names the event, not the running touch count: our k-th outbound attempt, the prospect's j-th
+reach-out to us, our i-th agreed call (booked or "call me later"), the prospect's m-th
+buying moment. So the same reach-out gets the same answering luck whatever the strategy did
+before it (a strategy that called twice more does not shift the callback's numbers).
 """
 from __future__ import annotations
 
@@ -16,7 +20,11 @@ STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "
 # Uniforms used by each touch of a prospect, in this order on the tape.
 REACH, OUTCOME, COMPLAINT, SIDE, FORGET = range(5)
 SLOTS = 5
-TAPE_TOUCHES = 6  # touches pre-drawn per prospect; later ones come from the counter-based spill below
+TAPE_TOUCHES = 6  # outbound attempts pre-drawn per prospect; other keys come from the counter-based spill
+# A touch's key: stream * STREAM_STRIDE + its index within the stream. Attempts are stream 0,
+# so attempt k is key k (the first TAPE_TOUCHES of them on the float32 tape).
+STREAM_STRIDE = 1 << 24
+ATTEMPT, INBOUND, AGREED, MARKET = (stream * STREAM_STRIDE for stream in range(4))
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _SPILL_STRIDE = 1 << 32  # uniforms reserved per prospect in the spill sequence
@@ -45,13 +53,15 @@ def spill_key(seed: int, replication: int) -> int:
 
 
 def spill_uniform(key: int, prospect: int, touch: int, slot: int) -> float:
-    """Uniform ``slot`` of a prospect's touch past the tape: SplitMix64 at a fixed counter.
+    """Uniform ``slot`` of a prospect's touch key ``touch`` past the tape: SplitMix64 at a
+    fixed counter.
 
-    Counter-based, so touch k of prospect i gets the same numbers whatever else happened
+    Counter-based, so key k of prospect i gets the same numbers whatever else happened
     (common random numbers), with no per-prospect state or Generator to build: element n of
     SplitMix64 keyed ``key`` is mix(key + n * golden), with
-    n = prospect * 2**32 + (touch - TAPE_TOUCHES) * SLOTS + slot. Each uniform is computed
-    alone, so a touch pays only for the slots it reads (a missed call reads two of five).
+    n = prospect * 2**32 + (touch - TAPE_TOUCHES) * SLOTS + slot (below 4 * STREAM_STRIDE *
+    SLOTS < 2**32, so prospects never overlap). Each uniform is computed alone, so a touch
+    pays only for the slots it reads (a missed call reads two of five).
     """
     z = (key + (prospect * _SPILL_STRIDE + (touch - TAPE_TOUCHES) * SLOTS + slot) * _GOLDEN) & _MASK
     x = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
@@ -65,11 +75,11 @@ def spill_uniforms(key: int, prospect: int, touch: int) -> list[float]:
 
 
 class TouchUniforms:
-    """The uniforms of every (prospect, touch, slot): a float32 tape for the first
-    TAPE_TOUCHES touches of each prospect, the counter-based spill after that.
+    """The uniforms of every (prospect, key, slot): a float32 tape for the first
+    TAPE_TOUCHES outbound attempts of each prospect, the counter-based spill for every other key.
 
     ``get`` reads one value (a memoryview index, no numpy scalar); the same (prospect,
-    touch, slot) gives the same number under every strategy (common random numbers).
+    key, slot) gives the same number under every strategy (common random numbers).
     """
 
     __slots__ = ("tape", "_flat", "key")

@@ -16,7 +16,7 @@ from .units import DAY, HOUR
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Model
 
-SALES_BY_TOUCH_MAX = 12
+SALES_BY_ATTEMPT_MAX = 12
 
 
 @dataclass
@@ -190,6 +190,7 @@ def build_result(m: "Model") -> RunResult:
         "nurtured": tally.nurtured,
         "reach_outs_to_us": tally.reach_outs_to_us,
         "buyers_gave_up_waiting": tally.buyers_gave_up_waiting,
+        "buyers_lost_after_talking": tally.buyers_lost_after_talking,
         "talk_hours": tally.talk_minutes / HOUR,
         "dial_hours": tally.dial_minutes / HOUR,
         "calls_per_rep_day_mean": _mean(rep_calls),
@@ -202,6 +203,7 @@ def build_result(m: "Model") -> RunResult:
         "dropped_tasks": tally.dropped,
         "dropped_new_leads": tally.dropped_new_leads,
         "forgotten_follow_ups": tally.forgotten,
+        "past_last_day": tally.past_last_day,
         "lead_response_median_min": _pct(resp, 50),
         "lead_response_p90_min": _pct(resp, 90),
         "leads_called": len(resp),
@@ -210,10 +212,12 @@ def build_result(m: "Model") -> RunResult:
         "breach_over_3_in_24h": tally.breach_24h,
         "breach_over_7_in_7d": tally.breach_7d,
     }
-    for k in range(1, SALES_BY_TOUCH_MAX + 1):
-        metrics[f"sales_touch_{k}"] = tally.sales_by_touch.get(k, 0)
-    metrics[f"sales_touch_{SALES_BY_TOUCH_MAX + 1}plus"] = sum(
-        v for k, v in tally.sales_by_touch.items() if k > SALES_BY_TOUCH_MAX
+    # sales by how many outbound attempts we had made when the sale came (0: the prospect
+    # reached out before we ever did); callbacks and booked calls are not attempts
+    for k in range(0, SALES_BY_ATTEMPT_MAX + 1):
+        metrics[f"sales_attempt_{k}"] = tally.sales_by_attempt.get(k, 0)
+    metrics[f"sales_attempt_{SALES_BY_ATTEMPT_MAX + 1}plus"] = sum(
+        v for k, v in tally.sales_by_attempt.items() if k > SALES_BY_ATTEMPT_MAX
     )
 
     daily = pd.DataFrame({

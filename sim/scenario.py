@@ -223,6 +223,12 @@ class QueuePolicy(_M):
         description="which tasks a rep takes first when several are due",
     )
     drop_after: Minutes = Field(default="5d", gt=0, description="a task overdue by more than this is dropped")
+    routing: Literal["shared", "owner"] = Field(
+        default="shared",
+        description="calls to a new inbound lead: 'shared' = one team queue, the first free rep takes the next "
+                    "lead due and owns it once they have talked; 'owner' = the lead gets an owner when its call "
+                    "comes due (a free rep, else the next in rotation) and waits for that rep",
+    )
 
     @field_validator("order")
     @classmethod

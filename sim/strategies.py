@@ -43,7 +43,10 @@ class Strategy(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     repeat: Optional[Repeat] = None
     max_touches: Optional[int] = Field(default=None, ge=0, description="give up after this many touches")
-    last_day: Optional[float] = Field(default=None, ge=1, description="no touch after this cadence day")
+    last_day: Optional[float] = Field(
+        default=None, ge=1,
+        description="no cadence touch after this cadence day (day 1 = the first touch), checked when the touch "
+                    "would be made; calls the prospect asked for still happen")
     first_response: Minutes = Field(default="1h", description="how soon a new inbound lead is called")
     stop_on_no: bool = Field(default=True, description="stop after a clear 'not interested'")
     stop_on_reply: bool = Field(default=True, description="a reply to an email/SMS ends the cadence (a callback takes over)")

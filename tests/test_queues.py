@@ -99,8 +99,10 @@ def test_edges_midnight_infinity_and_days_of_stale_tasks():
 
 
 def test_new_leads_go_to_the_lowest_numbered_free_rep():
+    """Owner routing: when a lead's call comes due it goes to the first rep waiting for work."""
     sc = sim.Scenario(horizon="20d", population={"outbound": {"size": 1500}, "inbound": {"per_day": 40}},
-                      team={"reps": [{"count": 12}]}, strategies={"c": {"preset": "cadence_1_3_7_14_28_58"}})
+                      team={"reps": [{"count": 12}], "queue": {"routing": "owner"}},
+                      strategies={"c": {"preset": "cadence_1_3_7_14_28_58"}})
     m = Model(sc, sc.strategies["c"], 0)
     heap_assign, seen = m._assign, {"free": 0, "busy": 0}
 
