@@ -1,4 +1,4 @@
-"""Calibration: the default model beside the published figures of MODEL.md section 8.
+"""Calibration: the default model beside the published figures the design names (docs/model.md).
 
 Three reference experiments run on the defaults (nothing here changes a model parameter,
 only the population, team and strategies each measurement needs):
@@ -58,11 +58,11 @@ class Figure:
 
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("mix_ready", "ready now", "MODEL.md: readiness at any moment", 3.0, "%", 2.0, 4.0,
+    Figure("mix_ready", "ready now", "design target: readiness at any moment", 3.0, "%", 2.0, 4.0,
            "readiness dwell times, to_ready, buying_window"),
-    Figure("mix_considering", "considering now", "MODEL.md: readiness at any moment", 40.0, "%", 35.0, 45.0,
+    Figure("mix_considering", "considering now", "design target: readiness at any moment", 40.0, "%", 35.0, 45.0,
            "readiness dwell times, to_ready, buying_window"),
-    Figure("mix_not_ready", "not ready now", "MODEL.md: readiness at any moment", 57.0, "%", 52.0, 62.0,
+    Figure("mix_not_ready", "not ready now", "design target: readiness at any moment", 57.0, "%", 52.0, 62.0,
            "readiness dwell times, off_market"),
     Figure("contact_5_vs_30", "contact odds, first call at 5 vs 30 min", "lead response study of 15,000+ leads, 2007",
            100.0, "x", 50.0, 200.0, "conversation.hot.answer, answer_decay, answer_shape", True),

@@ -52,9 +52,9 @@ def _touch_panel(ax, claims: pd.DataFrame) -> None:
     ax.bar([i + 0.2 for i in x], claims["model"], width=0.4, color="#4a78a8", yerr=err, capsize=3,
            label="model, 1/3/7/14/28/58 cadence")
     ax.set_xticks(list(x), labels)
-    ax.set_xlabel("touch number", fontsize=8)
+    ax.set_xlabel("our outbound attempt the sale came on", fontsize=8)
     ax.set_ylabel("% of sales", fontsize=8)
-    ax.set_title("sales by touch: the '2/3/5/10/80' claim\nbeside the model (not a target)", fontsize=9)
+    ax.set_title("sales by attempt: the '2/3/5/10/80' claim\nbeside the model (not a target)", fontsize=9)
     ax.legend(fontsize=7)
     ax.tick_params(labelsize=8)
 

@@ -197,7 +197,7 @@ def calibrate(
     plot: bool = typer.Option(True, "--plot/--no-plot", help="Write calibration.png."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
 ) -> None:
-    """Run reference experiments and set the model beside the published figures (MODEL.md section 8)."""
+    """Run reference experiments and set the model beside the published figures (docs/model.md, "published figures")."""
     from .calibration import display_rows, model_of, run_calibration, write_calibration
     model = model_of(_load(scenario, None)) if scenario is not None else None
     started, t0 = now_utc(), time.perf_counter()
@@ -277,6 +277,9 @@ def presets() -> None:
         if s.book_next_step:
             notes.append("books next step" + (" + reminder email" if s.reminder_email else ""))
         table.add_row(name, steps, "; ".join(notes))
+    table.caption = ("First response is how soon a new inbound lead is first called. The default, 1 hour, is past "
+                     "a new lead's hot window (they stay by the phone for about 15 minutes): compare with "
+                     "scenarios/speed_to_lead.yaml.")
     out_console.print(table)
 
 

@@ -83,14 +83,14 @@ class Model:
         self.streams = rnd.streams(scenario.seed, replication)
         self.spill_key = rnd.spill_key(scenario.seed, replication)
         self.unlimited = scenario.team.unlimited
-        self.shared_routing = scenario.team.queue.routing == "shared"
+        self.shared_routing = (strategy.routing or scenario.team.queue.routing) == "shared"
         self._wait_seq = 0  # tokens of buyers' waiting deadlines (``_wait``)
         self._setup_team()
         self._setup_population()
         self.tally = Tally(len(self.reps), self.n_days)
         self._setup_durations()
         self._setup_rules()
-        self.ring_size = self.limit7 + 1  # call times kept per prospect: enough for both rules
+        self.ring_size = max(self.limit7, self.limit24) + 1  # call times kept per prospect: enough for both rules
         self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
 
     # ------------------------------------------------------------ set-up

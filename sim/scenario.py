@@ -2,7 +2,7 @@
 
 A scenario names the population, the market's readiness dynamics, how conversations and
 complaints work, the team, the rules, the strategies to compare, the horizon, the number
-of replications and the seed. Defaults aim at the published figures in MODEL.md section 8.
+of replications and the seed. Defaults aim at the published figures in docs/model.md.
 """
 from __future__ import annotations
 

@@ -58,6 +58,10 @@ class Strategy(BaseModel):
     max_calls_per_rep_day: Optional[int] = Field(default=None, ge=1, description="per-rep daily call cap")
     voicemail: bool = Field(default=True, description="leave a voicemail when nobody answers")
     respect_calling_hours: bool = Field(default=True, description="wait for the prospect's legal calling hours")
+    routing: Optional[Literal["shared", "owner"]] = Field(
+        default=None,
+        description="how calls to new inbound leads reach reps (see team.queue.routing); empty = the team's setting",
+    )
     rep_pushiness: Optional[float] = Field(
         default=None, ge=0, le=1, description="coach every rep to this style (0 consultative .. 1 pushy); empty = each rep's own"
     )
@@ -128,7 +132,8 @@ def _days(days: list[float], channel: str = "call") -> list[dict]:
 
 PRESETS: dict[str, dict[str, Any]] = {
     "wait_for_call": {
-        "description": "No follow-up at all: wait for prospects to get in touch by themselves.",
+        "description": "No follow-up at all: wait for prospects to get in touch by themselves. New inbound "
+                       "leads are not called either; only a prospect who reaches out to buy is called back.",
         "steps": [],
     },
     "one_and_done": {

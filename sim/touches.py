@@ -85,7 +85,7 @@ class ConversationRules:
 
 
 class ComplaintRules:
-    """Complaint risk per touch from three separate causes (see MODEL.md section 4)."""
+    """Complaint risk per touch from three separate causes (docs/model.md, "Complaints")."""
 
     def __init__(self, c: Complaints):
         self.enabled = c.enabled

@@ -260,3 +260,32 @@ def test_sales_are_counted_by_outbound_attempt_not_by_touch():
                                               if k not in ("sales_attempt_0", "sales_attempt_1"))
     wait = sim.run_replication(sc, "wait", 0).metrics
     assert wait["sales"] == wait["sales_attempt_0"] == wait["sales_prospect_initiated"] > 0
+
+
+def test_a_strategy_may_choose_its_own_lead_routing():
+    """``routing`` on a strategy overrides the team's, so one scenario compares both on the
+    same leads (scenarios/lead_routing.yaml)."""
+    lam = 0.5 * 3 / 6.0
+    by_team = _queue_scenario(lam, "owner").model_copy(update={"replications": 1})
+    by_strategy = sim.Scenario.model_validate({
+        **_queue_scenario(lam, "shared").model_dump(mode="json"),
+        "strategies": {"s": {"steps": [{"day": 1}], "first_response": "0s", "respect_calling_hours": False,
+                             "routing": "owner"}}})
+    a, b = sim.run_replication(by_team, "s", 0).metrics, sim.run_replication(by_strategy, "s", 0).metrics
+    assert a == b and a["lead_response_p90_min"] > 0
+
+
+def test_calls_over_the_24_hour_limit_are_counted_when_it_exceeds_the_7_day_limit():
+    """The ring of recent call times holds enough calls for both rules, whichever is larger."""
+    sc = sim.Scenario(horizon="10d", population={"outbound": {"size": 40, "ramp": "0s"}, "inbound": {"per_day": 0},
+                                                "reachability": {"kind": "fixed", "value": 0.0}},
+                      rules={"max_calls_24h": 4, "max_calls_7d": 2}, team={"reps": [{"count": 2}]},
+                      strategies={"s": {"steps": [{"day": 1}] + [{"after": "30m"}] * 11, "min_gap": "0s",
+                                        "voicemail": False, "respect_calling_hours": False}})
+    r = sim.run_replication(sc, "s", 0, event_log=True)
+    calls = r.events[(r.events.channel == "call") & r.events.outcome.isin(CALL_OUTCOMES_MISSED)]
+    expected = 0
+    for _, t in calls.groupby("prospect").time_min:
+        t = t.sort_values().to_numpy()
+        expected += int(((t[4:] - t[:-4]) < DAY).sum())
+    assert r.metrics["breach_over_3_in_24h"] == expected > 0
