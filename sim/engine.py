@@ -31,7 +31,7 @@ from .strategies import Strategy
 from .tally import Tally
 from .touches import (
     ALREADY_BOUGHT, BOOKED, LATER, NO_ANSWER, NOT_INTERESTED, REPLIED, SALE, SENT, UNQUALIFIED,
-    UNSUBSCRIBED, VOICEMAIL, ComplaintRules, ConversationRules, answer_probability, by_state, cold_after, hot_factor,
+    UNSUBSCRIBED, VOICEMAIL, TouchRules,
 )
 from .units import DAY, HOUR
 
@@ -76,8 +76,7 @@ class Model:
         self.env = simpy.Environment()
         self.cal = Calendar(scenario.team.calendar)
         self.legal = LegalHours(scenario.rules)
-        self.conv = ConversationRules(scenario.conversation, strategy.book_next_step)
-        self.complaints = ComplaintRules(scenario.complaints)
+        self.rules = TouchRules(scenario, strategy)
         self.log: Optional[list[tuple]] = [] if event_log else None
         self.parked: dict[int, list[tuple]] = {}  # day -> (time, callback) of moments due that day (``_at``)
         self.streams = rnd.streams(scenario.seed, replication)
@@ -90,7 +89,7 @@ class Model:
         self.tally = Tally(len(self.reps), self.n_days)
         self._setup_durations()
         self._setup_rules()
-        self.ring_size = max(self.limit7, self.limit24) + 1  # call times kept per prospect: enough for both rules
+        self.ring_size = max(self.rules.max_calls_7d, self.rules.max_calls_24h) + 1  # call times kept per prospect: enough for both rules
         self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
 
     # ------------------------------------------------------------ set-up
@@ -170,25 +169,8 @@ class Model:
         self.dur_wrap_other = rnd.Buffered(lambda k: d.wrap_up_other.sample(h, k))
 
     def _setup_rules(self) -> None:
-        """Read the strategy and the rules once into plain attributes: the touch path runs
-        millions of times and should not walk the scenario's nested models each time."""
-        s, sc = self.strategy, self.sc
-        self.cadence = s.cadence()
-        self.min_gap = s.min_gap
-        self.last_day = s.last_day * DAY if s.last_day is not None else None
-        self.forget = None if sc.team.reminders else sc.team.forget
-        hot = sc.conversation.hot
-        self.hot_answer, self.answer_decay, self.answer_shape = hot.answer, hot.answer_decay, hot.answer_shape
-        self.intent_boost, self.intent_decay = hot.intent_boost, hot.intent_decay
-        self.answer_cold = cold_after(hot.answer_decay, hot.answer_shape)  # past this age the lift is exactly 0
-        self.intent_cold = cold_after(hot.intent_decay, 1.0)
-        self.booked_answer = sc.conversation.booked_show_reminded if s.reminder_email else sc.conversation.booked_show
-        cx = sc.complaints
-        self.miss_weight = cx.weight_voicemail if s.voicemail else cx.weight_missed_call
-        self.miss_outcome = VOICEMAIL if s.voicemail else NO_ANSWER
-        self.limit7, self.limit24 = sc.rules.max_calls_7d, sc.rules.max_calls_24h
-        self.voicemail_callback = by_state(sc.conversation.voicemail_callback)
-        self.tail = Tail(sc.readiness)
+        self.cadence = self.strategy.cadence()
+        self.tail = Tail(self.sc.readiness)
 
     # ------------------------------------------------------------ randomness per prospect
     def _prospect_rng(self, p: Prospect) -> np.random.Generator:
@@ -230,10 +212,7 @@ class Model:
         if p.version != version or p.status != OPEN:
             return
         now = self.env.now
-        rd = self.sc.readiness
-        share = rd.share_of_voice
-        if p.touches:
-            share += (rd.recent_share - rd.share_of_voice) * math.exp(-(now - p.last_touch) / rd.recall)
+        share = self.rules.buyer_contacts_us(now - p.last_touch if p.touches else None)
         p.moments += 1
         if self.uniforms.get(p.pid, rnd.MARKET + p.moments - 1, rnd.REACH) >= share:
             self._log(now, p, None, "market", "purchase", "bought_elsewhere", OFF_MARKET)
@@ -243,7 +222,7 @@ class Model:
         p.hot_t = now
         self._log(now, p, None, "market", "reach_out", "contacted_us", READY)
         self._schedule(p, now, CALLBACK_K, self._contact_key(p), "call")
-        self._wait(p, now + rd.patience, talked=False)
+        self._wait(p, now + self.rules.patience, talked=False)
 
     def _wait(self, p: Prospect, until: float, talked: bool) -> None:
         """A buyer who contacted us waits for us until ``until``, then buys from a competitor
@@ -350,7 +329,7 @@ class Model:
         """First time at or after t inside working hours (and legal hours, if the strategy respects them)."""
         for _ in range(16):
             t = self.cal.next_open(t)
-            if not self.strategy.respect_calling_hours or self.legal.is_legal(t, p.tz):
+            if not self.rules.respect_calling_hours or self.legal.is_legal(t, p.tz):
                 return t
             t = self.legal.next_legal(t, p.tz)
         return t
@@ -363,12 +342,13 @@ class Model:
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return
-        due = max(self.cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + self.min_gap, now)
-        if self.last_day is not None and due >= p.anchor + self.last_day:
+        rules = self.rules
+        due = max(self.cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + rules.min_gap, now)
+        if rules.last_day is not None and due >= p.anchor + rules.last_day:
             p.cadence_over = True
             return
-        if (channel == "call" and self.forget is not None and key >= 0
-                and self.uniforms.get(p.pid, key, rnd.FORGET) < self.forget):
+        if (channel == "call" and rules.forget is not None and key >= 0
+                and self.uniforms.get(p.pid, key, rnd.FORGET) < rules.forget):
             self.tally.forgotten += 1
             p.cadence_over = True
             if self.log is not None:
@@ -377,21 +357,19 @@ class Model:
         self._schedule(p, due, FOLLOW_UP_K, rnd.ATTEMPT + p.attempts, channel)
 
     def _first_step(self, p: Prospect, start: float, kind: int) -> None:
-        s = self.strategy
-        if not s.steps or self.cadence.limit < 1:
+        if self.cadence.first_delay is None or self.cadence.limit < 1:
             p.cadence_over = True
             return
-        first = s.steps[0]
-        offset = (first.day - 1) * DAY if first.day is not None else first.after
         p.anchor = start
         p.last_touch = start
-        self._schedule(p, start + offset, kind, rnd.ATTEMPT + p.attempts)
+        self._schedule(p, start + self.cadence.first_delay, kind, rnd.ATTEMPT + p.attempts)
 
     def _past_last_day(self, p: Prospect, kind: int, now: float) -> bool:
         """A cadence step reached after the strategy's last day (weekends, calling hours or a
         backlog pushed it there) is not made: the cadence ends, the task is counted and logged.
         The first touch is day 1 by definition; calls the prospect asked for are not limited."""
-        if self.last_day is None or kind < NEW_LEAD_K or p.step == 0 or now < p.anchor + self.last_day:
+        last_day = self.rules.last_day
+        if last_day is None or kind < NEW_LEAD_K or p.step == 0 or now < p.anchor + last_day:
             return False
         self.tally.past_last_day += 1
         p.cadence_over = True
@@ -434,14 +412,15 @@ class Model:
     def _rep_process(self, rep: Rep):
         env, cal, q = self.env, self.cal, rep.queue
         timeout = env.timeout
-        cap = self.strategy.max_calls_per_rep_day
-        drop_after = self.sc.team.queue.drop_after
-        respect = self.strategy.respect_calling_hours
+        rules = self.rules
+        cap = rules.max_calls_per_rep_day
+        drop_after = rules.drop_after
+        respect = rules.respect_calling_hours
         legal = self.legal
         uniform = self.uniforms.get
         answer_chance = self._answer_chance
         dur_talk, dur_wrap_connect, dur_wrap_other = self.dur_talk, self.dur_wrap_connect, self.dur_wrap_other
-        dur_missed = self.dur_voicemail if self.strategy.voicemail else self.dur_no_answer
+        dur_missed = self.dur_voicemail if rules.voicemail else self.dur_no_answer
         call = self._call
         shared, take, desk = self.shared_routing, self._take, self.desk
         shift_end = -1.0  # end of the shift that contains now, once known (now never goes back)
@@ -511,7 +490,7 @@ class Model:
 
     def _arrival_process(self):
         env = self.env
-        delay = self.strategy.first_response
+        delay = self.rules.first_response
         for i, t in enumerate(self.arrivals):
             yield env.timeout(t - env.now)
             p = self.prospects[self.n_list + i]
@@ -565,26 +544,14 @@ class Model:
 
     # ------------------------------------------------------------ touches
     def _answer_chance(self, p: Prospect, kind: int, now: float) -> float:
-        """Chance that p picks up now (``answer_probability``, not even called once the hot lift
-        is exactly zero: for a prospect who reached out long ago, or never)."""
-        if kind == BOOKED_K:
-            return self.booked_answer
-        age = now - p.hot_t
-        if age >= self.answer_cold:
-            return self.reach[p.pid]
-        return answer_probability(self.reach[p.pid], self.hot_answer, age, self.answer_decay, self.answer_shape)
-
-    def _intent(self, p: Prospect, now: float) -> float:
-        """p's intent multiplier now (``hot_factor``; exactly 1 once the boost has faded to zero)."""
-        age = now - p.hot_t
-        if age >= self.intent_cold:
-            return 1.0
-        return hot_factor(self.intent_boost, age, self.intent_decay)
+        """Chance that p picks up now (``TouchRules.answer_chance``)."""
+        return self.rules.answer_chance(self.reach[p.pid], kind == BOOKED_K, now - p.hot_t)
 
     def _call(self, p: Prospect, kind: int, now: float, rep: Rep, key: int, connected: bool, talk: float, busy: float) -> None:
         """Book a call's work and rule checks, then apply its outcome (``key``: the touch's
         random-number key)."""
         t = self.tally
+        rules = self.rules
         p.touches += 1
         day = int(now // DAY)
         state = p.state_at(now)
@@ -599,16 +566,17 @@ class Model:
             t.breach_after_opt_out += 1
         if not self.legal.is_legal(now, p.tz):
             t.breach_outside_hours += 1
-        # the last limit7 + 1 call times of each prospect, in a ring of the model-wide call_times
+        # each prospect's last ring_size call times, in a ring of the model-wide call_times:
+        # a breach is a call with max_calls_24h (7d) calls before it in the last day (week)
         c = p.calls = p.calls + 1
         ring, size = self.call_times, self.ring_size
         base = p.pid * size
         ring[base + (c - 1) % size] = now
         kept = c if c < size else size
-        limit7, lim24 = self.limit7, self.limit24
-        if kept > lim24 and now - ring[base + (c - 1 - lim24) % size] < DAY:
+        max_24h, max_7d = rules.max_calls_24h, rules.max_calls_7d
+        if kept > max_24h and now - ring[base + (c - 1 - max_24h) % size] < DAY:
             t.breach_24h += 1
-        if kept > limit7 and now - ring[base + (c - 1 - limit7) % size] < 7 * DAY:
+        if kept > max_7d and now - ring[base + (c - 1 - max_7d) % size] < 7 * DAY:
             t.breach_7d += 1
         if c == 1:
             if kind == NEW_LEAD_K:
@@ -617,10 +585,10 @@ class Model:
             self._cadence_touch(p, now)
         elif kind == BOOKED_K:
             t.booked_calls += 1
-            if self.strategy.reminder_email:
+            if rules.reminder_email:
                 t.reminder_emails += 1
                 t.emails += 1
-                p.annoy = self.complaints.annoyance(p.annoy, max(now - DAY - p.annoy_t, 0.0), self.sc.complaints.weight_email)
+                p.annoy = rules.complaints.annoyance(p.annoy, max(now - DAY - p.annoy_t, 0.0), rules.weight_email)
                 p.annoy_t = now - DAY
         p.last_touch = now
         if connected:
@@ -632,12 +600,13 @@ class Model:
                 t.booked_connects += 1
             if p.owner == NO_OWNER:
                 p.owner = rep.idx  # shared routing: the first rep to talk to a lead owns it
-            outcome = self.conv.outcome(state, self._intent(p, now), rep.skill, self.uniforms.get(p.pid, key, rnd.OUTCOME))
-            weight, pushiness = self.sc.complaints.weight_call, rep.pushiness
+            outcome = rules.conversation.outcome(state, rules.intent(now - p.hot_t), rep.skill,
+                                                 self.uniforms.get(p.pid, key, rnd.OUTCOME))
+            weight, pushiness = rules.weight_call, rep.pushiness
         else:
             t.dial_minutes += talk
-            outcome = self.miss_outcome
-            weight, pushiness = self.miss_weight, 0.0
+            outcome = rules.miss_outcome
+            weight, pushiness = rules.miss_weight, 0.0
             if outcome == VOICEMAIL:
                 t.voicemails += 1
         self._after_touch(p, now, rep, "call", kind, state, outcome, key, weight, pushiness)
@@ -651,16 +620,17 @@ class Model:
 
     def _message(self, p: Prospect, kind: int, channel: str, now: float, key: int) -> None:
         t = self.tally
+        rules = self.rules
         p.touches += 1
         state = p.state_at(now)
         if channel == "email":
             t.emails += 1
-            reply = by_state(self.sc.conversation.email_reply)[state]
-            weight = self.sc.complaints.weight_email
+            reply = rules.email_reply[state]
+            weight = rules.weight_email
         else:
             t.sms += 1
-            reply = by_state(self.sc.conversation.sms_reply)[state]
-            weight = self.sc.complaints.weight_sms
+            reply = rules.sms_reply[state]
+            weight = rules.weight_sms
         if state == OFF_MARKET or p.status != OPEN:
             reply = 0.0
         self._cadence_touch(p, now)
@@ -668,7 +638,7 @@ class Model:
         u = self.uniforms.get(p.pid, key, rnd.OUTCOME)
         if u < reply:
             outcome = REPLIED
-        elif u < reply + self.sc.conversation.unsubscribe:
+        elif u < reply + rules.unsubscribe:
             outcome = UNSUBSCRIBED
         else:
             outcome = SENT
@@ -676,8 +646,7 @@ class Model:
 
     def _cadence_touch(self, p: Prospect, now: float) -> None:
         if p.step == 0:
-            first = self.strategy.steps[0]
-            p.anchor = now - ((first.day - 1) * DAY if first.day is not None else 0.0)
+            p.anchor = now - self.cadence.day_one
         p.step += 1
         p.attempts += 1
 
@@ -687,7 +656,7 @@ class Model:
         ``key`` is the touch's random-number key (``randomness``); each uniform is read only
         where the rules need it."""
         t = self.tally
-        s = self.strategy
+        rules = self.rules
         side = self.uniforms.get
         said_no_before = p.said_no  # the after-no risk applies to touches after the "no", not to it
         if outcome == SALE:
@@ -705,21 +674,21 @@ class Model:
             p.status = DISQUALIFIED
         elif outcome == NOT_INTERESTED:
             p.said_no = True
-            if side(p.pid, key, rnd.SIDE) < self.conv.opt_out_on_no:
+            if side(p.pid, key, rnd.SIDE) < rules.conversation.opt_out_on_no:
                 p.status = OPTED_OUT
                 t.dnc_requests += 1
-            elif s.stop_on_no:
+            elif rules.stop_on_no:
                 p.cadence_over = True
         elif outcome == UNSUBSCRIBED:
             p.status = OPTED_OUT
             t.dnc_requests += 1
         elif outcome == ALREADY_BOUGHT:
             p.cadence_over = True
-        elif (outcome == BOOKED or outcome == LATER) and state == CONSIDERING and self.conv.nurtures(
+        elif (outcome == BOOKED or outcome == LATER) and state == CONSIDERING and rules.conversation.nurtures(
                 state, rep.skill if rep else 1.0, side(p.pid, key, rnd.SIDE)):
             t.nurtured += 1
             self._redraw(p, READY, now)
-        complaints = self.complaints
+        complaints = rules.complaints
         p.annoy = complaints.annoyance(p.annoy, now - p.annoy_t, weight)
         p.annoy_t = now
         cause = None
@@ -738,25 +707,25 @@ class Model:
         agreed = now  # the next contact agreed in this touch, if it is a conversation
         if outcome == BOOKED:
             t.booked += 1
-            agreed = self._booked_time(now + s.booking_delay)
+            agreed = self._booked_time(now + rules.booking_delay)
             self._schedule(p, agreed, BOOKED_K, self._agreed_key(p), "call")
         elif outcome == LATER:
-            agreed = now + s.callback_delay
+            agreed = now + rules.callback_delay
             self._schedule(p, agreed, CALLBACK_K, self._agreed_key(p), "call")
         elif outcome == REPLIED:
             t.replies += 1
             p.hot_t = now
-            if s.stop_on_reply:
+            if rules.stop_on_reply:
                 p.cadence_over = True
             self._schedule(p, now, CALLBACK_K, self._contact_key(p), "call")
-        elif outcome == VOICEMAIL and side(p.pid, key, rnd.SIDE) < self.voicemail_callback[state]:
+        elif outcome == VOICEMAIL and side(p.pid, key, rnd.SIDE) < rules.voicemail_callback[state]:
             p.hot_t = now + CALLBACK_AFTER_VOICEMAIL
             self._schedule(p, p.hot_t, CALLBACK_K, self._contact_key(p), "call")
         else:
             self._next_step(p, now, key)
         if p.buyer_wait and channel == "call" and outcome not in MISSED:
             # a buyer waiting for us: the conversation restarts their patience from what was agreed
-            self._wait(p, agreed + self.sc.readiness.patience, talked=True)
+            self._wait(p, agreed + rules.patience, talked=True)
 
     def _booked_time(self, t: float) -> float:
         return self.cal.next_open(t)

@@ -102,7 +102,7 @@ class Cadence:
     """When and on which channel a strategy's k-th touch comes: the steps read once into plain
     lists, since the engine asks for every touch of every prospect."""
 
-    __slots__ = ("limit", "channels", "repeat_channel", "offsets", "gaps", "repeat_every")
+    __slots__ = ("limit", "channels", "repeat_channel", "offsets", "gaps", "repeat_every", "first_delay", "day_one")
 
     def __init__(self, s: Strategy):
         self.limit = s.touch_limit()
@@ -111,6 +111,11 @@ class Cadence:
         self.offsets = [(step.day - 1) * DAY if step.day is not None else None for step in s.steps]  # absolute
         self.gaps = [step.after for step in s.steps]  # relative (where offsets is None)
         self.repeat_every = s.repeat.every if s.repeat is not None else None
+        first = s.steps[0] if s.steps else None
+        # the first step's delay from the prospect's start, and how far day 1 lies before the
+        # first touch (a cadence whose first step is on day 3 starts its day 1 two days earlier)
+        self.first_delay = None if first is None else (self.offsets[0] if first.day is not None else first.after)
+        self.day_one = self.offsets[0] if first is not None and first.day is not None else 0.0
 
     def channel_of(self, k: int) -> Optional[str]:
         """Channel of the k-th touch (0-based), or None when the cadence is over."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 
 from .readiness import CONSIDERING, NOT_READY, OFF_MARKET, READY
-from .scenario import ByReadiness, Complaints, Conversation
+from .scenario import ByReadiness, Complaints, Conversation, Scenario
+from .strategies import Strategy
+from .units import DAY
 
 # Outcomes of a touch (string codes are what the event log shows).
 NO_ANSWER, VOICEMAIL, SALE, BOOKED, LATER, NOT_INTERESTED, UNQUALIFIED, ALREADY_BOUGHT = (
@@ -118,8 +120,76 @@ class ComplaintRules:
         return None
 
 
+class TouchRules:
+    """Every rule and parameter a touch consults, read once from the scenario and the strategy.
+
+    The engine's touch path runs millions of times: it reads these plain attributes and never
+    the scenario's nested models. One object per run, so a parameter has one route from the
+    YAML to the outcome it changes (``population.reachability`` is the exception: it is a
+    trait of each prospect, drawn in ``world``)."""
+
+    def __init__(self, sc: Scenario, strategy: Strategy):
+        conv, cx, hot, rd = sc.conversation, sc.complaints, sc.conversation.hot, sc.readiness
+        self.conversation = ConversationRules(conv, strategy.book_next_step)
+        self.complaints = ComplaintRules(cx)
+        # answering: a prospect's own reach, lifted right after they reached out
+        self.hot_answer, self.answer_decay, self.answer_shape = hot.answer, hot.answer_decay, hot.answer_shape
+        self.answer_cold = cold_after(hot.answer_decay, hot.answer_shape)  # past this age the lift is exactly 0
+        self.intent_boost, self.intent_decay = hot.intent_boost, hot.intent_decay
+        self.intent_cold = cold_after(hot.intent_decay, 1.0)
+        self.booked_answer = conv.booked_show_reminded if strategy.reminder_email else conv.booked_show
+        # a dial nobody answers: a voicemail if the strategy leaves one
+        self.voicemail = strategy.voicemail
+        self.miss_outcome = VOICEMAIL if strategy.voicemail else NO_ANSWER
+        self.miss_weight = cx.weight_voicemail if strategy.voicemail else cx.weight_missed_call
+        self.voicemail_callback = by_state(conv.voicemail_callback)
+        # annoyance each channel adds
+        self.weight_call, self.weight_email, self.weight_sms = cx.weight_call, cx.weight_email, cx.weight_sms
+        # messages
+        self.email_reply, self.sms_reply = by_state(conv.email_reply), by_state(conv.sms_reply)
+        self.unsubscribe = conv.unsubscribe
+        # what the strategy does after a touch
+        self.stop_on_no, self.stop_on_reply = strategy.stop_on_no, strategy.stop_on_reply
+        self.booking_delay, self.callback_delay = strategy.booking_delay, strategy.callback_delay
+        self.reminder_email = strategy.reminder_email
+        self.min_gap = strategy.min_gap
+        self.last_day = strategy.last_day * DAY if strategy.last_day is not None else None  # minutes after day 1 starts
+        self.forget = None if sc.team.reminders else sc.team.forget
+        self.respect_calling_hours = strategy.respect_calling_hours
+        self.max_calls_per_rep_day = strategy.max_calls_per_rep_day
+        self.first_response = strategy.first_response
+        self.drop_after = sc.team.queue.drop_after
+        # buyers: whom they contact, and how long they wait for us
+        self.share_of_voice, self.recent_share, self.recall = rd.share_of_voice, rd.recent_share, rd.recall
+        self.patience = rd.patience
+        # calling rules, reported as breaches
+        self.max_calls_24h, self.max_calls_7d = sc.rules.max_calls_24h, sc.rules.max_calls_7d
+
+    def answer_chance(self, reach: float, booked: bool, age: float) -> float:
+        """Chance to pick up: a booked call's show rate, else ``answer_probability`` (not even
+        called once the hot lift is exactly zero: for a prospect who reached out long ago, or never)."""
+        if booked:
+            return self.booked_answer
+        if age >= self.answer_cold:
+            return reach
+        return answer_probability(reach, self.hot_answer, age, self.answer_decay, self.answer_shape)
+
+    def intent(self, age: float) -> float:
+        """The intent multiplier ``age`` minutes after the prospect reached out (exactly 1 once faded)."""
+        if age >= self.intent_cold:
+            return 1.0
+        return hot_factor(self.intent_boost, age, self.intent_decay)
+
+    def buyer_contacts_us(self, touched_ago: float | None) -> float:
+        """Chance that a buyer at their buying moment contacts us rather than a competitor:
+        the share of voice, lifted toward ``recent_share`` by a touch ``touched_ago`` minutes ago."""
+        if touched_ago is None:
+            return self.share_of_voice
+        return self.share_of_voice + (self.recent_share - self.share_of_voice) * math.exp(-touched_ago / self.recall)
+
+
 __all__ = [
-    "ConversationRules", "ComplaintRules", "hot_factor", "answer_probability", "by_state", "CAUSES",
+    "TouchRules", "ConversationRules", "ComplaintRules", "hot_factor", "answer_probability", "by_state", "CAUSES",
     "NO_ANSWER", "VOICEMAIL", "SALE", "BOOKED", "LATER", "NOT_INTERESTED", "UNQUALIFIED", "ALREADY_BOUGHT",
     "SENT", "REPLIED", "UNSUBSCRIBED", "READY", "NOT_READY",
 ]
