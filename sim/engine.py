@@ -24,8 +24,8 @@ from . import randomness as rnd
 from .calendar import Calendar, LegalHours
 from .prospects import DISQUALIFIED, OPEN, OPTED_OUT, WON, Prospect
 from .queues import KINDS, TaskQueue
-from .readiness import CONSIDERING, CUSTOMER, OFF_MARKET, READY, Tail, sample_paths, stationary
-from .results import RunResult, build_result
+from .readiness import CONSIDERING, CUSTOMER, OFF_MARKET, READY, Tail
+from .results import RunRecord, RunResult, build_result
 from .scenario import Scenario
 from .strategies import Strategy
 from .tally import Tally
@@ -34,6 +34,7 @@ from .touches import (
     UNSUBSCRIBED, VOICEMAIL, TouchRules,
 )
 from .units import DAY, HOUR
+from .world import build_world
 
 BOOKED_K, CALLBACK_K, NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K = range(len(KINDS))
 CADENCE_KINDS = (NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K)  # tasks that are a step of the cadence
@@ -68,8 +69,7 @@ class Model:
     """One strategy, one replication of a scenario."""
 
     def __init__(self, scenario: Scenario, strategy: Strategy, replication: int, event_log: bool = False):
-        self.sc = scenario
-        self.strategy = strategy
+        self.seed = scenario.seed
         self.replication = replication
         self.horizon = scenario.horizon
         self.n_days = int(math.ceil(self.horizon / DAY))
@@ -79,30 +79,18 @@ class Model:
         self.rules = TouchRules(scenario, strategy)
         self.log: Optional[list[tuple]] = [] if event_log else None
         self.parked: dict[int, list[tuple]] = {}  # day -> (time, callback) of moments due that day (``_at``)
-        self.streams = rnd.streams(scenario.seed, replication)
-        self.spill_key = rnd.spill_key(scenario.seed, replication)
         self.unlimited = scenario.team.unlimited
         self.shared_routing = (strategy.routing or scenario.team.queue.routing) == "shared"
         self._wait_seq = 0  # tokens of buyers' waiting deadlines (``_wait``)
-        self._setup_team()
-        self._setup_population()
-        self.tally = Tally(len(self.reps), self.n_days)
-        self._setup_durations()
-        self._setup_rules()
-        self.ring_size = max(self.rules.max_calls_7d, self.rules.max_calls_24h) + 1  # call times kept per prospect: enough for both rules
-        self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
-
-    # ------------------------------------------------------------ set-up
-    def _setup_team(self) -> None:
-        order = list(self.sc.team.queue.order)
-        effect = self.sc.conversation.skill_effect
-        self.reps: list[Rep] = []
-        for group in self.sc.team.reps:
-            for j in range(group.count):
-                skill = max(0.0, 1.0 + effect * (group.skill - 0.5))
-                name = f"{group.name}-{j + 1}" if group.count > 1 else group.name
-                pushiness = group.pushiness if self.strategy.rep_pushiness is None else self.strategy.rep_pushiness
-                self.reps.append(Rep(len(self.reps), name, pushiness, skill, TaskQueue(order)))
+        world = build_world(scenario, strategy, replication)
+        self.prospects, self.n_list, self.arrivals = world.prospects, world.n_list, world.arrivals
+        self._list_first = world.list_first
+        self.reach, self.tolerance, self.paths, self.uniforms = world.reach, world.tolerance, world.paths, world.uniforms
+        durations = world.durations
+        self.dur_no_answer, self.dur_voicemail, self.dur_talk = durations.no_answer, durations.voicemail, durations.talk
+        self.dur_wrap_connect, self.dur_wrap_other = durations.wrap_connect, durations.wrap_other
+        order = list(scenario.team.queue.order)
+        self.reps = [Rep(i, r.name, r.pushiness, r.skill, TaskQueue(order)) for i, r in enumerate(world.reps)]
         self.auto = Rep(-1, "automation", 0.0, 1.0, TaskQueue(order))
         # the team's shared queue (routing: shared): calls to inbound leads nobody has talked
         # to yet; the first free rep takes the next one due (``_rep_process``)
@@ -110,73 +98,17 @@ class Model:
         self.rank = [order.index(k) for k in KINDS]  # a task kind's place in the team's order
         self.idle: list[int] = []  # rep indices, lowest first (see _assign)
         self._next_rep = 0
-
-    def _setup_population(self) -> None:
-        sc, st = self.sc, self.streams
-        pop = sc.population
-        n_list = pop.outbound.size
-        arrivals = self._arrival_times(st["arrivals"])
-        n = n_list + len(arrivals)
-        traits = st["traits"]
-        # per-prospect traits as flat arrays: 8 bytes each instead of a float object and a slot
-        self.reach = array("d", pop.reachability.sample(traits, n))
-        self.tolerance = array("d", np.maximum(pop.tolerance.sample(traits, n), 1e-6))
-        offsets = np.array(list(pop.timezones), dtype=int)
-        weights = np.array(list(pop.timezones.values()), dtype=float)
-        tz = offsets[traits.choice(len(offsets), size=n, p=weights / math.fsum(weights))].tolist()
-        list_first = traits.uniform(0.0, pop.outbound.ramp, n_list) if pop.outbound.ramp > 0 else np.zeros(n_list)
-        ready = st["readiness"]
-        mix = pop.inbound.mix
-        start_states = np.concatenate([
-            ready.choice(4, size=n_list, p=stationary(sc.readiness)),
-            ready.choice(3, size=len(arrivals), p=[mix.not_ready, mix.considering, mix.ready]),
-        ])
-        start_times = np.concatenate([np.zeros(n_list), arrivals])
-        self.paths = sample_paths(ready, sc.readiness, start_states, start_times, self.horizon)
-        self.uniforms = rnd.TouchUniforms(st["touches"], n, self.spill_key)
-        self.n_list = n_list
-        self.arrivals = arrivals.tolist()
-        starts = [0.0] * n_list + self.arrivals  # plain floats (listed prospects share one 0.0)
-        owners = list(range(max(len(self.reps), 1)))  # shared int objects, one per rep
-        n_reps = len(owners)
-        self.prospects: list[Prospect] = [
-            Prospect(i, i >= n_list, starts[i], tz[i], owners[i % n_reps], self.paths) for i in range(n)
-        ]
-        self._list_first = list_first.tolist()
-
-    def _arrival_times(self, rng: np.random.Generator) -> np.ndarray:
-        """Inbound lead arrivals: a Poisson process thinned by the hour-of-day and weekday profile."""
-        inbound = self.sc.population.inbound
-        if inbound.per_day <= 0:
-            return np.zeros(0)
-        hourly = np.ones(24) if inbound.hourly is None else np.asarray(inbound.hourly, float)
-        weekday = np.ones(7) if inbound.weekday is None else np.asarray(inbound.weekday, float)
-        hourly = hourly / (math.fsum(hourly) / 24)  # fsum: numpy's SIMD sums may differ by CPU
-        weekday = weekday / (math.fsum(weekday) / 7)
-        peak = inbound.per_day / DAY * hourly.max() * weekday.max()
-        count = rng.poisson(peak * self.horizon)
-        t = np.sort(rng.uniform(0.0, self.horizon, count))
-        rate = inbound.per_day / DAY * hourly[((t % DAY) // HOUR).astype(int)] * weekday[((t // DAY) % 7).astype(int)]
-        return t[rng.random(count) < rate / peak]
-
-    def _setup_durations(self) -> None:
-        d = self.sc.durations
-        h = self.streams["handling"]
-        self.dur_no_answer = rnd.Buffered(lambda k: d.no_answer.sample(h, k))
-        self.dur_voicemail = rnd.Buffered(lambda k: d.voicemail.sample(h, k))
-        self.dur_talk = rnd.Buffered(lambda k: d.conversation.sample(h, k))
-        self.dur_wrap_connect = rnd.Buffered(lambda k: d.wrap_up_connect.sample(h, k))
-        self.dur_wrap_other = rnd.Buffered(lambda k: d.wrap_up_other.sample(h, k))
-
-    def _setup_rules(self) -> None:
-        self.cadence = self.strategy.cadence()
-        self.tail = Tail(self.sc.readiness)
+        self.tally = Tally(len(self.reps), self.n_days)
+        self.cadence = strategy.cadence()
+        self.tail = Tail(scenario.readiness)
+        self.ring_size = max(self.rules.max_calls_7d, self.rules.max_calls_24h) + 1  # call times kept per prospect: enough for both rules
+        self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
 
     # ------------------------------------------------------------ randomness per prospect
     def _prospect_rng(self, p: Prospect) -> np.random.Generator:
         """A generator for redrawing p's future path (after a sale, a nurture, a lost buyer)."""
         p.redraws += 1
-        return rnd.prospect_rng(self.sc.seed, self.replication, "redraw", p.pid, p.redraws)
+        return rnd.prospect_rng(self.seed, self.replication, "redraw", p.pid, p.redraws)
 
     # ------------------------------------------------------------ readiness changes we cause
     def _redraw(self, p: Prospect, state: int, now: float) -> None:
@@ -281,11 +213,11 @@ class Model:
         if channel is None:
             channel = self._channel(p, kind)
         if channel != "call" or self.unlimited:
-            ex = self.auto
+            worker = self.auto
             if self.unlimited and channel == "call":
                 due = self._callable_time(p, max(due, self.env.now))
         elif p.owner != NO_OWNER:
-            ex = self.reps[p.owner]
+            worker = self.reps[p.owner]
         elif self.shared_routing:
             self.desk.push(due, kind, p, p.token)
             self._wake_idle_rep(due)
@@ -295,9 +227,9 @@ class Model:
             self._at(max(due - self.env.now, 0.0), lambda _e, p=p, token=token, due=due, kind=kind:
                      self._assign_due(p, token, due, kind))
             return
-        ex.queue.push(due, kind, p, p.token)
-        if ex.wake is not None and due < ex.wake_at:
-            ev, ex.wake = ex.wake, None
+        worker.queue.push(due, kind, p, p.token)
+        if worker.wake is not None and due < worker.wake_at:
+            ev, worker.wake = worker.wake, None
             ev.succeed()
 
     def _assign_due(self, p: Prospect, token: int, due: float, kind: int) -> None:
@@ -378,19 +310,19 @@ class Model:
         return True
 
     # ------------------------------------------------------------ processes
-    def _sleep_until(self, ex: Rep, until: float):
-        """Wait until ``until`` or until a task for ``ex`` becomes due earlier."""
+    def _sleep_until(self, worker: Rep, until: float):
+        """Wait until ``until`` or until a task for ``worker`` becomes due earlier."""
         env = self.env
-        ev = ex.wake = env.event()
-        ex.wake_at = until
-        if ex.idx >= 0 and not ex.in_idle:
-            ex.in_idle = True
-            heappush(self.idle, ex.idx)
+        ev = worker.wake = env.event()
+        worker.wake_at = until
+        if worker.idx >= 0 and not worker.in_idle:
+            worker.in_idle = True
+            heappush(self.idle, worker.idx)
         if until < math.inf:
             env.timeout(max(until - env.now, 0.0)).callbacks.append(lambda _e, ev=ev: ev.triggered or ev.succeed())
         yield ev
-        ex.wake = None
-        ex.wake_at = math.inf
+        worker.wake = None
+        worker.wake_at = math.inf
 
     def _take(self, q: TaskQueue, now: float) -> tuple[Optional[tuple], TaskQueue]:
         """Shared routing: the next task for a rep, from their own queue or the team's,
@@ -550,22 +482,22 @@ class Model:
     def _call(self, p: Prospect, kind: int, now: float, rep: Rep, key: int, connected: bool, talk: float, busy: float) -> None:
         """Book a call's work and rule checks, then apply its outcome (``key``: the touch's
         random-number key)."""
-        t = self.tally
+        tally = self.tally
         rules = self.rules
         p.touches += 1
         day = int(now // DAY)
         state = p.state_at(now)
-        t.calls += 1
-        t.daily_calls[day] += 1
+        tally.calls += 1
+        tally.daily_calls[day] += 1
         if rep.tally_day != day:
             self._close_rep_day(rep)
             rep.tally_day = day
         rep.day_calls += 1
         rep.day_busy += busy
         if p.status == OPTED_OUT:
-            t.breach_after_opt_out += 1
+            tally.breach_after_opt_out += 1
         if not self.legal.is_legal(now, p.tz):
-            t.breach_outside_hours += 1
+            tally.breach_outside_hours += 1
         # each prospect's last ring_size call times, in a ring of the model-wide call_times:
         # a breach is a call with max_calls_24h (7d) calls before it in the last day (week)
         c = p.calls = p.calls + 1
@@ -575,60 +507,60 @@ class Model:
         kept = c if c < size else size
         max_24h, max_7d = rules.max_calls_24h, rules.max_calls_7d
         if kept > max_24h and now - ring[base + (c - 1 - max_24h) % size] < DAY:
-            t.breach_24h += 1
+            tally.breach_24h += 1
         if kept > max_7d and now - ring[base + (c - 1 - max_7d) % size] < 7 * DAY:
-            t.breach_7d += 1
+            tally.breach_7d += 1
         if c == 1:
             if kind == NEW_LEAD_K:
-                t.response_times.append(now - p.start)
+                tally.response_times.append(now - p.start)
         if kind >= NEW_LEAD_K:  # a cadence step (CADENCE_KINDS)
             self._cadence_touch(p, now)
         elif kind == BOOKED_K:
-            t.booked_calls += 1
+            tally.booked_calls += 1
             if rules.reminder_email:
-                t.reminder_emails += 1
-                t.emails += 1
+                tally.reminder_emails += 1
+                tally.emails += 1
                 p.annoy = rules.complaints.annoyance(p.annoy, max(now - DAY - p.annoy_t, 0.0), rules.weight_email)
                 p.annoy_t = now - DAY
         p.last_touch = now
         if connected:
-            t.connects += 1
-            t.daily_connects[day] += 1
-            t.talk_minutes += talk
+            tally.connects += 1
+            tally.daily_connects[day] += 1
+            tally.talk_minutes += talk
             rep.day_talk += talk
             if kind == BOOKED_K:
-                t.booked_connects += 1
+                tally.booked_connects += 1
             if p.owner == NO_OWNER:
                 p.owner = rep.idx  # shared routing: the first rep to talk to a lead owns it
             outcome = rules.conversation.outcome(state, rules.intent(now - p.hot_t), rep.skill,
                                                  self.uniforms.get(p.pid, key, rnd.OUTCOME))
             weight, pushiness = rules.weight_call, rep.pushiness
         else:
-            t.dial_minutes += talk
+            tally.dial_minutes += talk
             outcome = rules.miss_outcome
             weight, pushiness = rules.miss_weight, 0.0
             if outcome == VOICEMAIL:
-                t.voicemails += 1
+                tally.voicemails += 1
         self._after_touch(p, now, rep, "call", kind, state, outcome, key, weight, pushiness)
 
     def _close_rep_day(self, rep: Rep) -> None:
         """Write a rep's counts for the day they were kept for into the Tally's rows."""
         if rep.tally_day >= 0:
-            t, i, d = self.tally, rep.idx, rep.tally_day
-            t.rep_calls[i][d], t.rep_talk[i][d], t.rep_busy[i][d] = rep.day_calls, rep.day_talk, rep.day_busy
+            tally, i, d = self.tally, rep.idx, rep.tally_day
+            tally.rep_calls[i][d], tally.rep_talk[i][d], tally.rep_busy[i][d] = rep.day_calls, rep.day_talk, rep.day_busy
         rep.day_calls, rep.day_talk, rep.day_busy = 0, 0.0, 0.0
 
     def _message(self, p: Prospect, kind: int, channel: str, now: float, key: int) -> None:
-        t = self.tally
+        tally = self.tally
         rules = self.rules
         p.touches += 1
         state = p.state_at(now)
         if channel == "email":
-            t.emails += 1
+            tally.emails += 1
             reply = rules.email_reply[state]
             weight = rules.weight_email
         else:
-            t.sms += 1
+            tally.sms += 1
             reply = rules.sms_reply[state]
             weight = rules.weight_sms
         if state == OFF_MARKET or p.status != OPEN:
@@ -655,17 +587,17 @@ class Model:
 
         ``key`` is the touch's random-number key (``randomness``); each uniform is read only
         where the rules need it."""
-        t = self.tally
+        tally = self.tally
         rules = self.rules
         side = self.uniforms.get
         said_no_before = p.said_no  # the after-no risk applies to touches after the "no", not to it
         if outcome == SALE:
             p.status = WON
-            t.sales += 1
-            t.daily_sales[int(now // DAY)] += 1
-            t.sales_by_attempt[p.attempts] += 1
+            tally.sales += 1
+            tally.daily_sales[int(now // DAY)] += 1
+            tally.sales_by_attempt[p.attempts] += 1
             if key // rnd.STREAM_STRIDE == rnd.INBOUND // rnd.STREAM_STRIDE:
-                t.sales_prospect_initiated += 1
+                tally.sales_prospect_initiated += 1
             p.cut_path(now, [now], [CUSTOMER])
             if self.log is not None:
                 self._log(now, p, rep, channel, KINDS[kind], outcome, state)
@@ -676,17 +608,17 @@ class Model:
             p.said_no = True
             if side(p.pid, key, rnd.SIDE) < rules.conversation.opt_out_on_no:
                 p.status = OPTED_OUT
-                t.dnc_requests += 1
+                tally.dnc_requests += 1
             elif rules.stop_on_no:
                 p.cadence_over = True
         elif outcome == UNSUBSCRIBED:
             p.status = OPTED_OUT
-            t.dnc_requests += 1
+            tally.dnc_requests += 1
         elif outcome == ALREADY_BOUGHT:
             p.cadence_over = True
         elif (outcome == BOOKED or outcome == LATER) and state == CONSIDERING and rules.conversation.nurtures(
                 state, rep.skill if rep else 1.0, side(p.pid, key, rnd.SIDE)):
-            t.nurtured += 1
+            tally.nurtured += 1
             self._redraw(p, READY, now)
         complaints = rules.complaints
         p.annoy = complaints.annoyance(p.annoy, now - p.annoy_t, weight)
@@ -697,8 +629,8 @@ class Model:
                                      side(p.pid, key, rnd.COMPLAINT))
         if cause is not None:
             p.status = OPTED_OUT
-            t.complaints[cause] += 1
-            t.daily_complaints[int(now // DAY)] += 1
+            tally.complaints[cause] += 1
+            tally.daily_complaints[int(now // DAY)] += 1
         if self.log is not None:
             self._log(now, p, rep, channel, KINDS[kind], outcome, p.state_at(now), cause)
         if p.status != OPEN:
@@ -706,14 +638,14 @@ class Model:
             return
         agreed = now  # the next contact agreed in this touch, if it is a conversation
         if outcome == BOOKED:
-            t.booked += 1
+            tally.booked += 1
             agreed = self._booked_time(now + rules.booking_delay)
             self._schedule(p, agreed, BOOKED_K, self._agreed_key(p), "call")
         elif outcome == LATER:
             agreed = now + rules.callback_delay
             self._schedule(p, agreed, CALLBACK_K, self._agreed_key(p), "call")
         elif outcome == REPLIED:
-            t.replies += 1
+            tally.replies += 1
             p.hot_t = now
             if rules.stop_on_reply:
                 p.cadence_over = True
@@ -747,7 +679,9 @@ class Model:
                              outcome, int(state), round(p.annoy, 6), cause or ""))
 
     # ------------------------------------------------------------ run
-    def run(self) -> RunResult:
+    def run(self) -> RunRecord:
+        """Simulate to the horizon and hand over what happened (``results.build_result``
+        turns it into a RunResult)."""
         env = self.env
         for i in range(self.n_list):
             self._first_step(self.prospects[i], self._list_first[i], PROSPECTING_K)
@@ -775,7 +709,22 @@ class Model:
             gc.unfreeze()
         for rep in self.reps:
             self._close_rep_day(rep)
-        return build_result(self)
+        return self._record()
+
+    def _record(self) -> RunRecord:
+        prospects, cal = self.prospects, self.cal
+        return RunRecord(
+            replication=self.replication, horizon=self.horizon, n_days=self.n_days, n_list=self.n_list,
+            tally=self.tally,
+            status=np.fromiter((p.status for p in prospects), dtype=np.int8, count=len(prospects)),
+            touches=sum(p.touches for p in prospects),
+            rep_names=[r.name for r in self.reps],
+            work_days=[d for d in range(self.n_days) if cal.working_day[d % 7] and d * DAY < self.horizon],
+            available_minutes=cal.working_minutes(self.horizon) * max(len(self.reps), 1),
+            unlimited=self.unlimited, paths=self.paths,
+            redrawn=[(p.pid, p.path_times, p.path_states) for p in prospects if p.path_times is not None],
+            log=self.log,
+        )
 
 
 def run_replication(scenario: Scenario, strategy: str | Strategy, replication: int = 0, event_log: bool = False) -> RunResult:
@@ -786,6 +735,6 @@ def run_replication(scenario: Scenario, strategy: str | Strategy, replication: i
     """
     name = strategy if isinstance(strategy, str) else "custom"
     strat = scenario.strategy(strategy) if isinstance(strategy, str) else strategy
-    result = Model(scenario, strat, replication, event_log).run()
+    result = build_result(Model(scenario, strat, replication, event_log).run())
     result.strategy = name
     return result

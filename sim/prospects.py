@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .readiness import CUSTOMER, Paths
+from .readiness import Paths
 
 # Relationship status with us (the market state lives in the readiness path).
 OPEN, WON, OPTED_OUT, DISQUALIFIED = 0, 1, 2, 3
@@ -11,7 +11,8 @@ FINAL_STATES = ("bought_from_us", "opted_out", "disqualified", "bought_elsewhere
 
 
 class Prospect:
-    """One person we might sell to. ``tt``/``ss`` hold the path once this prospect's future was redrawn.
+    """One person we might sell to. ``path_times``/``path_states`` hold their readiness path
+    once their future was redrawn (until then it is read from the shared pre-drawn ``paths``).
 
     A million of these live through a run, so every slot counts (8 bytes each, plus 24 for a
     float of its own): state that can be derived is not stored, and the times of recent calls
@@ -20,7 +21,7 @@ class Prospect:
 
     __slots__ = (
         "pid", "start", "tz", "owner",
-        "paths", "pi", "tt", "ss", "cur_s", "next_t", "redraws", "version",
+        "paths", "path_index", "path_times", "path_states", "state", "next_change", "redraws", "version",
         "status", "said_no", "touches", "calls", "step", "anchor", "last_touch", "cadence_over",
         "token", "key", "attempts", "contacts", "agreed", "moments", "buyer_wait", "hot_t", "annoy", "annoy_t",
     )
@@ -31,11 +32,11 @@ class Prospect:
         self.tz = tz
         self.owner = owner
         self.paths = paths
-        self.pi = 0  # index of the current entry within this prospect's path (a small, cached int)
-        self.tt: Optional[list[float]] = None
-        self.ss: Optional[list[int]] = None
-        self.cur_s = 0  # state at the last state_at() call, valid until next_t
-        self.next_t = -1.0  # time of the next path change after the last lookup (-1: look it up)
+        self.path_index = 0  # index of the current entry within this prospect's path (a small, cached int)
+        self.path_times: Optional[list[float]] = None
+        self.path_states: Optional[list[int]] = None
+        self.state = 0  # state at the last state_at() call, valid until next_change
+        self.next_change = -1.0  # time of the next path change after the last lookup (-1: look it up)
         self.redraws = 0
         self.version = 0  # bumps when the future path is redrawn (stale purchase events are ignored)
         self.status = OPEN
@@ -61,65 +62,45 @@ class Prospect:
 
     def state_at(self, t: float) -> int:
         """Market state at time t (t never decreases between calls)."""
-        if t < self.next_t:
-            return self.cur_s  # the common case: no change since the last look, no numpy access
-        if self.tt is None:
+        if t < self.next_change:
+            return self.state  # the common case: no change since the last look, no numpy access
+        if self.path_times is None:
             paths = self.paths
             times = paths.times
             first = int(paths.offsets[self.pid])
-            i = first + self.pi
+            i = first + self.path_index
             end = int(paths.offsets[self.pid + 1])
             while i + 1 < end and times[i + 1] <= t:
                 i += 1
-            self.pi = i - first
-            self.cur_s = int(paths.states[i])
-            self.next_t = float(times[i + 1]) if i + 1 < end else float("inf")
-            return self.cur_s
-        tt = self.tt
-        i = self.pi
-        n = len(tt)
-        while i + 1 < n and tt[i + 1] <= t:
+            self.path_index = i - first
+            self.state = int(paths.states[i])
+            self.next_change = float(times[i + 1]) if i + 1 < end else float("inf")
+            return self.state
+        times = self.path_times
+        i = self.path_index
+        n = len(times)
+        while i + 1 < n and times[i + 1] <= t:
             i += 1
-        self.pi = i
-        self.cur_s = self.ss[i]
-        self.next_t = tt[i + 1] if i + 1 < n else float("inf")
-        return self.cur_s
+        self.path_index = i
+        self.state = self.path_states[i]
+        self.next_change = times[i + 1] if i + 1 < n else float("inf")
+        return self.state
 
     def path_lists(self) -> tuple[list[float], list[int]]:
-        if self.tt is not None:
-            return self.tt, self.ss
+        if self.path_times is not None:
+            return self.path_times, self.path_states
         lo, hi = self.paths.offsets[self.pid], self.paths.offsets[self.pid + 1]
         return self.paths.times[lo:hi].tolist(), self.paths.states[lo:hi].tolist()
 
-    def cut_path(self, t: float, tail_t: list[float], tail_s: list[int]) -> None:
+    def cut_path(self, t: float, tail_times: list[float], tail_states: list[int]) -> None:
         """Replace the path from time t on with a new tail (whose first entry is at t)."""
-        tt, ss = self.path_lists()
-        keep = sum(1 for x in tt if x < t)
-        self.tt = tt[:keep] + tail_t
-        self.ss = ss[:keep] + tail_s
-        self.pi = max(0, keep - 1)
-        self.next_t = -1.0
+        times, states = self.path_lists()
+        keep = sum(1 for x in times if x < t)
+        self.path_times = times[:keep] + tail_times
+        self.path_states = states[:keep] + tail_states
+        self.path_index = max(0, keep - 1)
+        self.next_change = -1.0
         self.version += 1
 
-    @property
-    def is_customer(self) -> bool:
-        return self.status == WON
 
-    def final_state(self, horizon: float) -> str:
-        if self.status == WON:
-            return "bought_from_us"
-        if self.status == OPTED_OUT:
-            return "opted_out"
-        if self.status == DISQUALIFIED:
-            return "disqualified"
-        if self.bought_elsewhere(horizon):
-            return "bought_elsewhere"
-        return "open"
-
-    def bought_elsewhere(self, horizon: float) -> bool:
-        """Did this prospect buy from a competitor during the run (an entry into off_market after the start)?"""
-        tt, ss = self.path_lists()
-        return any(s == 3 and self.start < t <= horizon for t, s in zip(tt[1:], ss[1:]))
-
-
-__all__ = ["Prospect", "OPEN", "WON", "OPTED_OUT", "DISQUALIFIED", "FINAL_STATES", "CUSTOMER"]
+__all__ = ["Prospect", "OPEN", "WON", "OPTED_OUT", "DISQUALIFIED", "FINAL_STATES"]

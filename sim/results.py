@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 
-from .prospects import FINAL_STATES
-from .readiness import OFF_MARKET, STATE_NAMES
+from .prospects import DISQUALIFIED, FINAL_STATES, OPEN, OPTED_OUT, WON
+from .readiness import CUSTOMER, OFF_MARKET, STATE_NAMES, Paths
+from .tally import Tally
 from .touches import CAUSES
 from .units import DAY, HOUR
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Model
 
 SALES_BY_ATTEMPT_MAX = 12
 
@@ -32,6 +30,32 @@ class RunResult:
     events: Optional[pd.DataFrame] = None
 
 
+@dataclass
+class RunRecord:
+    """What one run hands over when it ends: its counters, how each prospect ended, the
+    readiness paths as they really went, and the event log. Plain data: ``build_result``
+    turns it into a RunResult without knowing the engine."""
+
+    replication: int
+    horizon: float
+    n_days: int
+    n_list: int  # prospects 0 .. n_list-1 are the list, the rest inbound leads
+    tally: Tally
+    status: np.ndarray  # per prospect: OPEN, WON, OPTED_OUT or DISQUALIFIED (int8)
+    touches: int  # touches made to prospects (reminder emails are counted in the tally)
+    rep_names: list[str]
+    work_days: list[int]  # days of the horizon on which the team works
+    available_minutes: float  # working minutes of the whole team over the horizon
+    unlimited: bool  # no rep limits: utilization means nothing
+    paths: Paths  # the pre-drawn paths
+    redrawn: list[tuple[int, list[float], list[int]]]  # (prospect, entry times, states) of paths redrawn in the run
+    log: Optional[list[tuple]] = None
+
+    @property
+    def n_prospects(self) -> int:
+        return len(self.status)
+
+
 def _mean(values: np.ndarray) -> float:
     """Mean by a correctly rounded sum (``math.fsum``): the same last bit on every CPU, where
     numpy's sums follow the SIMD width the machine has."""
@@ -42,21 +66,20 @@ def _pct(values, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
-def _realized_paths(m: "Model") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _realized_paths(rec: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(prospect, time, state) of every path entry as it really happened, sorted by prospect then time."""
-    paths = m.paths
-    n = len(m.prospects)
+    paths = rec.paths
     counts = np.diff(paths.offsets)
-    pid = np.repeat(np.arange(n), counts)
-    changed = [p for p in m.prospects if p.tt is not None]
+    pid = np.repeat(np.arange(rec.n_prospects), counts)
+    changed = rec.redrawn
     if not changed:
         return pid, paths.times, paths.states.astype(np.int8)
     keep = np.ones(len(pid), dtype=bool)
-    changed_ids = np.array([p.pid for p in changed])
+    changed_ids = np.array([who for who, _t, _s in changed])
     keep[np.isin(pid, changed_ids)] = False
-    extra_pid = np.concatenate([np.full(len(p.tt), p.pid) for p in changed])
-    extra_t = np.concatenate([np.asarray(p.tt, float) for p in changed])
-    extra_s = np.concatenate([np.asarray(p.ss, np.int8) for p in changed])
+    extra_pid = np.concatenate([np.full(len(times), who) for who, times, _s in changed])
+    extra_t = np.concatenate([np.asarray(times, float) for _w, times, _s in changed])
+    extra_s = np.concatenate([np.asarray(states, np.int8) for _w, _t, states in changed])
     pid = np.concatenate([pid[keep], extra_pid])
     t = np.concatenate([paths.times[keep], extra_t])
     s = np.concatenate([paths.states[keep].astype(np.int8), extra_s])
@@ -99,17 +122,17 @@ def _mix_frame(diff: np.ndarray, n_days: int) -> pd.DataFrame:
     return frame
 
 
-def _mix_and_bought_elsewhere(m: "Model", chunk: int = 1 << 16) -> tuple[pd.DataFrame, np.ndarray]:
+def _mix_and_bought_elsewhere(rec: RunRecord, chunk: int = 1 << 16) -> tuple[pd.DataFrame, np.ndarray]:
     """The readiness mix over time and who bought from a competitor, as ``_mix_over_time`` and
     ``_realized_paths`` give them, without building the realized paths: the pre-drawn paths
     are read in chunks (prospects whose future was redrawn are skipped there) and the redrawn
     ones added from their own lists. Peak memory stays a few bytes per prospect."""
-    paths, horizon, n_days = m.paths, m.horizon, m.n_days
-    n = len(m.prospects)
+    paths, horizon, n_days = rec.paths, rec.horizon, rec.n_days
+    n = rec.n_prospects
     offsets, times, states = paths.offsets, paths.times, paths.states
-    changed = [p for p in m.prospects if p.tt is not None]
+    changed = rec.redrawn
     redrawn = np.zeros(n, dtype=bool)
-    redrawn[[p.pid for p in changed]] = True
+    redrawn[[who for who, _t, _s in changed]] = True
     diff = np.zeros((len(STATE_NAMES), n_days + 1), dtype=np.int64)
     elsewhere = np.zeros(n, dtype=bool)
     total = len(times)
@@ -126,42 +149,55 @@ def _mix_and_bought_elsewhere(m: "Model", chunk: int = 1 << 16) -> tuple[pd.Data
         diff += _mix_counts(t[keep], t_end[keep], s[keep], n_days)
         elsewhere[pid[keep & _bought_elsewhere(t, s, first, horizon)]] = True
     if changed:
-        lens = np.fromiter((len(p.tt) for p in changed), dtype=np.int64, count=len(changed))
-        t = np.fromiter((x for p in changed for x in p.tt), dtype=float, count=int(lens.sum()))
-        s = np.fromiter((x for p in changed for x in p.ss), dtype=np.int8, count=int(lens.sum()))
+        lens = np.fromiter((len(times) for _w, times, _s in changed), dtype=np.int64, count=len(changed))
+        t = np.fromiter((x for _w, times, _s in changed for x in times), dtype=float, count=int(lens.sum()))
+        s = np.fromiter((x for _w, _t, states in changed for x in states), dtype=np.int8, count=int(lens.sum()))
         ends = np.cumsum(lens)
         last = np.zeros(len(t), dtype=bool)
         last[ends - 1] = True
         first = np.zeros(len(t), dtype=bool)
         first[ends - lens] = True
         diff += _mix_counts(t, _spell_ends(t, last), s, n_days)
-        pid = np.repeat(np.array([p.pid for p in changed]), lens)
+        pid = np.repeat(np.array([who for who, _t, _s in changed]), lens)
         elsewhere[pid[_bought_elsewhere(t, s, first, horizon)]] = True
     return _mix_frame(diff, n_days), elsewhere
 
 
-def build_result(m: "Model") -> RunResult:
-    tally, horizon = m.tally, m.horizon
-    n = len(m.prospects)
-    readiness, bought_elsewhere = _mix_and_bought_elsewhere(m)
-    status = np.fromiter((p.status for p in m.prospects), dtype=np.int8, count=n)
-    # status: 0 open, 1 won, 2 opted out, 3 disqualified -> index into FINAL_STATES
-    final = np.where(status == 1, 0, np.where(status == 2, 1, np.where(status == 3, 2, np.where(bought_elsewhere, 3, 4))))
+# FINAL_STATES: bought_from_us, opted_out, disqualified, bought_elsewhere, open
+BOUGHT_FROM_US, ENDED_OPTED_OUT, ENDED_DISQUALIFIED, BOUGHT_ELSEWHERE, STILL_OPEN = range(len(FINAL_STATES))
+
+
+def final_states(status: np.ndarray, bought_elsewhere: np.ndarray) -> np.ndarray:
+    """Each prospect's end as an index into FINAL_STATES: our relationship first (won, opted
+    out, disqualified), then whether they bought from a competitor, else still open."""
+    final = np.full(len(status), STILL_OPEN, dtype=np.int8)
+    final[(status == OPEN) & bought_elsewhere] = BOUGHT_ELSEWHERE
+    final[status == DISQUALIFIED] = ENDED_DISQUALIFIED
+    final[status == OPTED_OUT] = ENDED_OPTED_OUT
+    final[status == WON] = BOUGHT_FROM_US
+    return final
+
+
+def build_result(rec: RunRecord) -> RunResult:
+    tally = rec.tally
+    n = rec.n_prospects
+    readiness, bought_elsewhere = _mix_and_bought_elsewhere(rec)
+    final = final_states(rec.status, bought_elsewhere)
     final_counts = np.bincount(final, minlength=len(FINAL_STATES))
 
-    work_days = [d for d in range(m.n_days) if m.cal.working_day[d % 7] and d * DAY < horizon]
-    rep_calls = np.array([[row[d] for d in work_days] for row in tally.rep_calls], dtype=float).reshape(len(m.reps), -1)
-    rep_talk = np.array([[row[d] for d in work_days] for row in tally.rep_talk], dtype=float).reshape(len(m.reps), -1)
-    rep_busy = np.array([[row[d] for d in work_days] for row in tally.rep_busy], dtype=float).reshape(len(m.reps), -1)
-    available = m.cal.working_minutes(horizon) * max(len(m.reps), 1)
-    touches = sum(p.touches for p in m.prospects) + tally.reminder_emails
+    work_days, n_reps = rec.work_days, len(rec.rep_names)
+    rep_calls = np.array([[row[d] for d in work_days] for row in tally.rep_calls], dtype=float).reshape(n_reps, -1)
+    rep_talk = np.array([[row[d] for d in work_days] for row in tally.rep_talk], dtype=float).reshape(n_reps, -1)
+    rep_busy = np.array([[row[d] for d in work_days] for row in tally.rep_busy], dtype=float).reshape(n_reps, -1)
+    available = rec.available_minutes
+    touches = rec.touches + tally.reminder_emails
     complaints = sum(tally.complaints.values())
-    inbound = n - m.n_list
+    inbound = n - rec.n_list
     resp = np.asarray(tally.response_times)
 
     metrics: dict[str, float] = {
         "prospects": n,
-        "list_prospects": m.n_list,
+        "list_prospects": rec.n_list,
         "inbound_leads": inbound,
         "sales": tally.sales,
         "close_rate": tally.sales / n if n else float("nan"),
@@ -170,11 +206,11 @@ def build_result(m: "Model") -> RunResult:
         **{f"complaints_{c}": tally.complaints[c] for c in CAUSES},
         "complaints_per_1000": 1000 * complaints / n if n else float("nan"),
         "complaints_per_1000_touches": 1000 * complaints / touches if touches else 0.0,
-        "opt_outs": int(final_counts[1]),
+        "opt_outs": int(final_counts[ENDED_OPTED_OUT]),
         "dnc_requests": tally.dnc_requests,
-        "disqualified": int(final_counts[2]),
-        "lost_to_competitor": int(final_counts[3]),
-        "open_at_end": int(final_counts[4]),
+        "disqualified": int(final_counts[ENDED_DISQUALIFIED]),
+        "lost_to_competitor": int(final_counts[BOUGHT_ELSEWHERE]),
+        "open_at_end": int(final_counts[STILL_OPEN]),
         "touches": touches,
         "touches_per_prospect": touches / n if n else float("nan"),
         "calls": tally.calls,
@@ -197,7 +233,7 @@ def build_result(m: "Model") -> RunResult:
         "calls_per_rep_day_p95": _pct(rep_calls.ravel(), 95) if rep_calls.size else 0.0,
         "talk_hours_per_rep_day_mean": _mean(rep_talk) / HOUR,
         "talk_hours_per_rep_day_p95": _pct(rep_talk.ravel(), 95) / HOUR if rep_talk.size else 0.0,
-        "utilization": math.fsum(rep_busy.ravel().tolist()) / available if available and not m.unlimited else float("nan"),
+        "utilization": math.fsum(rep_busy.ravel().tolist()) / available if available and not rec.unlimited else float("nan"),
         "backlog_mean": math.fsum(tally.backlog) / len(tally.backlog) if tally.backlog else 0.0,
         "backlog_max": float(np.max(tally.backlog)) if tally.backlog else 0.0,
         "dropped_tasks": tally.dropped,
@@ -221,7 +257,7 @@ def build_result(m: "Model") -> RunResult:
     )
 
     daily = pd.DataFrame({
-        "day": np.arange(m.n_days),
+        "day": np.arange(rec.n_days),
         "sales": tally.daily_sales,
         "calls": tally.daily_calls,
         "connects": tally.daily_connects,
@@ -229,15 +265,15 @@ def build_result(m: "Model") -> RunResult:
     })
     daily["cumulative_sales"] = daily["sales"].cumsum()
     rep_days = pd.DataFrame({
-        "rep": np.repeat([r.name for r in m.reps], len(work_days)),
-        "day": np.tile(work_days, len(m.reps)),
+        "rep": np.repeat(rec.rep_names, len(work_days)),
+        "day": np.tile(work_days, n_reps),
         "calls": rep_calls.ravel(),
         "talk_minutes": rep_talk.ravel(),
         "busy_minutes": rep_busy.ravel(),
     })
-    events = _event_frame(m, *_realized_paths(m)) if m.log is not None else None
+    events = _event_frame(rec, *_realized_paths(rec)) if rec.log is not None else None
     return RunResult(
-        strategy="", replication=m.replication, metrics=metrics, daily=daily, rep_days=rep_days,
+        strategy="", replication=rec.replication, metrics=metrics, daily=daily, rep_days=rep_days,
         readiness=readiness, response_times=resp,
         final_states=np.asarray(FINAL_STATES, dtype=object)[final], events=events,
     )
@@ -246,11 +282,11 @@ def build_result(m: "Model") -> RunResult:
 EVENT_COLUMNS = ["time_min", "prospect", "rep", "channel", "kind", "outcome", "readiness", "annoyance", "complaint_cause"]
 
 
-def _event_frame(m: "Model", pid, t, s) -> pd.DataFrame:
+def _event_frame(rec: RunRecord, pid, t, s) -> pd.DataFrame:
     """Touches and our own state changes as logged, plus the market's readiness changes."""
     first = np.r_[True, pid[1:] != pid[:-1]]
-    touches = pd.DataFrame(m.log, columns=EVENT_COLUMNS)
-    change = ~first & (t <= m.horizon) & (s != 4)
+    touches = pd.DataFrame(rec.log, columns=EVENT_COLUMNS)
+    change = ~first & (t <= rec.horizon) & (s != CUSTOMER)
     market = pd.DataFrame({
         "time_min": t[change], "prospect": pid[change], "rep": "", "channel": "market", "kind": "readiness",
         "outcome": np.asarray(STATE_NAMES, dtype=object)[s[change]], "readiness": s[change].astype(int),

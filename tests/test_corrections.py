@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy.special import stdtrit
 
 import sim
 from sim.calendar import Calendar

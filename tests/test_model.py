@@ -13,6 +13,7 @@ import pytest
 
 import sim
 from sim.engine import Model
+from sim.results import build_result
 from sim.readiness import CONSIDERING, STATE_NAMES, Tail, dwell_means, generator, jump_matrix, published_mix, stationary
 from sim.scenario import Readiness
 from sim.units import DAY
@@ -226,17 +227,16 @@ def test_chunked_mix_equals_the_realized_paths():
 
     sc = sim.Scenario(horizon="60d", population={"outbound": {"size": 400}, "inbound": {"per_day": 5}},
                       strategies={"c": {"preset": "booked_next_step"}})
-    m = Model(sc, sc.strategies["c"], 1)
-    m.run()
-    assert sum(p.tt is not None for p in m.prospects) > 20, "some futures were redrawn (sales, nurtures)"
-    pid, t, s = _realized_paths(m)
+    rec = Model(sc, sc.strategies["c"], 1).run()
+    assert len(rec.redrawn) > 20, "some futures were redrawn (sales, nurtures)"
+    pid, t, s = _realized_paths(rec)
     first = np.r_[True, pid[1:] != pid[:-1]]
-    expected_elsewhere = np.zeros(len(m.prospects), dtype=bool)
-    expected_elsewhere[pid[(s == 3) & ~first & (t <= m.horizon)]] = True
+    expected_elsewhere = np.zeros(rec.n_prospects, dtype=bool)
+    expected_elsewhere[pid[(s == 3) & ~first & (t <= rec.horizon)]] = True
     assert expected_elsewhere.any()
     for chunk in (7, 1000, 1 << 16):
-        mix, elsewhere = _mix_and_bought_elsewhere(m, chunk)
-        pd.testing.assert_frame_equal(mix, _mix_over_time(pid, t, s, m.n_days))
+        mix, elsewhere = _mix_and_bought_elsewhere(rec, chunk)
+        pd.testing.assert_frame_equal(mix, _mix_over_time(pid, t, s, rec.n_days))
         assert np.array_equal(elsewhere, expected_elsewhere)
 
 
@@ -258,4 +258,4 @@ def test_a_run_makes_no_reference_cycles(name):
     finally:
         if enabled:
             gc.enable()
-    assert result.metrics["prospects"] > 300
+    assert build_result(result).metrics["prospects"] > 300

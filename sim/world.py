@@ -1,0 +1,123 @@
+"""Building one replication's world before anything is simulated: the team's reps, the
+prospects with their traits and readiness paths, the inbound arrivals, and the random tapes.
+
+A pure function of (scenario, strategy, replication), with no SimPy in it: the same
+(scenario, replication) gives every strategy the same world (common random numbers). Only
+``rep_pushiness`` of a strategy enters, as the style its reps are coached to.
+"""
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import randomness as rnd
+from .prospects import Prospect
+from .readiness import Paths, sample_paths, stationary
+from .scenario import Durations, Inbound, Scenario
+from .strategies import Strategy
+from .units import DAY, HOUR
+
+
+@dataclass(frozen=True)
+class RepTraits:
+    """One rep as the scenario describes them: a name, a style and a conversation skill
+    (a multiplier on sale, booking and nurture chances; 1 = an average rep)."""
+
+    name: str
+    pushiness: float
+    skill: float
+
+
+class CallDurations:
+    """Call times of each kind, drawn in blocks from the replication's handling stream."""
+
+    __slots__ = ("no_answer", "voicemail", "talk", "wrap_connect", "wrap_other")
+
+    def __init__(self, d: Durations, rng: np.random.Generator):
+        self.no_answer = rnd.Buffered(lambda k: d.no_answer.sample(rng, k))
+        self.voicemail = rnd.Buffered(lambda k: d.voicemail.sample(rng, k))
+        self.talk = rnd.Buffered(lambda k: d.conversation.sample(rng, k))
+        self.wrap_connect = rnd.Buffered(lambda k: d.wrap_up_connect.sample(rng, k))
+        self.wrap_other = rnd.Buffered(lambda k: d.wrap_up_other.sample(rng, k))
+
+
+@dataclass
+class World:
+    """Everything a run starts from. Prospects 0 .. n_list-1 are the list; the rest are the
+    inbound leads, in order of arrival (``arrivals``)."""
+
+    reps: list[RepTraits]
+    prospects: list[Prospect]
+    n_list: int
+    arrivals: list[float]  # arrival time of each inbound lead
+    list_first: list[float]  # when each listed prospect's first step is due (spread over the ramp)
+    reach: array  # chance to answer a dial, per prospect (flat doubles: 8 bytes each)
+    tolerance: array  # annoyance taken before complaint risk climbs, per prospect
+    paths: Paths  # pre-drawn readiness paths
+    uniforms: rnd.TouchUniforms  # per-prospect random numbers, keyed by event
+    durations: CallDurations
+
+
+def team(scenario: Scenario, strategy: Strategy) -> list[RepTraits]:
+    """The reps of every group, named ``group-1``, ``group-2``, ... (or the group's name alone)."""
+    effect = scenario.conversation.skill_effect
+    reps = []
+    for group in scenario.team.reps:
+        for j in range(group.count):
+            skill = max(0.0, 1.0 + effect * (group.skill - 0.5))
+            name = f"{group.name}-{j + 1}" if group.count > 1 else group.name
+            pushiness = group.pushiness if strategy.rep_pushiness is None else strategy.rep_pushiness
+            reps.append(RepTraits(name, pushiness, skill))
+    return reps
+
+
+def arrival_times(inbound: Inbound, horizon: float, rng: np.random.Generator) -> np.ndarray:
+    """Inbound lead arrivals: a Poisson process thinned by the hour-of-day and weekday profile."""
+    if inbound.per_day <= 0:
+        return np.zeros(0)
+    hourly = np.ones(24) if inbound.hourly is None else np.asarray(inbound.hourly, float)
+    weekday = np.ones(7) if inbound.weekday is None else np.asarray(inbound.weekday, float)
+    hourly = hourly / (math.fsum(hourly) / 24)  # fsum: numpy's SIMD sums may differ by CPU
+    weekday = weekday / (math.fsum(weekday) / 7)
+    peak = inbound.per_day / DAY * hourly.max() * weekday.max()
+    count = rng.poisson(peak * horizon)
+    t = np.sort(rng.uniform(0.0, horizon, count))
+    rate = inbound.per_day / DAY * hourly[((t % DAY) // HOUR).astype(int)] * weekday[((t // DAY) % 7).astype(int)]
+    return t[rng.random(count) < rate / peak]
+
+
+def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> World:
+    """Draw replication ``replication`` of the scenario's world, one named stream per purpose."""
+    sc = scenario
+    st = rnd.streams(sc.seed, replication)
+    reps = team(sc, strategy)
+    pop = sc.population
+    n_list = pop.outbound.size
+    arrivals = arrival_times(pop.inbound, sc.horizon, st["arrivals"])
+    n = n_list + len(arrivals)
+    traits = st["traits"]
+    reach = array("d", pop.reachability.sample(traits, n))
+    tolerance = array("d", np.maximum(pop.tolerance.sample(traits, n), 1e-6))
+    offsets = np.array(list(pop.timezones), dtype=int)
+    weights = np.array(list(pop.timezones.values()), dtype=float)
+    tz = offsets[traits.choice(len(offsets), size=n, p=weights / math.fsum(weights))].tolist()
+    list_first = traits.uniform(0.0, pop.outbound.ramp, n_list) if pop.outbound.ramp > 0 else np.zeros(n_list)
+    ready = st["readiness"]
+    mix = pop.inbound.mix
+    start_states = np.concatenate([
+        ready.choice(4, size=n_list, p=stationary(sc.readiness)),
+        ready.choice(3, size=len(arrivals), p=[mix.not_ready, mix.considering, mix.ready]),
+    ])
+    start_times = np.concatenate([np.zeros(n_list), arrivals])
+    paths = sample_paths(ready, sc.readiness, start_states, start_times, sc.horizon)
+    uniforms = rnd.TouchUniforms(st["touches"], n, rnd.spill_key(sc.seed, replication))
+    arrival_list = arrivals.tolist()
+    starts = [0.0] * n_list + arrival_list  # plain floats (listed prospects share one 0.0)
+    owners = list(range(max(len(reps), 1)))  # shared int objects: listed prospects are dealt round the team
+    prospects = [Prospect(i, i >= n_list, starts[i], tz[i], owners[i % len(owners)], paths) for i in range(n)]
+    return World(reps=reps, prospects=prospects, n_list=n_list, arrivals=arrival_list, list_first=list_first.tolist(),
+                 reach=reach, tolerance=tolerance, paths=paths, uniforms=uniforms,
+                 durations=CallDurations(sc.durations, st["handling"]))
