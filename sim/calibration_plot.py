@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .calibration import FIGURE_BY_KEY, format_value  # noqa: E402
+from .published import FIGURE_BY_KEY, format_value  # noqa: E402
 
 MET, MISSED, PUBLISHED = "#2a7f62", "#c0392b", "#34495e"
 
