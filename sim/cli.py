@@ -18,7 +18,7 @@ from .loading import ScenarioError, load_scenario
 from .output import manifest, now_utc, provenance, write_results
 from .scenario import Scenario
 from .stats import summarize
-from .strategies import PRESETS, Strategy
+from .strategies import PRESETS, Strategy, display_names
 from .templates import STARTER
 from .units import format_duration
 
@@ -124,6 +124,7 @@ def _print_summary(sc: Scenario, summary) -> None:
     for _key, label, _s, _d in HEADLINE:
         table.add_column(label, justify="right")
     index = summary.set_index(["strategy", "metric"])
+    shown = display_names(sc.strategies)
     for strategy in sc.strategies:
         cells = []
         for key, _label, scale, digits in HEADLINE:
@@ -132,7 +133,7 @@ def _print_summary(sc: Scenario, summary) -> None:
                 cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
             else:
                 cells.append("-")
-        table.add_row(strategy, *cells)
+        table.add_row(shown[strategy], *cells)
     out_console.print(table)
 
 
@@ -263,6 +264,7 @@ def presets() -> None:
     """List the preset strategies with their steps."""
     table = Table(title="Preset strategies (use as `preset: NAME` in a scenario; override any field)")
     table.add_column("Preset", style="bold")
+    table.add_column("Label")
     table.add_column("Steps")
     table.add_column("Notes")
     for name in PRESETS:
@@ -276,7 +278,7 @@ def presets() -> None:
             notes.append("keeps calling after a no")
         if s.book_next_step:
             notes.append("books next step" + (" + reminder email" if s.reminder_email else ""))
-        table.add_row(name, steps, "; ".join(notes))
+        table.add_row(name, s.label or "", steps, "; ".join(notes))
     out_console.print(table)
 
 

@@ -19,6 +19,7 @@ from .experiment import Experiment  # noqa: E402
 from .readiness import STATE_NAMES  # noqa: E402
 from .results import SALES_BY_TOUCH_MAX  # noqa: E402
 from .stats import t_interval  # noqa: E402
+from .strategies import display_names  # noqa: E402
 from .touches import CAUSES  # noqa: E402
 
 DPI = 120
@@ -53,11 +54,12 @@ def _err(mean: float, low: float, high: float) -> list[list[float]]:
 def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(8, 6))
     colors = _colors(exp.strategies)
+    shown = display_names(exp.scenario.strategies)
     for name in exp.strategies:
         cr = [v * 100 for v in _summary_value(summary, name, "close_rate")]
         cp = list(_summary_value(summary, name, "complaints_per_1000"))
-        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4, label=name)
-        ax.annotate(name, (cp[0], cr[0]), textcoords="offset points", xytext=(6, 6), fontsize=8)
+        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4, label=shown[name])
+        ax.annotate(shown[name], (cp[0], cr[0]), textcoords="offset points", xytext=(6, 6), fontsize=8)
     ax.set_xlabel("Complaints per 1,000 prospects")
     ax.set_ylabel("Close rate (% of prospects who bought from us)")
     ax.set_title("Close rate vs complaints: up and to the left is better\n(bars: 95% interval over replications)")
@@ -66,13 +68,15 @@ def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     return fig
 
 
-def _bands_over_time(frame: pd.DataFrame, x: str, y: str, names: list[str], xlabel: str, ylabel: str, title: str) -> Figure:
+def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlabel: str, ylabel: str, title: str) -> Figure:
     """One line per strategy: the mean of y at each x over replications, with its 95% band."""
     fig, ax = plt.subplots(figsize=(9, 5.5))
+    names = list(strategies)
     colors = _colors(names)
+    shown = display_names(strategies)
     for name in names:
         b = _band(frame[frame.strategy == name], x, y)
-        ax.plot(b[x], b["mean"], color=colors[name], label=name)
+        ax.plot(b[x], b["mean"], color=colors[name], label=shown[name])
         if b["low"].notna().any():
             ax.fill_between(b[x], b["low"], b["high"], color=colors[name], alpha=0.2, linewidth=0)
     ax.set_xlabel(xlabel)
@@ -85,7 +89,7 @@ def _bands_over_time(frame: pd.DataFrame, x: str, y: str, names: list[str], xlab
 
 
 def plot_cumulative_sales(exp: Experiment) -> Figure:
-    return _bands_over_time(exp.series("daily"), "day", "cumulative_sales", exp.strategies, "Day of the simulation",
+    return _bands_over_time(exp.series("daily"), "day", "cumulative_sales", exp.scenario.strategies, "Day of the simulation",
                             "Cumulative sales (count)", "Sales over time by strategy (mean and 95% band)")
 
 
@@ -93,7 +97,7 @@ def plot_call_load(exp: Experiment) -> Figure:
     rd = exp.series("rep_days").copy()
     rd["week"] = rd["day"] // 7
     per_rep_week = rd.groupby(["strategy", "replication", "week"], as_index=False)["calls"].mean()
-    return _bands_over_time(per_rep_week, "week", "calls", exp.strategies, "Week of the simulation",
+    return _bands_over_time(per_rep_week, "week", "calls", exp.scenario.strategies, "Week of the simulation",
                             "Calls per rep per working day (weekly mean)",
                             "Call load on the team over time (mean and 95% band)")
 
@@ -101,12 +105,13 @@ def plot_call_load(exp: Experiment) -> Figure:
 def plot_response_time(exp: Experiment) -> Figure:
     rt = exp.response_times()
     names = exp.strategies
+    shown = display_names(exp.scenario.strategies)
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(names) + 2.5))
     data = [np.maximum(rt.loc[rt.strategy == n, "minutes"].to_numpy(float), 0.1) for n in names]
     has = [len(d) > 0 for d in data]
     if any(has):
         ax.boxplot([d for d, h in zip(data, has) if h], orientation="horizontal", whis=(10, 90), showfliers=False,
-                   tick_labels=[n for n, h in zip(names, has) if h])
+                   tick_labels=[shown[n] for n, h in zip(names, has) if h])
         ax.set_xscale("log")
     else:
         ax.text(0.5, 0.5, "no new leads called", ha="center", va="center", transform=ax.transAxes)
@@ -123,6 +128,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     cols = [f"sales_touch_{k}" for k in range(1, SALES_BY_TOUCH_MAX + 1)] + [f"sales_touch_{SALES_BY_TOUCH_MAX + 1}plus"]
     labels = [str(k) for k in range(1, SALES_BY_TOUCH_MAX + 1)] + [f"{SALES_BY_TOUCH_MAX + 1}+"]
     names = exp.strategies
+    shown = display_names(exp.scenario.strategies)
     fig, ax = plt.subplots(figsize=(10, 5.5))
     width = 0.8 / max(len(names), 1)
     x = np.arange(len(cols))
@@ -133,7 +139,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
         stats = [t_interval(share[:, j])[:3] for j in range(len(cols))]
         mean = np.array([s[0] for s in stats])
         err = np.array([[m - lo, hi - m] if not np.isnan(lo) else [0, 0] for m, lo, hi in stats]).T
-        ax.bar(x + i * width - 0.4 + width / 2, mean, width, yerr=err, capsize=2, color=colors[name], label=name)
+        ax.bar(x + i * width - 0.4 + width / 2, mean, width, yerr=err, capsize=2, color=colors[name], label=shown[name])
     ax.plot([k - 1 for k in CLAIM], list(CLAIM.values()), "k--", marker="x", alpha=0.6,
             label="claim '2/3/5/10%' (no traceable source)")
     ax.set_xticks(x, labels)
@@ -161,7 +167,7 @@ def plot_complaints_by_cause(exp: Experiment) -> Figure:
         mean = np.array([s[0] for s in stats])
         err = np.array([[m - lo, hi - m] if not np.isnan(lo) else [0, 0] for m, lo, hi in stats]).T
         ax.bar(x + j * width - 0.4 + width / 2, mean, width, yerr=err, capsize=3, label=labels[cause])
-    ax.set_xticks(x, names, rotation=25, ha="right")
+    ax.set_xticks(x, [display_names(exp.scenario.strategies)[n] for n in names], rotation=25, ha="right")
     ax.set_xlabel("Strategy")
     ax.set_ylabel("Complaints per 1,000 prospects")
     ax.set_title("Why prospects complain, by strategy (mean and 95% interval)")
@@ -182,7 +188,7 @@ def plot_readiness_mix(exp: Experiment) -> Figure:
         m = mix[mix.strategy == name].groupby("day")[states].mean()
         total = m.sum(axis=1).replace(0, np.nan)
         ax.stackplot(m.index, *(100 * m[s] / total for s in states), labels=[s.replace("_", " ") for s in states], alpha=0.85)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(display_names(exp.scenario.strategies)[name], fontsize=9)
         ax.set_xlabel("Day")
         ax.set_ylabel("Share of prospects (%)")
         ax.set_ylim(0, 100)
