@@ -186,6 +186,42 @@ def sweep(
 
 
 @app.command()
+def story(
+    scenario: Path = SCENARIO_ARG,
+    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy (its key in the scenario) to follow the prospect under."),
+    prospect: Optional[int] = typer.Option(None, "--prospect", "-p", min=0, help="Prospect id to follow."),
+    pick: Optional[str] = typer.Option(None, "--pick", help="Follow a typical prospect who was: sold, complained, lost or ignored."),
+    replication: int = typer.Option(0, "--replication", "-r", min=0, help="Which replication (same prospects for every strategy)."),
+    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy: the same prospect side by side."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
+) -> None:
+    """Tell one prospect's run in plain words: every touch, the hidden state, the outcome and why."""
+    import shutil
+
+    from .story import PICKS, StoryError, render, run_events, side_by_side, tell
+
+    sc = _load(scenario, set_)
+    for name in [strategy] + ([vs] if vs else []):
+        if name not in sc.strategies:
+            _fail(f"{scenario}: no strategy {name!r}; this scenario has: {', '.join(sc.strategies)}")
+    if (prospect is None) == (pick is None):
+        _fail("give exactly one of --prospect ID or --pick " + "|".join(PICKS))
+    if pick is not None and pick not in PICKS:
+        _fail(f"--pick {pick!r}: expected one of {', '.join(PICKS)}")
+    try:
+        first = tell(sc, strategy, prospect, pick, replication)
+        if vs is None:
+            typer.echo(render(first))
+            return
+        second = tell(sc, vs, first.prospect, None, replication, events=run_events(sc, vs, replication))
+    except StoryError as exc:
+        _fail(str(exc))
+        return
+    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
+    typer.echo(side_by_side(first, second, width))
+
+
+@app.command()
 def calibrate(
     replications: int = typer.Option(5, "--replications", "-r", min=2, help="Replications of each reference experiment."),
     seed: int = typer.Option(2026, "--seed", min=0, help="Seed of the reference experiments."),
