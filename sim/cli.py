@@ -75,6 +75,7 @@ def run(
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write comparison plots."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
+    report: bool = typer.Option(False, "--report", help="Also write report.html (one self-contained page for a sales room)."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
     sc = _load(scenario, set_, replications=replications, seed=seed)
@@ -91,11 +92,14 @@ def run(
     except ImportError as exc:
         _fail(f"cannot write results: {exc} (install the 'parquet' extra for --events)")
         return
+    if report:
+        from .report import write_report
+        write_report(written)
     if not quiet:
         _print_summary(sc, summary)
         out_console.print(f"Results written to [bold]{written}/[/] in {time.perf_counter() - t0:.1f} s "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
-                          f"{', events.parquet' if events else ''}).")
+                          f"{', events.parquet' if events else ''}{', report.html' if report else ''}).")
 
 
 def _fmt(mean: float, lo: float, hi: float, scale: float = 1.0, digits: int = 1) -> str:
@@ -219,6 +223,20 @@ def story(
         return
     width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
     typer.echo(side_by_side(first, second, width))
+
+
+@app.command("report")
+def report_(results: Path = typer.Argument(..., help="A results folder written by `followup-sim run`.", show_default=False),
+            out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: RESULTS/report.html].")) -> None:
+    """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
+    from .report import ReportError, write_report
+    try:
+        path = write_report(results, out)
+    except ReportError as exc:
+        _fail(str(exc).replace("[", "\\["))
+        return
+    out_console.print(f"Report written to [bold]{path}[/] (one file: open it in any browser, no network needed).",
+                      highlight=False)
 
 
 @app.command()

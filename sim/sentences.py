@@ -76,7 +76,7 @@ def percent(share: float) -> str:
     if abs(p) >= 20 or p == 0:
         return f"{p:.0f}%"
     if abs(p) >= 0.1:
-        return f"{p:.1f}%"
+        return f"{p:.1f}%".replace(".0%", "%")
     return f"{p:.2f}%"
 
 
@@ -106,6 +106,36 @@ def _clear(lo: float, hi: float, null: float) -> Optional[bool]:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return None
     return not (lo <= null <= hi)
+
+
+# ---------------------------------------------------------------- sales by attempt
+def attempt_columns(columns) -> tuple[list[tuple[str, str]], str]:
+    """The per-attempt sales columns present in a runs table, as (label, column), and what they count.
+
+    Prefers ``sales_attempt_0`` .. ``sales_attempt_12``, ``sales_attempt_13plus`` (our outbound
+    attempt number when the sale happened, 0 = before we ever reached out); falls back to the
+    older ``sales_touch_1`` .. ``sales_touch_13plus`` (every touch, ours or theirs)."""
+    cols = set(columns)
+    if "sales_attempt_1" in cols:
+        found = [(str(k), f"sales_attempt_{k}") for k in range(0, 13) if f"sales_attempt_{k}" in cols]
+        if "sales_attempt_13plus" in cols:
+            found.append(("13+", "sales_attempt_13plus"))
+        return found, "attempt"
+    found = [(str(k), f"sales_touch_{k}") for k in range(1, 13) if f"sales_touch_{k}" in cols]
+    if "sales_touch_13plus" in cols:
+        found.append(("13+", "sales_touch_13plus"))
+    return found, "touch"
+
+
+def attempt_shares(runs: pd.DataFrame, strategy: str, lo: int, hi: int) -> float:
+    """Share of a strategy's sales (pooled over replications) made on attempts lo..hi (touches, in older results)."""
+    cols, _ = attempt_columns(runs.columns)
+    g = runs[runs["strategy"] == strategy]
+    sales = float(g["sales"].sum())
+    if sales <= 0:
+        return float("nan")
+    picked = [c for label, c in cols if label.isdigit() and lo <= int(label) <= hi]
+    return float(g[picked].to_numpy(float).sum()) / sales
 
 
 # ---------------------------------------------------------------- headline
