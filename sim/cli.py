@@ -240,6 +240,54 @@ def report_(results: Path = typer.Argument(..., help="A results folder written b
 
 
 @app.command()
+def lesson(
+    name: Optional[str] = typer.Argument(None, help="Lesson to run; leave out to list them.", show_default=False),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the lesson's replications."),
+    workers: int = typer.Option(2, "--workers", "-w", min=1, help="Processes to run replications in parallel."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/lessons/NAME]."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="On a terminal, wait for Enter after the question."),
+) -> None:
+    """Classroom lessons: list them, or ask one's question, run it, answer from the numbers, write the report."""
+    from .lessons import LessonError, answer, find_lesson, list_lessons
+    from .report import write_report
+
+    if name is None:
+        table = Table(title="Lessons (run one with: followup-sim lesson NAME)")
+        table.add_column("Lesson", style="bold", no_wrap=True)
+        table.add_column("Question")
+        for item in list_lessons():
+            table.add_row(item.name, item.question)
+        out_console.print(table)
+        return
+    try:
+        found = find_lesson(name)
+    except LessonError as exc:
+        _fail(str(exc))
+        return
+    sc = _load(found.path, set_, replications=replications)
+    out_console.print(f"[bold]Question:[/] {found.question or '(this lesson has no question)'}", highlight=False)
+    if sc.description:
+        out_console.print(" ".join(sc.description.split()), highlight=False, style="dim")
+    if wait and sys.stdin.isatty() and sys.stdout.isatty():
+        out_console.input("\nAsk the room, then press Enter to run the lesson... ")
+    folder = out or Path("results") / "lessons" / found.name
+    started, t0 = now_utc(), time.perf_counter()
+    result = _with_progress(f"{found.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
+                            len(sc.strategies) * sc.replications, False,
+                            lambda progress: ex.run_experiment(sc, workers=workers, progress=progress))
+    summary = summarize(result.runs(), sc.baseline)
+    info = manifest(result, started, time.perf_counter() - t0, sc.replications, workers, {"lesson": found.name})
+    written = write_results(result, summary, folder, info)
+    report = write_report(written)
+    out_console.print("\n[bold]Answer:[/]")
+    for sentence in answer(sc, summary, result.runs(), found.name):
+        out_console.print(f"- {sentence}", highlight=False)
+    out_console.print(f"\nReport: [bold]{report}[/] (open it in a browser; results in {written}/, "
+                      f"{time.perf_counter() - t0:.1f} s).", highlight=False)
+
+
+@app.command()
 def calibrate(
     replications: int = typer.Option(5, "--replications", "-r", min=2, help="Replications of each reference experiment."),
     seed: int = typer.Option(2026, "--seed", min=0, help="Seed of the reference experiments."),

@@ -295,6 +295,82 @@ def reflection_questions(summary: pd.DataFrame, runs: pd.DataFrame, names: dict[
     return qs
 
 
+# ---------------------------------------------------------------- one metric across strategies
+METRICS: dict[str, tuple[str, str]] = {
+    # metric -> (what it is, its unit as a phrase; "%" for shares)
+    "close_rate": ("Share of prospects who bought from us", "%"),
+    "sales": ("Sales per run", ""),
+    "complaints_per_1000": ("Complaints per 1,000 prospects", ""),
+    "complaints_frequency": ("Complaints because touches came too close together, per run", ""),
+    "complaints_after_no": ("Complaints because we touched them after a clear no, per run", ""),
+    "complaints_pushy_rep": ("Complaints because of a pushy style, per run", ""),
+    "calls": ("Calls per run", ""),
+    "lead_response_median_min": ("Minutes a new lead waited for the first call (median)", ""),
+    "lead_response_p90_min": ("Minutes the slowest tenth of new leads waited for the first call", ""),
+    "dropped_tasks": ("Follow-ups dropped because the team was behind, per run", ""),
+    "dropped_new_leads": ("New leads never called because the team was behind, per run", ""),
+    "reach_outs_to_us": ("Ready buyers who got in touch with us, per run", ""),
+    "lost_to_competitor": ("Prospects who bought from a competitor, per run", ""),
+    "booked_connects": ("Booked calls that connected, per run", ""),
+    "calls_per_rep_day_mean": ("Calls per rep per working day", ""),
+}
+
+
+def metric_sentence(summary: pd.DataFrame, names: dict[str, str], baseline: str, metric: str) -> Optional[Sentence]:
+    """One metric for every strategy, each other strategy set against the baseline (paired), e.g.
+    'Minutes a new lead waited ...: 61 under “A”; 66 under “B” (5 more, 95% interval 2 to 8).'"""
+    what, unit = METRICS.get(metric, (metric.replace("_", " ").capitalize(), ""))
+    fmt = percent if unit == "%" else number
+    base_mean = mean_of(summary, baseline, metric)
+    if not math.isfinite(base_mean) and all(not math.isfinite(mean_of(summary, k, metric)) for k in names):
+        return None
+    parts, values = [], {}
+    for key, name in names.items():
+        m = mean_of(summary, key, metric)
+        values[key] = m
+        if not math.isfinite(m):
+            parts.append(f"none under “{name}”")
+            continue
+        part = f"{fmt(m)} under “{name}”"
+        if key != baseline and math.isfinite(base_mean):
+            d, lo, hi, _ = _row(summary, key, f"{metric}_vs_baseline")
+            clear = _clear(lo, hi, 0.0)
+            if lo == hi == d == 0:
+                part += " (the same)"
+            elif clear is False:
+                part += " (no clear difference)"
+            elif math.isfinite(d) and d != 0:
+                scale = 100.0 if unit == "%" else 1.0
+                word = ("more" if d > 0 else "fewer") if unit != "%" else ("points more" if d > 0 else "points fewer")
+                interval = (f", 95% interval {number(min(abs(lo), abs(hi)) * scale)} to "
+                            f"{number(max(abs(lo), abs(hi)) * scale)}") if clear else ""
+                part += f" ({number(abs(d) * scale)} {word}{interval})"
+        parts.append(part)
+    return Sentence(f"{what}: " + "; ".join(parts) + ".", "metric", None, values)
+
+
+def claim_sentence(runs: pd.DataFrame, names: dict[str, str]) -> Optional[Sentence]:
+    """The untraceable '80% of sales on the 5th to 12th contact' set beside each strategy's own shares."""
+    cols, what = attempt_columns(runs.columns)
+    if not cols:
+        return None
+    parts, values = [], {}
+    for key, name in names.items():
+        late = attempt_shares(runs, key, 5, 12)
+        early = attempt_shares(runs, key, 0 if what == "attempt" else 1, 4)
+        if not math.isfinite(late):
+            continue
+        values[key] = late
+        plural = what + ("es" if what == "touch" else "s")
+        parts.append(f"{percent(late)} under “{name}” ({percent(early)} on {plural} 1 to 4"
+                     + (" or before we called" if what == "attempt" else "") + ")")
+    if not parts:
+        return None
+    plural = what + ("es" if what == "touch" else "s")
+    return Sentence(f"Share of sales made on {plural} 5 to 12: " + "; ".join(parts) + ". The slide says 80%.",
+                    "claim", None, values)
+
+
 def replication_warning(summary: pd.DataFrame) -> Optional[str]:
     """A plain warning when there are too few replications for useful intervals, else None."""
     n = replications(summary)
