@@ -96,37 +96,52 @@ def run(
         from .report import write_report
         write_report(written)
     if not quiet:
-        _print_summary(sc, summary)
+        from .plots import notes as plot_notes
+        _print_summary(sc, summary, plot_notes(result) if plots else None)
         out_console.print(f"Results written to [bold]{written}/[/] in {time.perf_counter() - t0:.1f} s "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
-                          f"{', events.parquet' if events else ''}{', report.html' if report else ''}).")
+                          f"{', events.parquet' if events else ''}{', report.html' if report else ''}).",
+                          width=WIDTH)
 
 
 def _fmt(mean: float, lo: float, hi: float, scale: float = 1.0, digits: int = 1) -> str:
-    """``mean ± half-width`` of a (symmetric) t interval, or the mean alone with one replication."""
+    """``mean±half-width`` of a (symmetric) t interval, or the mean alone with one replication."""
     if math.isnan(mean):
         return "-"
     text = f"{mean * scale:.{digits}f}"
     if not math.isnan(lo):
-        text += f" ± {(hi - lo) / 2 * scale:.{digits}f}"
+        text += f"±{(hi - lo) / 2 * scale:.{digits}f}"
     return text
 
 
 HEADLINE = [
-    ("close_rate", "Close %", 100, 1),
-    ("close_rate_vs_baseline", "vs base (pts)", 100, 1),
-    ("complaints_per_1000", "Complaints /1k", 1, 1),
-    ("calls_per_rep_day_mean", "Calls /rep-day", 1, 0),
-    ("lead_response_median_min", "Lead reply (min)", 1, 0),
+    ("close_rate", "Close\n%", 100, 1),
+    ("close_rate_vs_baseline", "vs base\n(pts)", 100, 1),
+    ("complaints_per_1000", "Complaints\nper 1,000", 1, 1),
+    ("calls_per_rep_day_mean", "Calls per\nrep-day", 1, 0),
+    ("lead_response_median_min", "New lead\nwait, min", 1, 0),
 ]
+WIDTH = 80  # the printed summary fits an 80-column terminal
 
 
-def _print_summary(sc: Scenario, summary) -> None:
+def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> None:
+    """The scenario's description, a compact table (fits 80 columns) and any warnings."""
+    import textwrap
+
+    from rich import box
+
+    from .sentences import replication_warning
+
     n = int(summary["n"].max()) if len(summary) else 0
-    table = Table(title=f"{sc.name}: mean ± 95% interval over {n} replications (baseline: {sc.baseline})")
-    table.add_column("Strategy", style="bold", no_wrap=True)
+    if sc.description:
+        out_console.print(textwrap.fill(" ".join(sc.description.split()), WIDTH), highlight=False)
+        out_console.print()
+    table = Table(title=f"{sc.name}: mean±95% interval over {n} replication{'s' if n != 1 else ''}",
+                  caption=f"vs base: difference from {display_names(sc.strategies)[sc.baseline]}, paired by replication",
+                  box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+    table.add_column("Strategy", style="bold", max_width=22, overflow="fold")
     for _key, label, _s, _d in HEADLINE:
-        table.add_column(label, justify="right")
+        table.add_column(label, justify="right", no_wrap=True)
     index = summary.set_index(["strategy", "metric"])
     shown = display_names(sc.strategies)
     for strategy in sc.strategies:
@@ -138,7 +153,10 @@ def _print_summary(sc: Scenario, summary) -> None:
             else:
                 cells.append("-")
         table.add_row(shown[strategy], *cells)
-    out_console.print(table)
+    out_console.print(table, width=WIDTH)
+    warning = replication_warning(summary)
+    for line in ([warning] if warning else []) + (notes or []):
+        out_console.print(textwrap.fill(f"Note: {line}", WIDTH), highlight=False, style="yellow")
 
 
 @app.command()
@@ -178,15 +196,55 @@ def sweep(
     with atomic_folder(folder) as tmp:
         table.to_csv(tmp / "sweep.csv", index=False)
         (tmp / "scenario.yaml").write_text(dump_scenario(sc), encoding="utf-8")
-        write_sweep_plots(table, [p for p, _ in params], tmp / "plots")
+        write_sweep_plots(table, [p for p, _ in params], tmp / "plots", display_names(sc.strategies))
         info = {"scenario": sc.name, "seed": sc.seed, "replications": sc.replications,
                 "grid": {p: v for p, v in params}, "points": len(grid(params)), "workers": workers,
                 "started": started.isoformat(timespec="seconds"), "wall_seconds": round(time.perf_counter() - t0, 3),
                 **provenance()}
         (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
     if not quiet:
+        _print_sweep(sc, table, [p for p, _ in params])
         out_console.print(f"Sweep of {total} runs written to [bold]{folder}/[/] (sweep.csv, plots/sweep.png) "
-                          f"in {time.perf_counter() - t0:.1f} s.")
+                          f"in {time.perf_counter() - t0:.1f} s.", width=WIDTH)
+
+
+def _print_sweep(sc: Scenario, table, params: list[str]) -> None:
+    """The sweep's outcomes, one row per grid point and strategy (fits 80 columns)."""
+    import textwrap
+
+    from rich import box
+
+    from .sentences import replication_warning
+    from .sweep_plots import field_words
+
+    shown = display_names(sc.strategies)
+    cols = [("close_rate", "Close\n%", 100, 1), ("complaints_per_1000", "Complaints\nper 1,000", 1, 1),
+            ("calls_per_rep_day_mean", "Calls per\nrep-day", 1, 0), ("lead_response_median_min", "New lead\nwait, min", 1, 0)]
+    n = int(table["n"].max()) if len(table) else 0
+    out = Table(title=f"{sc.name} sweep: mean±95% interval over {n} replication{'s' if n != 1 else ''}",
+                caption="; ".join(f"{p.split('.')[-1]}: {field_words(p)}" for p in params),
+                box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+    for p in params:
+        out.add_column(p.split(".")[-1], justify="right", max_width=12, overflow="fold")
+    out.add_column("Strategy", max_width=22, overflow="fold")
+    for _m, label, _s, _d in cols:
+        out.add_column(label, justify="right", no_wrap=True)
+    index = table.set_index(params + ["strategy", "metric"]).sort_index(level=list(range(len(params))), sort_remaining=False)
+    points = table[params + ["strategy"]].drop_duplicates()
+    for row in points.itertuples(index=False):
+        key = tuple(row)
+        cells = []
+        for metric, _label, scale, digits in cols:
+            try:
+                r = index.loc[key + (metric,)]
+                cells.append(_fmt(float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), scale, digits))
+            except KeyError:
+                cells.append("-")
+        out.add_row(*[str(v) for v in key[:-1]], shown.get(key[-1], key[-1]), *cells)
+    out_console.print(out, width=WIDTH)
+    warning = replication_warning(table)
+    if warning:
+        out_console.print(textwrap.fill(f"Note: {warning}", WIDTH), highlight=False, style="yellow")
 
 
 @app.command()
