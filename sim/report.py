@@ -91,7 +91,7 @@ def _mean(r: Results, key: str, metric: str) -> float:
 
 
 def _interval(r: Results, key: str, metric: str, fmt) -> str:
-    mean, lo, hi, n = S._row(r.summary, key, metric)
+    mean, lo, hi, n = S.row_of(r.summary, key, metric)
     if not math.isfinite(mean):
         return "-"
     if not (math.isfinite(lo) and math.isfinite(hi)):

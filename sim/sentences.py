@@ -7,7 +7,12 @@ scenario. The report, the lessons and (later) the workshop page call these funct
     comparisons(summary, runs, names, baseline)   -> list[Sentence]  headline, one per strategy
     teaching_figures(summary, names)              -> list[TeachingFigures]
     figure_sentences(figures)                     -> list[Sentence]
+    metric_sentence(summary, names, baseline, metric) -> Sentence   one metric across strategies
+    claim_sentence(runs, names)                   -> Sentence        the "80% on the 5th-12th" slide
     reflection_questions(summary, runs, names, baseline) -> list[str]
+    replication_warning(summary)                  -> str | None
+
+``names`` maps strategy keys to display names (``strategies.display_names``), in display order.
 
 Each ``Sentence`` carries the numbers it states (``values``), so a caller can check or
 restyle them. Numbers are rounded for people: see ``number`` and ``percent``.
@@ -18,7 +23,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-import numpy as np
 import pandas as pd
 
 from .stats import ratio_interval
@@ -85,7 +89,7 @@ def times(r: float) -> str:
 
 
 # ---------------------------------------------------------------- summary access
-def _row(summary: pd.DataFrame, strategy: str, metric: str) -> tuple[float, float, float, int]:
+def row_of(summary: pd.DataFrame, strategy: str, metric: str) -> tuple[float, float, float, int]:
     hit = summary[(summary["strategy"] == strategy) & (summary["metric"] == metric)]
     if hit.empty:
         return float("nan"), float("nan"), float("nan"), 0
@@ -94,7 +98,7 @@ def _row(summary: pd.DataFrame, strategy: str, metric: str) -> tuple[float, floa
 
 
 def mean_of(summary: pd.DataFrame, strategy: str, metric: str) -> float:
-    return _row(summary, strategy, metric)[0]
+    return row_of(summary, strategy, metric)[0]
 
 
 def replications(summary: pd.DataFrame) -> int:
@@ -187,12 +191,12 @@ def comparisons(summary: pd.DataFrame, runs: pd.DataFrame, names: dict[str, str]
             deals, v = _deals_clause(ratio, lo, hi, f"“{base_name}”")
             values.update(v)
         else:  # the baseline sold nothing (or nearly): a ratio means nothing, say the difference in sales
-            d, dlo, dhi, _ = _row(summary, key, "sales_vs_baseline")
+            d, dlo, dhi, _ = row_of(summary, key, "sales_vs_baseline")
             clause, v = _difference_clause(d, dlo, dhi, "deals", "per run")
             deals = f"closed {clause} than “{base_name}”" if not clause.startswith("no clear") else \
                 f"made {clause} compared with “{base_name}”"
             values.update({f"sales_{k}": x for k, x in v.items()})
-        c, clo, chi, _ = _row(summary, key, "complaints_per_1000_vs_baseline")
+        c, clo, chi, _ = row_of(summary, key, "complaints_per_1000_vs_baseline")
         complaints, v = _difference_clause(c, clo, chi, "complaints", "per 1,000 prospects")
         values.update({f"complaints_{k}": x for k, x in v.items()})
         text = f"“{name}” {deals}, with {complaints}."
@@ -333,7 +337,7 @@ def metric_sentence(summary: pd.DataFrame, names: dict[str, str], baseline: str,
             continue
         part = f"{fmt(m)} under “{name}”"
         if key != baseline and math.isfinite(base_mean):
-            d, lo, hi, _ = _row(summary, key, f"{metric}_vs_baseline")
+            d, lo, hi, _ = row_of(summary, key, f"{metric}_vs_baseline")
             clear = _clear(lo, hi, 0.0)
             if lo == hi == d == 0:
                 part += " (the same)"
