@@ -96,7 +96,7 @@ def _interval(r: Results, key: str, metric: str, fmt) -> str:
         return "-"
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return fmt(mean)
-    return f"{fmt(mean)} <span class=ci>({fmt(lo)} to {fmt(hi)})</span>"
+    return f"{fmt(mean)}<br><span class=ci>{fmt(lo)} to {fmt(hi)}</span>"
 
 
 def _pct(x: float) -> str:
@@ -257,7 +257,7 @@ padding:0 1em;color:#1d2330;line-height:1.45}
 h1{font-size:1.8em;margin-bottom:.2em}h2{border-bottom:2px solid #dde3ee;padding-bottom:.2em;margin-top:1.8em}
 .question{font-size:1.35em;background:#fff6d8;border-left:6px solid #f0b400;padding:.6em 1em;margin:1em 0}
 .warn{background:#fde8e8;border-left:6px solid #d33;padding:.5em 1em}
-.muted,.ci{color:#667085}.ci{font-size:.85em}
+.muted,.ci{color:#667085}.ci{font-size:.8em;white-space:nowrap}table.summary{width:100%;font-size:.9em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.95em}th,td{padding:.3em .7em;border-bottom:1px solid #e4e7ec;
 text-align:right;vertical-align:top}th:first-child,td:first-child{text-align:left}th{background:#f3f5f9}
 figure{margin:1.4em 0}figure img{max-width:100%;border:1px solid #e4e7ec}
@@ -393,7 +393,7 @@ def build_report(folder: Path) -> str:
     if not r.plots:
         parts.append("<p class=muted>This results folder has no plots (it was run with --no-plots).</p>")
     parts.append("<h2 id=table>All strategies in one table</h2>" + _summary_table(r))
-    parts.append("<p class=muted>Average over replications, with the 95% interval in brackets. Counts are per run of "
+    parts.append("<p class=muted>Average over replications, with the 95% interval under it. Counts are per run of "
                  f"the {format_duration(sc.horizon)} horizon. Intervals of shares and counts are cut at zero.</p>")
     questions = S.reflection_questions(r.summary, r.runs, names, baseline)
     if questions:

@@ -106,8 +106,9 @@ def describe(events: pd.DataFrame) -> list[StoryLine]:
         elif kind == "purchase":
             what = "bought from a competitor"
         elif outcome == "dropped":
-            what = f"{'a booked call' if kind == 'booked' else 'a ' + kind.replace('_', ' ')} was due but the team " \
-                   f"was too busy: dropped"
+            due = {"booked": "a booked call", "callback": "a callback", "new_lead": "the first call to a new lead",
+                   "follow_up": "a follow-up call", "prospecting": "a first call from the list"}.get(kind, "a call")
+            what = f"{due} was due but the team was too busy: dropped"
         elif outcome == "forgotten":
             what = "a follow-up was forgotten (no CRM reminder)"
         else:
