@@ -229,7 +229,8 @@ def takeaways(r: Results) -> dict[str, str]:
         shares = {k: v for k, v in shares.items() if math.isfinite(v)}
         if shares:
             k = max(shares, key=shares.get)
-            out["sales_by_touch"] = (f"The most any strategy made on {what}s 5 to 12 was {_pct(shares[k])} of its "
+            plural = what + ("es" if what == "touch" else "s")
+            out["sales_by_touch"] = (f"The most any strategy made on {plural} 5 to 12 was {_pct(shares[k])} of its "
                                      f"sales (“{n[k]}”); the unsourced claim says 80%.")
     if top and loud:
         from .touches import CAUSES

@@ -192,10 +192,16 @@ def comparisons(summary: pd.DataFrame, runs: pd.DataFrame, names: dict[str, str]
             values.update(v)
         else:  # the baseline sold nothing (or nearly): a ratio means nothing, say the difference in sales
             d, dlo, dhi, _ = row_of(summary, key, "sales_vs_baseline")
-            clause, v = _difference_clause(d, dlo, dhi, "deals", "per run")
-            deals = f"closed {clause} than “{base_name}”" if not clause.startswith("no clear") else \
-                f"made {clause} compared with “{base_name}”"
-            values.update({f"sales_{k}": x for k, x in v.items()})
+            clear = _clear(dlo, dhi, 0.0)
+            if clear is False:
+                deals = (f"made no clear difference to deals compared with “{base_name}” ({number(d)} per run, "
+                         f"95% interval {number(dlo)} to {number(dhi)})")
+            else:
+                word = "more" if d >= 0 else "fewer"
+                lo_, hi_ = sorted((abs(dlo), abs(dhi))) if clear else (0.0, 0.0)
+                interval = f" (95% interval {number(lo_)} to {number(hi_)})" if clear else ""
+                deals = f"closed {number(abs(d))} {word} deals per run than “{base_name}”{interval}"
+            values.update({"sales_diff": d, "sales_diff_low": dlo, "sales_diff_high": dhi})
         c, clo, chi, _ = row_of(summary, key, "complaints_per_1000_vs_baseline")
         complaints, v = _difference_clause(c, clo, chi, "complaints", "per 1,000 prospects")
         values.update({f"complaints_{k}": x for k, x in v.items()})

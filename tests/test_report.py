@@ -67,6 +67,11 @@ def test_every_sentence_agrees_with_summary_csv(results):
         assert text.startswith(f"“{names[key]}”") and f"“{names[base]}”" in text
         a = runs[runs.strategy == key].sort_values("replication")["sales"]
         b = runs[runs.strategy == base].sort_values("replication")["sales"]
+        if m(base, "sales") == 0:  # no ratio: the difference in sales per run, from summary.csv
+            d, dlo, dhi = (m(key, "sales_vs_baseline", c) for c in ("mean", "ci_low", "ci_high"))
+            hit = re.search(rf"closed ({NUM}) (more|fewer) deals per run than .*?\(95% interval ({NUM}) to ({NUM})\)", text)
+            assert hit and agrees(hit.group(1), abs(d)) and agrees(hit.group(3), min(abs(dlo), abs(dhi))), text
+            continue
         ratio, lo, hi, _ = ratio_interval(a.to_numpy(float), b.to_numpy(float))
         assert ratio == pytest.approx(m(key, "sales") / m(base, "sales"))  # the ratio of summary.csv's means
         if (hit := re.search(rf"closed ({NUM}) times as many deals .*?\(95% interval ({NUM}) to ({NUM})\)", text)):

@@ -92,3 +92,13 @@ def test_numbers_are_rounded_for_reading(x, text):
 @pytest.mark.parametrize("x,text", [(0.583, "58%"), (0.0912, "9.1%"), (0.004, "0.4%")])
 def test_percentages_are_rounded_for_reading(x, text):
     assert S.percent(x) == text
+
+
+def test_a_baseline_that_sold_nothing_is_compared_by_difference_not_ratio():
+    runs = _runs()
+    runs.loc[runs.strategy == "one", "sales"] = 0.0
+    summary = summarize(runs, "one")
+    by = {s.strategy: s for s in S.comparisons(summary, runs, NAMES, "one")}
+    d = runs[runs.strategy == "many"]["sales"].mean()
+    assert f"“Many calls” closed {round(d)} more deals per run than “Call once” (95% interval" in by["many"].text
+    assert "times as many" not in by["many"].text
