@@ -9,7 +9,7 @@ import yaml
 
 import sim
 from conftest import cli
-from sim.story import clock, pick_prospect, tell
+from sim.story import clock, pick_prospect, render, tell
 
 SCENARIO = {
     "name": "story_test", "horizon": "60d", "seed": 5, "replications": 1,
@@ -45,8 +45,11 @@ def test_timeline_matches_the_event_log_one_to_one():
         if e.kind != "readiness" and e.outcome in ("voicemail", "no_answer"):
             assert "no answer" in line.what
         assert (e.readiness.replace("_", " ") in line.state) or ("off the market" in line.state)
-    # the same story printed by the CLI has exactly these lines between the title and the outcome
-    assert [ln.when for ln in story.lines] == [clock(t) for t in ev.time_min]
+    # the printed story has exactly one line per event between the title and the outcome
+    printed = render(story).splitlines()
+    body = printed[2:2 + printed[2:].index("")]
+    assert len(body) == len(ev)
+    assert [line.split()[:3] for line in body] == [[clock(t).split()[0], clock(t).split()[1], "day"] for t in ev.time_min]
 
 
 def test_pick_chooses_the_median_prospect_of_the_kind():
