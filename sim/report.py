@@ -219,7 +219,10 @@ def takeaways(r: Results) -> dict[str, str]:
                             f"average, {_num(p95)} on a busy day (the top 5%).")
     fast, fast_m = _best(r, "lead_response_median_min", highest=False)
     slow, slow_m = _best(r, "lead_response_median_min")
-    if fast:
+    if not fast:
+        out["response_time"] = ("No new lead got a first call in this scenario: it has no inbound leads, or no "
+                                "strategy calls them.")
+    else:
         out["response_time"] = (f"Half of new leads got their first call within {_num(fast_m)} minutes under "
                                 f"“{n[fast]}” and within {_num(slow_m)} minutes under “{n[slow]}”; leads that "
                                 f"arrive at night or at the weekend wait for the next shift.")

@@ -84,8 +84,11 @@ def percent(share: float) -> str:
     return f"{p:.2f}%"
 
 
-def times(r: float) -> str:
-    return f"{r:.1f}"
+def times(r: float, ref: Optional[float] = None) -> str:
+    """A ratio: one decimal from 2 up, two below (where 1.04 and 1.4 tell different stories).
+    ``ref`` sets the precision, so a ratio and its interval are written alike."""
+    ref = r if ref is None else ref
+    return f"{r:.1f}" if abs(ref) >= 2 else f"{r:.2f}"
 
 
 # ---------------------------------------------------------------- summary access
@@ -157,9 +160,9 @@ def _deals_clause(ratio: float, lo: float, hi: float, base_name: str) -> tuple[s
     clear = _clear(lo, hi, 1.0)
     if clear is False:
         return (f"made no clear difference to deals compared with {base_name} "
-                f"({times(ratio)} times as many, 95% interval {times(lo)} to {times(hi)})"), values
+                f"({times(ratio)} times as many, 95% interval {times(lo, ratio)} to {times(hi, ratio)})"), values
     if ratio >= 1:
-        interval = f" (95% interval {times(lo)} to {times(hi)})" if clear else ""
+        interval = f" (95% interval {times(lo, ratio)} to {times(hi, ratio)})" if clear else ""
         return f"closed {times(ratio)} times as many deals as {base_name}{interval}", values
     interval = f" (95% interval {percent(1 - hi)} to {percent(1 - lo)} fewer)" if clear else ""
     return f"closed {percent(1 - ratio)} fewer deals than {base_name}{interval}", values

@@ -38,7 +38,7 @@ def test_headline_states_the_paired_ratio_and_the_complaint_difference():
     ratio, lo, hi, _ = ratio_interval(a, b)
     d = runs[runs.strategy == "many"]["complaints_per_1000"].to_numpy() - 5.0
     text = by["many"].text
-    assert f"closed {ratio:.1f} times as many deals as “Call once” (95% interval {lo:.1f} to {hi:.1f})" in text
+    assert ratio > 2 and f"closed {ratio:.1f} times as many deals as “Call once” (95% interval {lo:.1f} to {hi:.1f})" in text
     assert re.search(rf"with {round(d.mean())} more complaints per 1,000 prospects \(95% interval \d+ to \d+\)", text)
     assert "no clear difference" not in text
 
@@ -102,3 +102,8 @@ def test_a_baseline_that_sold_nothing_is_compared_by_difference_not_ratio():
     d = runs[runs.strategy == "many"]["sales"].mean()
     assert f"“Many calls” closed {round(d)} more deals per run than “Call once” (95% interval" in by["many"].text
     assert "times as many" not in by["many"].text
+
+
+@pytest.mark.parametrize("r,ref,text", [(3.34, None, "3.3"), (1.049, None, "1.05"), (1.96, 2.4, "2.0"), (2.4, 1.9, "2.40")])
+def test_ratios_keep_two_decimals_below_two(r, ref, text):
+    assert S.times(r, ref) == text
