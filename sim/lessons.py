@@ -69,17 +69,26 @@ def find_lesson(name: str, folder: Optional[Path] = None) -> Lesson:
     raise LessonError(f"no lesson {name!r} in {lessons_dir(folder)}/ (lessons: {known})")
 
 
+def focus_sentences(scenario: Scenario, summary: pd.DataFrame, runs: pd.DataFrame,
+                    lesson: Optional[str] = None) -> list[str]:
+    """The sentences on the numbers that answer a lesson's question (none for a scenario that is no lesson)."""
+    names = display_names(scenario.strategies)
+    names = {k: names[k] for k in dict.fromkeys(runs["strategy"]) if k in names}
+    out = []
+    for metric in FOCUS.get(lesson or scenario.name, []):
+        sentence = (S.claim_sentence(runs, names) if metric == "claim"
+                    else S.metric_sentence(summary, names, scenario.baseline, metric))
+        if sentence is not None:
+            out.append(sentence.text)
+    return out
+
+
 def answer(scenario: Scenario, summary: pd.DataFrame, runs: pd.DataFrame, lesson: Optional[str] = None) -> list[str]:
     """The answer to a lesson's question as sentences from the numbers: the focus metrics, then the headline."""
     names = display_names(scenario.strategies)
     names = {k: names[k] for k in dict.fromkeys(runs["strategy"]) if k in names}
-    baseline = scenario.baseline
-    out = []
-    for metric in FOCUS.get(lesson or scenario.name, []):
-        sentence = S.claim_sentence(runs, names) if metric == "claim" else S.metric_sentence(summary, names, baseline, metric)
-        if sentence is not None:
-            out.append(sentence.text)
-    out += [s.text for s in S.comparisons(summary, runs, names, baseline)]
+    out = focus_sentences(scenario, summary, runs, lesson)
+    out += [s.text for s in S.comparisons(summary, runs, names, scenario.baseline)]
     warning = S.replication_warning(summary)
     if warning:
         out.append(warning)

@@ -372,7 +372,13 @@ def build_report(folder: Path) -> str:
     warning = S.replication_warning(r.summary)
     if warning:
         parts.append(f"<p class=warn>{esc(warning)}</p>")
-    parts.append("<h2 id=answer>What happened</h2><ul class=headline>")
+    parts.append("<h2 id=answer>What happened</h2>")
+    from .lessons import focus_sentences
+    focus = focus_sentences(sc, r.summary, r.runs)
+    if focus:
+        parts.append("<ul class=focus>" + "".join(f"<li class=focus>{esc(t)}</li>" for t in focus) + "</ul>"
+                     "<p class=muted>Against the baseline:</p>")
+    parts.append("<ul class=headline>")
     for s in S.comparisons(r.summary, r.runs, names, baseline):
         parts.append(f"<li class=headline data-strategy='{esc(s.strategy)}'>{esc(s.text)}</li>")
     parts.append("</ul>")

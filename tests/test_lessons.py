@@ -39,6 +39,8 @@ def test_every_lesson_runs_answers_and_writes_its_report(lesson, tmp_path):
     answer = text[text.index("Answer:"):text.index("Report:")]
     assert answer.count("\n- ") >= 2 and "Only 2 replications" in answer
     assert (out / "report.html").stat().st_size > 50_000 and (out / "summary.csv").is_file()
+    page = (out / "report.html").read_text()
+    assert lesson.question in page and page.count("<li class=focus>") >= 1  # the lesson's answer is in its report
 
 
 def test_unknown_lesson_is_a_plain_error():

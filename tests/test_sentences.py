@@ -107,3 +107,25 @@ def test_a_baseline_that_sold_nothing_is_compared_by_difference_not_ratio():
 @pytest.mark.parametrize("r,ref,text", [(3.34, None, "3.3"), (1.049, None, "1.05"), (1.96, 2.4, "2.0"), (2.4, 1.9, "2.40")])
 def test_ratios_keep_two_decimals_below_two(r, ref, text):
     assert S.times(r, ref) == text
+
+
+def test_metric_sentence_states_each_strategy_and_its_paired_difference():
+    runs = _runs()
+    summary = summarize(runs, "one")
+    text = S.metric_sentence(summary, NAMES, "one", "dropped_tasks").text
+    assert text.startswith("Follow-ups dropped because the team was behind, per run: 0 under “Call once”;")
+    assert "12 under “Many calls” (12 more" in text and "0 under “Same again” (the same)" in text
+    calls = S.metric_sentence(summary, NAMES, "one", "complaints_per_1000").text
+    d = summary.set_index(["strategy", "metric"]).loc[("same", "complaints_per_1000_vs_baseline")]
+    assert (d["ci_low"] <= 0 <= d["ci_high"]) == ("“Same again” (no clear difference)" in calls)
+
+
+def test_claim_sentence_counts_attempts_five_to_twelve():
+    runs = _runs()
+    runs["sales_attempt_0"] = 0.0
+    for k in range(1, 13):
+        runs[f"sales_attempt_{k}"] = runs["sales"] / 12
+    runs["sales_attempt_13plus"] = 0.0
+    text = S.claim_sentence(runs, NAMES).text
+    assert text.startswith("Share of sales made on attempts 5 to 12: 67% under “Call once” (33% on attempts 1 to 4")
+    assert text.endswith("The slide says 80%.")
