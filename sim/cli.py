@@ -271,11 +271,12 @@ def story(
     if pick is not None and pick not in PICKS:
         _fail(f"--pick {pick!r}: expected one of {', '.join(PICKS)}")
     try:
-        first = tell(sc, strategy, prospect, pick, replication)
         if vs is None:
-            typer.echo(render(first))
+            typer.echo(render(tell(sc, strategy, prospect, pick, replication)))
             return
-        second = tell(sc, vs, first.prospect, None, replication, events=run_events(sc, vs, replication))
+        other = run_events(sc, vs, replication)
+        first = tell(sc, strategy, prospect, pick, replication, other=other)
+        second = tell(sc, vs, first.prospect, None, replication, events=other)
     except StoryError as exc:
         _fail(str(exc))
         return

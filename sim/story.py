@@ -254,14 +254,27 @@ def kind_of(ev: pd.DataFrame) -> Optional[str]:
     return None
 
 
-def pick_prospect(events: pd.DataFrame, pick: str) -> Optional[int]:
+def kinds_of(events: pd.DataFrame) -> dict[int, Optional[str]]:
+    """Prospect id -> its pick kind (``kind_of``) for every prospect of an event log."""
+    return {int(pid): kind_of(ev) for pid, ev in events.groupby("prospect", sort=True)}
+
+
+def pick_prospect(events: pd.DataFrame, pick: str, other: Optional[pd.DataFrame] = None) -> Optional[int]:
     """A typical prospect of a kind: the one with the median number of events among them
-    (the lower median; ties go to the smallest id). None when nobody is of that kind."""
+    (the lower median; ties go to the smallest id). None when nobody is of that kind.
+
+    With ``other`` (the same replication under a second strategy) the choice is made among
+    the prospects whose kind differs there, when there are any: the contrast a room learns from."""
     if pick not in PICKS:
         raise StoryError(f"--pick {pick!r}: expected one of {', '.join(PICKS)}")
-    kinds = {pid: kind_of(ev) for pid, ev in events.groupby("prospect", sort=True)}
+    kinds = kinds_of(events)
     sizes = events.groupby("prospect").size()
-    chosen = sorted((int(sizes[pid]), pid) for pid, k in kinds.items() if k == pick)
+    candidates = [pid for pid, k in kinds.items() if k == pick]
+    if other is not None:
+        there = kinds_of(other)
+        differ = [pid for pid in candidates if there.get(pid) != pick]
+        candidates = differ or candidates
+    chosen = sorted((int(sizes[pid]), pid) for pid in candidates)
     if not chosen:
         return None
     return int(chosen[(len(chosen) - 1) // 2][1])
@@ -274,8 +287,9 @@ def run_events(scenario: Scenario, strategy: str, replication: int) -> pd.DataFr
 
 
 def tell(scenario: Scenario, strategy: str, prospect: Optional[int] = None, pick: Optional[str] = None,
-         replication: int = 0, events: Optional[pd.DataFrame] = None) -> Story:
-    """The story of one prospect (given, or a typical one of the ``pick`` kind) under one strategy."""
+         replication: int = 0, events: Optional[pd.DataFrame] = None, other: Optional[pd.DataFrame] = None) -> Story:
+    """The story of one prospect (given, or a typical one of the ``pick`` kind) under one strategy;
+    ``other``: the event log of a second strategy, to pick a prospect whose outcome differs there."""
     if strategy not in scenario.strategies:
         raise StoryError(f"no strategy {strategy!r}; this scenario has: {', '.join(scenario.strategies)}")
     if (prospect is None) == (pick is None):
@@ -284,7 +298,7 @@ def tell(scenario: Scenario, strategy: str, prospect: Optional[int] = None, pick
         raise StoryError(f"--pick {pick!r}: expected one of {', '.join(PICKS)}")
     events = run_events(scenario, strategy, replication) if events is None else events
     if pick is not None:
-        prospect = pick_prospect(events, pick)
+        prospect = pick_prospect(events, pick, other)
         if prospect is None:
             raise StoryError(f"no prospect was {pick} under {strategy!r} in replication {replication}; "
                              f"try another --replication or --pick")
@@ -327,8 +341,8 @@ def side_by_side(a: Story, b: Story, width: int = 100) -> str:
     i = j = 0
     la, lb = a.lines, b.lines
     while i < len(la) or j < len(lb):
-        ta = la[i].time_min if i < len(la) else math.inf
-        tb = lb[j].time_min if j < len(lb) else math.inf
+        ta = math.floor(la[i].time_min) if i < len(la) else math.inf  # same minute, same row
+        tb = math.floor(lb[j].time_min) if j < len(lb) else math.inf
         if ta == tb:
             rows.append((cell(a, la[i]), cell(b, lb[j])))
             i, j = i + 1, j + 1
@@ -341,7 +355,11 @@ def side_by_side(a: Story, b: Story, width: int = 100) -> str:
     rows.append(([""], [""]))
     rows.append((textwrap.wrap(f"Outcome: {a.outcome}. Why: {_sentence(a.why)}", col),
                  textwrap.wrap(f"Outcome: {b.outcome}. Why: {_sentence(b.why)}", col)))
-    out = [f"Prospect {a.prospect}, replication {a.replication}: same person, same luck, two strategies", ""]
+    head = f"Prospect {a.prospect}, replication {a.replication}: same person, same luck, two strategies"
+    if a.picked:
+        differs = a.outcome.split(" on day")[0] != b.outcome.split(" on day")[0]
+        head += f" (a typical '{a.picked}' prospect under “{a.name}”{' whose outcome differs' if differs else ''})"
+    out = textwrap.wrap(head, 2 * col + 3) + [""]
     rows = [(textwrap.wrap(f"“{a.name}”", col), textwrap.wrap(f"“{b.name}”", col)), (["-" * col], ["-" * col])] + rows
     for l_cell, r_cell in rows:
         for k in range(max(len(l_cell), len(r_cell), 1)):

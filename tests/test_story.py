@@ -61,6 +61,10 @@ def test_pick_chooses_the_median_prospect_of_the_kind():
     assert pick_prospect(ev, "sold") == 3
     assert pick_prospect(ev, "ignored") == 4
     assert pick_prospect(ev, "complained") is None
+    # beside a second strategy under which 3 bought too, the pick contrasts: among 1 and 2 (2 and 9 events)
+    other = ev[ev.prospect == 3]
+    assert pick_prospect(ev, "sold", other) == 1
+    assert pick_prospect(ev, "sold", ev) == 3  # no contrast to be had: the typical one as before
 
 
 def test_pick_sold_follows_a_prospect_who_bought(scenario_file):
