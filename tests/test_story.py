@@ -99,3 +99,13 @@ def test_story_errors_are_plain(scenario_file):
     assert proc.returncode == 2 and "sold, complained, lost, ignored" in proc.stderr
     proc = cli("story", scenario_file, "--strategy", "once", "--prospect", "99999")
     assert proc.returncode == 2 and "prospect 99999" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_kinds_of_agrees_with_kind_of_prospect_by_prospect():
+    from sim.story import kind_of, kinds_of
+
+    sc = sim.Scenario(**SCENARIO)
+    events = sim.run_replication(sc, "cadence", 0, event_log=True).events
+    fast = kinds_of(events)
+    slow = {int(pid): kind_of(ev) for pid, ev in events.groupby("prospect")}
+    assert fast == slow and {"sold", "lost", "ignored"} <= set(fast.values())
