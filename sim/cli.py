@@ -18,7 +18,7 @@ from .loading import ScenarioError, load_scenario
 from .output import manifest, now_utc, provenance, write_results
 from .scenario import Scenario
 from .stats import summarize
-from .strategies import PRESETS, Strategy
+from .strategies import PRESETS, Strategy, display_names
 from .templates import STARTER
 from .units import format_duration
 
@@ -75,6 +75,7 @@ def run(
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write comparison plots."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
+    report: bool = typer.Option(False, "--report", help="Also write report.html (one self-contained page for a sales room)."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
     sc = _load(scenario, set_, replications=replications, seed=seed)
@@ -91,39 +92,58 @@ def run(
     except ImportError as exc:
         _fail(f"cannot write results: {exc} (install the 'parquet' extra for --events)")
         return
+    if report:
+        from .report import write_report
+        write_report(written)
     if not quiet:
-        _print_summary(sc, summary)
+        from .plots import notes as plot_notes
+        _print_summary(sc, summary, plot_notes(result) if plots else None)
         out_console.print(f"Results written to [bold]{written}/[/] in {time.perf_counter() - t0:.1f} s "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
-                          f"{', events.parquet' if events else ''}).")
+                          f"{', events.parquet' if events else ''}{', report.html' if report else ''}).",
+                          width=WIDTH)
 
 
 def _fmt(mean: float, lo: float, hi: float, scale: float = 1.0, digits: int = 1) -> str:
-    """``mean ± half-width`` of a (symmetric) t interval, or the mean alone with one replication."""
+    """``mean±half-width`` of a (symmetric) t interval, or the mean alone with one replication."""
     if math.isnan(mean):
         return "-"
     text = f"{mean * scale:.{digits}f}"
     if not math.isnan(lo):
-        text += f" ± {(hi - lo) / 2 * scale:.{digits}f}"
+        text += f"±{(hi - lo) / 2 * scale:.{digits}f}"
     return text
 
 
 HEADLINE = [
-    ("close_rate", "Close %", 100, 1),
-    ("close_rate_vs_baseline", "vs base (pts)", 100, 1),
-    ("complaints_per_1000", "Complaints /1k", 1, 1),
-    ("calls_per_rep_day_mean", "Calls /rep-day", 1, 0),
-    ("lead_response_median_min", "Lead reply (min)", 1, 0),
+    ("close_rate", "Close\n%", 100, 1),
+    ("close_rate_vs_baseline", "vs base\n(pts)", 100, 1),
+    ("complaints_per_1000", "Complaints\nper 1,000", 1, 1),
+    ("calls_per_rep_day_mean", "Calls per\nrep-day", 1, 0),
+    ("lead_response_median_min", "New lead\nwait, min", 1, 0),
 ]
+WIDTH = 80  # the printed summary fits an 80-column terminal
 
 
-def _print_summary(sc: Scenario, summary) -> None:
+def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> None:
+    """The scenario's description, a compact table (fits 80 columns) and any warnings."""
+    import textwrap
+
+    from rich import box
+
+    from .sentences import replication_warning
+
     n = int(summary["n"].max()) if len(summary) else 0
-    table = Table(title=f"{sc.name}: mean ± 95% interval over {n} replications (baseline: {sc.baseline})")
-    table.add_column("Strategy", style="bold", no_wrap=True)
+    if sc.description:
+        out_console.print(textwrap.fill(" ".join(sc.description.split()), WIDTH), highlight=False)
+        out_console.print()
+    table = Table(title=f"{sc.name}: mean±95% interval over {n} replication{'s' if n != 1 else ''}",
+                  caption=f"vs base: difference from {display_names(sc.strategies)[sc.baseline]}, paired by replication",
+                  box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+    table.add_column("Strategy", style="bold", max_width=22, overflow="fold")
     for _key, label, _s, _d in HEADLINE:
-        table.add_column(label, justify="right")
+        table.add_column(label, justify="right", no_wrap=True)
     index = summary.set_index(["strategy", "metric"])
+    shown = display_names(sc.strategies)
     for strategy in sc.strategies:
         cells = []
         for key, _label, scale, digits in HEADLINE:
@@ -132,8 +152,11 @@ def _print_summary(sc: Scenario, summary) -> None:
                 cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
             else:
                 cells.append("-")
-        table.add_row(strategy, *cells)
-    out_console.print(table)
+        table.add_row(shown[strategy], *cells)
+    out_console.print(table, width=WIDTH)
+    warning = replication_warning(summary)
+    for line in ([warning] if warning else []) + (notes or []):
+        out_console.print(textwrap.fill(f"Note: {line}", WIDTH), highlight=False, style="yellow")
 
 
 @app.command()
@@ -173,15 +196,154 @@ def sweep(
     with atomic_folder(folder) as tmp:
         table.to_csv(tmp / "sweep.csv", index=False)
         (tmp / "scenario.yaml").write_text(dump_scenario(sc), encoding="utf-8")
-        write_sweep_plots(table, [p for p, _ in params], tmp / "plots")
+        write_sweep_plots(table, [p for p, _ in params], tmp / "plots", display_names(sc.strategies))
         info = {"scenario": sc.name, "seed": sc.seed, "replications": sc.replications,
                 "grid": {p: v for p, v in params}, "points": len(grid(params)), "workers": workers,
                 "started": started.isoformat(timespec="seconds"), "wall_seconds": round(time.perf_counter() - t0, 3),
                 **provenance()}
         (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
     if not quiet:
+        _print_sweep(sc, table, [p for p, _ in params])
         out_console.print(f"Sweep of {total} runs written to [bold]{folder}/[/] (sweep.csv, plots/sweep.png) "
-                          f"in {time.perf_counter() - t0:.1f} s.")
+                          f"in {time.perf_counter() - t0:.1f} s.", width=WIDTH)
+
+
+def _print_sweep(sc: Scenario, table, params: list[str]) -> None:
+    """The sweep's outcomes, one row per grid point and strategy (fits 80 columns)."""
+    import textwrap
+
+    from rich import box
+
+    from .sentences import replication_warning
+    from .sweep_plots import field_words
+
+    shown = display_names(sc.strategies)
+    cols = [("close_rate", "Close\n%", 100, 1), ("complaints_per_1000", "Complaints\nper 1,000", 1, 1),
+            ("calls_per_rep_day_mean", "Calls per\nrep-day", 1, 0), ("lead_response_median_min", "New lead\nwait, min", 1, 0)]
+    n = int(table["n"].max()) if len(table) else 0
+    out = Table(title=f"{sc.name} sweep: mean±95% interval over {n} replication{'s' if n != 1 else ''}",
+                caption="; ".join(f"{p.split('.')[-1]}: {field_words(p)}" for p in params),
+                box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+    for p in params:
+        out.add_column(p.split(".")[-1], justify="right", max_width=12, overflow="fold")
+    out.add_column("Strategy", max_width=22, overflow="fold")
+    for _m, label, _s, _d in cols:
+        out.add_column(label, justify="right", no_wrap=True)
+    index = table.set_index(params + ["strategy", "metric"]).sort_index(level=list(range(len(params))), sort_remaining=False)
+    points = table[params + ["strategy"]].drop_duplicates()
+    for row in points.itertuples(index=False):
+        key = tuple(row)
+        cells = []
+        for metric, _label, scale, digits in cols:
+            try:
+                r = index.loc[key + (metric,)]
+                cells.append(_fmt(float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), scale, digits))
+            except KeyError:
+                cells.append("-")
+        out.add_row(*[str(v) for v in key[:-1]], shown.get(key[-1], key[-1]), *cells)
+    out_console.print(out, width=WIDTH)
+    warning = replication_warning(table)
+    if warning:
+        out_console.print(textwrap.fill(f"Note: {warning}", WIDTH), highlight=False, style="yellow")
+
+
+@app.command()
+def story(
+    scenario: Path = SCENARIO_ARG,
+    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy (its key in the scenario) to follow the prospect under."),
+    prospect: Optional[int] = typer.Option(None, "--prospect", "-p", min=0, help="Prospect id to follow."),
+    pick: Optional[str] = typer.Option(None, "--pick", help="Follow a typical prospect who was: sold, complained, lost or ignored."),
+    replication: int = typer.Option(0, "--replication", "-r", min=0, help="Which replication (same prospects for every strategy)."),
+    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy: the same prospect side by side."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
+) -> None:
+    """Tell one prospect's run in plain words: every touch, the hidden state, the outcome and why."""
+    import shutil
+
+    from .story import PICKS, StoryError, render, run_events, side_by_side, tell
+
+    sc = _load(scenario, set_)
+    for name in [strategy] + ([vs] if vs else []):
+        if name not in sc.strategies:
+            _fail(f"{scenario}: no strategy {name!r}; this scenario has: {', '.join(sc.strategies)}")
+    if (prospect is None) == (pick is None):
+        _fail("give exactly one of --prospect ID or --pick " + "|".join(PICKS))
+    if pick is not None and pick not in PICKS:
+        _fail(f"--pick {pick!r}: expected one of {', '.join(PICKS)}")
+    try:
+        if vs is None:
+            typer.echo(render(tell(sc, strategy, prospect, pick, replication)))
+            return
+        other = run_events(sc, vs, replication)
+        first = tell(sc, strategy, prospect, pick, replication, other=other)
+        second = tell(sc, vs, first.prospect, None, replication, events=other)
+    except StoryError as exc:
+        _fail(str(exc))
+        return
+    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
+    typer.echo(side_by_side(first, second, width))
+
+
+@app.command("report")
+def report_(results: Path = typer.Argument(..., help="A results folder written by `followup-sim run`.", show_default=False),
+            out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: RESULTS/report.html].")) -> None:
+    """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
+    from .report import ReportError, write_report
+    try:
+        path = write_report(results, out)
+    except ReportError as exc:
+        _fail(str(exc).replace("[", "\\["))
+        return
+    out_console.print(f"Report written to [bold]{path}[/] (one file: open it in any browser, no network needed).",
+                      highlight=False)
+
+
+@app.command()
+def lesson(
+    name: Optional[str] = typer.Argument(None, help="Lesson to run; leave out to list them.", show_default=False),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the lesson's replications."),
+    workers: int = typer.Option(2, "--workers", "-w", min=1, help="Processes to run replications in parallel."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/lessons/NAME]."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="On a terminal, wait for Enter after the question."),
+) -> None:
+    """Classroom lessons: list them, or ask one's question, run it, answer from the numbers, write the report."""
+    from .lessons import LessonError, answer, find_lesson, list_lessons
+    from .report import write_report
+
+    if name is None:
+        table = Table(title="Lessons (run one with: followup-sim lesson NAME)")
+        table.add_column("Lesson", style="bold", no_wrap=True)
+        table.add_column("Question")
+        for item in list_lessons():
+            table.add_row(item.name, item.question)
+        out_console.print(table)
+        return
+    try:
+        found = find_lesson(name)
+    except LessonError as exc:
+        _fail(str(exc))
+        return
+    sc = _load(found.path, set_, replications=replications)
+    out_console.print(f"[bold]Question:[/] {found.question or '(this lesson has no question)'}", highlight=False)
+    if sc.description:
+        out_console.print(" ".join(sc.description.split()), highlight=False, style="dim")
+    if wait and sys.stdin.isatty() and sys.stdout.isatty():
+        out_console.input("\nAsk the room, then press Enter to run the lesson... ")
+    folder = out or Path("results") / "lessons" / found.name
+    started, t0 = now_utc(), time.perf_counter()
+    result = _with_progress(f"{found.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
+                            len(sc.strategies) * sc.replications, False,
+                            lambda progress: ex.run_experiment(sc, workers=workers, progress=progress))
+    summary = summarize(result.runs(), sc.baseline)
+    info = manifest(result, started, time.perf_counter() - t0, sc.replications, workers, {"lesson": found.name})
+    written = write_results(result, summary, folder, info)
+    report = write_report(written)
+    out_console.print("\n[bold]Answer:[/]")
+    for sentence in answer(sc, summary, result.runs(), found.name):
+        out_console.print(f"- {sentence}", highlight=False)
+    out_console.print(f"\nReport: [bold]{report}[/] (open it in a browser; results in {written}/, "
+                      f"{time.perf_counter() - t0:.1f} s).", highlight=False)
 
 
 @app.command()
@@ -263,6 +425,7 @@ def presets() -> None:
     """List the preset strategies with their steps."""
     table = Table(title="Preset strategies (use as `preset: NAME` in a scenario; override any field)")
     table.add_column("Preset", style="bold")
+    table.add_column("Label")
     table.add_column("Steps")
     table.add_column("Notes")
     for name in PRESETS:
@@ -276,7 +439,7 @@ def presets() -> None:
             notes.append("keeps calling after a no")
         if s.book_next_step:
             notes.append("books next step" + (" + reminder email" if s.reminder_email else ""))
-        table.add_row(name, steps, "; ".join(notes))
+        table.add_row(name, s.label or "", steps, "; ".join(notes))
     table.caption = ("First response is how soon a new inbound lead is first called. The default, 1 hour, is past "
                      "a new lead's hot window (they stay by the phone for about 15 minutes): compare with "
                      "scenarios/speed_to_lead.yaml.")

@@ -1,11 +1,15 @@
-"""Comparison plots a sales manager reads at a glance, written into a results folder.
+"""Comparison plots a sales room reads at a glance, written into a results folder.
 
 Each ``plot_*`` function returns a Figure (so tests can check labels); ``write_plots``
-saves and closes them. Every estimate carries its 95% interval over replications.
+saves and closes them. Every estimate carries its 95% interval over replications; an
+interval of a quantity that cannot go below zero (or above 100%) is cut at that bound, and
+the figure says so in a footnote. Strategies are shown by their display names (``label:``).
+``notes`` says in words what a figure leaves out, for the command line to print.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import matplotlib
 
@@ -14,17 +18,25 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .experiment import Experiment  # noqa: E402
 from .readiness import STATE_NAMES  # noqa: E402
-from .results import SALES_BY_ATTEMPT_MAX  # noqa: E402
+from .sentences import FEW_REPLICATIONS, attempt_columns  # noqa: E402
 from .stats import t_interval  # noqa: E402
+from .strategies import display_names  # noqa: E402
 from .touches import CAUSES  # noqa: E402
+from .units import DAY  # noqa: E402
 
 DPI = 120
-CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10, then 80% on the 5th-12th" claim, in %
+CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10%, then 80% on the 5th-12th" claim, in %
+CLAIM_LATE = 80
+CLIP_NOTE = "Intervals are cut at {what} where the t interval runs past what is possible."
+STATE_WORDS = {"not_ready": "not ready", "considering": "considering", "ready": "ready to buy",
+               "off_market": "just bought elsewhere", "customer": "our customer"}
 
 
+# ---------------------------------------------------------------- helpers
 def _band(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     """Mean and 95% t interval of y over replications at each x."""
     rows = [(key, *t_interval(g[y])[:3]) for key, g in frame.groupby(x)]
@@ -44,154 +56,303 @@ def _summary_value(summary: pd.DataFrame, strategy: str, metric: str) -> tuple[f
     return float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
 
 
+def clip(low: float, high: float, lower: float = 0.0, upper: float = np.inf) -> tuple[float, float, bool]:
+    """An interval cut to what the quantity can be; the flag says whether anything was cut."""
+    if np.isnan(low):
+        return low, high, False
+    lo, hi = max(low, lower), min(high, upper)
+    return lo, hi, (lo != low or hi != high)
+
+
 def _err(mean: float, low: float, high: float) -> list[list[float]]:
     if np.isnan(low):
         return [[0.0], [0.0]]
-    return [[mean - low], [high - mean]]
+    return [[max(mean - low, 0.0)], [max(high - mean, 0.0)]]
 
 
+def _replications(exp: Experiment) -> int:
+    return len({r.replication for r in exp.results})
+
+
+def _footnote(fig: Figure, lines: list[str]) -> None:
+    """Small print under the axes (clipping, left-out strategies, too few replications)."""
+    lines = [line for line in lines if line]
+    if lines:
+        fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="#444444", ha="left", va="bottom")
+
+
+def _few(exp: Experiment) -> str:
+    n = _replications(exp)
+    if n >= FEW_REPLICATIONS:
+        return ""
+    return (f"Only {n} replication{'s' if n != 1 else ''}: "
+            + ("no intervals." if n < 2 else "intervals are wide and unreliable; run at least "
+               f"{FEW_REPLICATIONS} before drawing conclusions."))
+
+
+def _finish(fig: Figure, notes: list[str], legend_rows: int = 0) -> Figure:
+    lines = [n for n in notes if n]
+    bottom = 0.02 + 0.028 * len(lines) + 0.035 * legend_rows
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    _footnote(fig, lines)
+    return fig
+
+
+def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsize: float = 8) -> list:
+    """Write each point's label beside it where it overlaps no other label, point or the axes' edge.
+
+    Greedy: labels are placed one at a time, trying offsets around the point in a fixed order
+    and keeping the first whose box is clear (the least-overlapping one when none is)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    offsets = [(7, 5, "left", "bottom"), (7, -5, "left", "top"), (-7, 5, "right", "bottom"),
+               (-7, -5, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"),
+               (9, 0, "left", "center"), (-9, 0, "right", "center"), (14, 14, "left", "bottom"),
+               (14, -14, "left", "top"), (-14, 14, "right", "bottom"), (-14, -14, "right", "top")]
+    frame = ax.get_window_extent(renderer)
+    marks = [ax.transData.transform(p) for p in points]
+    taken: list = []
+    placed = []
+    for (x, y), text in zip(points, texts):
+        best, best_score = None, None
+        for dx, dy, ha, va in offsets:
+            t = ax.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), ha=ha, va=va, fontsize=fontsize)
+            box = t.get_window_extent(renderer).expanded(1.04, 1.15)
+            score = sum(box.overlaps(b) for b in taken)
+            score += sum(box.x0 - 3 < mx < box.x1 + 3 and box.y0 - 3 < my < box.y1 + 3 for mx, my in marks)
+            score += 0 if (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1) else 5
+            if best_score is None or score < best_score:
+                if best is not None:
+                    best.remove()
+                best, best_score, best_box = t, score, box
+            else:
+                t.remove()
+            if score == 0:
+                break
+        taken.append(best_box)
+        placed.append(best)
+    return placed
+
+
+# ---------------------------------------------------------------- figures
 def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
-    fig, ax = plt.subplots(figsize=(8, 6))
+    fig, ax = plt.subplots(figsize=(8.5, 6.2))
     colors = _colors(exp.strategies)
+    shown = display_names(exp.scenario.strategies)
+    points, texts, cut = [], [], False
     for name in exp.strategies:
         cr = [v * 100 for v in _summary_value(summary, name, "close_rate")]
         cp = list(_summary_value(summary, name, "complaints_per_1000"))
-        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4, label=name)
-        ax.annotate(name, (cp[0], cr[0]), textcoords="offset points", xytext=(6, 6), fontsize=8)
+        lo, hi, c1 = clip(cr[1], cr[2], 0, 100)
+        cr = [cr[0], lo, hi]
+        lo, hi, c2 = clip(cp[1], cp[2], 0)
+        cp = [cp[0], lo, hi]
+        cut |= c1 or c2
+        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4,
+                    label=shown[name])
+        points.append((cp[0], cr[0]))
+        texts.append(shown[name])
     ax.set_xlabel("Complaints per 1,000 prospects")
     ax.set_ylabel("Close rate (% of prospects who bought from us)")
     ax.set_title("Close rate vs complaints: up and to the left is better\n(bars: 95% interval over replications)")
     ax.grid(alpha=0.3)
+    ax.margins(x=0.18, y=0.1)
+    ax.set_xlim(left=-0.04 * max(ax.get_xlim()[1], 1))
+    ax.set_ylim(bottom=min(ax.get_ylim()[0], 0))
     fig.tight_layout()
-    return fig
+    place_labels(ax, points, texts)
+    return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
 
 
-def _bands_over_time(frame: pd.DataFrame, x: str, y: str, names: list[str], xlabel: str, ylabel: str, title: str) -> Figure:
-    """One line per strategy: the mean of y at each x over replications, with its 95% band."""
-    fig, ax = plt.subplots(figsize=(9, 5.5))
+def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlabel: str, ylabel: str, title: str,
+                     notes: Optional[list[str]] = None) -> Figure:
+    """One line per strategy: the mean of y at each x over replications, with its 95% band (cut at zero)."""
+    fig, ax = plt.subplots(figsize=(9.5, 6))
+    names = list(strategies)
     colors = _colors(names)
+    shown = display_names(strategies)
+    cut = False
     for name in names:
         b = _band(frame[frame.strategy == name], x, y)
-        ax.plot(b[x], b["mean"], color=colors[name], label=name)
+        ax.plot(b[x], b["mean"], color=colors[name], label=shown[name])
         if b["low"].notna().any():
-            ax.fill_between(b[x], b["low"], b["high"], color=colors[name], alpha=0.2, linewidth=0)
+            cut |= bool((b["low"] < 0).any())
+            ax.fill_between(b[x], b["low"].clip(lower=0), b["high"], color=colors[name], alpha=0.2, linewidth=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    lines = [line for line in [CLIP_NOTE.format(what="zero") if cut else ""] + (notes or []) if line]
+    rows = int(np.ceil(len(names) / 4))
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=min(4, len(names)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.01 + 0.028 * len(lines)))
+    return _finish(fig, lines, legend_rows=rows)
 
 
 def plot_cumulative_sales(exp: Experiment) -> Figure:
-    return _bands_over_time(exp.series("daily"), "day", "cumulative_sales", exp.strategies, "Day of the simulation",
-                            "Cumulative sales (count)", "Sales over time by strategy (mean and 95% band)")
+    return _bands_over_time(exp.series("daily"), "day", "cumulative_sales", exp.scenario.strategies,
+                            "Day of the simulation", "Cumulative sales (count)",
+                            "Sales over time by strategy (mean and 95% band)", [_few(exp)])
 
 
 def plot_call_load(exp: Experiment) -> Figure:
     rd = exp.series("rep_days").copy()
-    rd["week"] = rd["day"] // 7
+    rd["week"] = rd["day"] // 7 + 1
     per_rep_week = rd.groupby(["strategy", "replication", "week"], as_index=False)["calls"].mean()
-    return _bands_over_time(per_rep_week, "week", "calls", exp.strategies, "Week of the simulation",
+    days = int(np.ceil(exp.scenario.horizon / DAY))
+    full_weeks = days // 7
+    note = ""
+    if days % 7:
+        per_rep_week = per_rep_week[per_rep_week["week"] <= full_weeks]
+        note = (f"The last {days % 7} day{'s' if days % 7 != 1 else ''} (a partial week {full_weeks + 1}) "
+                f"{'are' if days % 7 != 1 else 'is'} left out: a part-week average is not comparable.")
+    return _bands_over_time(per_rep_week, "week", "calls", exp.scenario.strategies, "Week of the simulation",
                             "Calls per rep per working day (weekly mean)",
-                            "Call load on the team over time (mean and 95% band)")
+                            "Call load on the team over time (mean and 95% band)", [note, _few(exp)])
 
 
 def plot_response_time(exp: Experiment) -> Figure:
     rt = exp.response_times()
     names = exp.strategies
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(names) + 2.5))
+    shown = display_names(exp.scenario.strategies)
+    fig, ax = plt.subplots(figsize=(9.5, 0.6 * len(names) + 3.2))
     data = [np.maximum(rt.loc[rt.strategy == n, "minutes"].to_numpy(float), 0.1) for n in names]
     has = [len(d) > 0 for d in data]
+    left_out = [shown[n] for n, h in zip(names, has) if not h]
+    notes = []
     if any(has):
         ax.boxplot([d for d, h in zip(data, has) if h], orientation="horizontal", whis=(10, 90), showfliers=False,
-                   tick_labels=[n for n, h in zip(names, has) if h])
+                   tick_labels=[shown[n] for n, h in zip(names, has) if h])
         ax.set_xscale("log")
+        p90 = float(np.percentile(np.concatenate([d for d in data if len(d)]), 90))
+        notes.append(f"Leads that arrive at night or at the weekend wait for the next shift, so the slowest tenth "
+                     f"wait about {p90:,.0f} minutes ({p90 / 60:.0f} hours) whatever the strategy.")
     else:
-        ax.text(0.5, 0.5, "no new leads called", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "Empty: no new lead got a first call\n(no inbound leads, or no strategy calls them)",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
+    if left_out and any(has):
+        notes.append("Left out (no new lead called): " + ", ".join(left_out) + ".")
     ax.set_xlabel("Minutes from a lead's arrival to the first call (log scale; box 25-75%, whiskers 10-90%)")
     ax.set_ylabel("Strategy")
     ax.set_title("How fast new leads get their first call")
     ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, notes + [_few(exp)])
 
 
 def plot_sales_by_touch(exp: Experiment) -> Figure:
+    """Small multiples: per strategy, the share of its sales on each of our attempts, beside the claim."""
     runs = exp.runs()
-    cols = ([f"sales_attempt_{k}" for k in range(0, SALES_BY_ATTEMPT_MAX + 1)]
-            + [f"sales_attempt_{SALES_BY_ATTEMPT_MAX + 1}plus"])
-    labels = [str(k) for k in range(0, SALES_BY_ATTEMPT_MAX + 1)] + [f"{SALES_BY_ATTEMPT_MAX + 1}+"]
+    cols, what = attempt_columns(runs.columns)
     names = exp.strategies
-    fig, ax = plt.subplots(figsize=(10, 5.5))
-    width = 0.8 / max(len(names), 1)
+    shown = display_names(exp.scenario.strategies)
+    ncols = min(4, len(names))
+    nrows = int(np.ceil(len(names) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols + 0.6, 2.9 * nrows + 1.4), sharex=True, sharey=True,
+                             squeeze=False)
+    labels = [label for label, _ in cols]
     x = np.arange(len(cols))
     colors = _colors(names)
-    for i, name in enumerate(names):
+    claim_x = [labels.index(str(k)) for k in CLAIM if str(k) in labels]
+    plural = what + ("es" if what == "touch" else "s")
+    cut = False
+    for ax, name in zip(axes.ravel(), names):
         g = runs[runs.strategy == name]
-        share = 100 * g[cols].to_numpy(float) / np.maximum(g["sales"].to_numpy(float)[:, None], 1)
+        sales = g["sales"].to_numpy(float)
+        ax.set_title(shown[name], fontsize=9)
+        ax.grid(alpha=0.3, axis="y")
+        if sales.sum() == 0:
+            ax.text(0.5, 0.5, "no sales", ha="center", va="center", transform=ax.transAxes, color="#666666")
+            continue
+        share = 100 * g[[c for _, c in cols]].to_numpy(float) / np.maximum(sales[:, None], 1)
         stats = [t_interval(share[:, j])[:3] for j in range(len(cols))]
         mean = np.array([s[0] for s in stats])
-        err = np.array([[m - lo, hi - m] if not np.isnan(lo) else [0, 0] for m, lo, hi in stats]).T
-        ax.bar(x + i * width - 0.4 + width / 2, mean, width, yerr=err, capsize=2, color=colors[name], label=name)
-    ax.plot(list(CLAIM), list(CLAIM.values()), "k--", marker="x", alpha=0.6,
-            label="claim '2/3/5/10%' (no traceable source)")
-    ax.set_xticks(x, labels)
-    ax.set_xlabel("Our outbound attempts when the sale came (0: the prospect reached out first)")
-    ax.set_ylabel("Share of the strategy's sales (%)")
-    ax.set_title("Which touch closes the sale? (mean and 95% interval)")
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    return fig
+        err = []
+        for m, lo, hi in stats:
+            lo2, hi2, c = clip(lo, hi, 0, 100)
+            cut |= c
+            err.append([m - lo2, hi2 - m] if not np.isnan(lo) else [0, 0])
+        ax.bar(x, mean, 0.75, yerr=np.array(err).T, capsize=1.5, color=colors[name])
+        ax.plot(claim_x, [CLAIM[int(labels[i])] for i in claim_x], "k--", marker="x", alpha=0.7, linewidth=1)
+        late = [i for i, lab in enumerate(labels) if lab.isdigit() and 5 <= int(lab) <= 12]
+        here = 100 * g[[cols[i][1] for i in late]].to_numpy(float).sum() / sales.sum()
+        ax.text(0.97, 0.95, f"{plural} 5-12: {here:.0f}%\nclaim: {CLAIM_LATE}%", ha="right", va="top",
+                transform=ax.transAxes, fontsize=7.5, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    for ax in axes.ravel()[:len(names)]:
+        ax.set_ylabel("% of its sales", fontsize=8)
+    step = 2 if len(labels) > 8 else 1
+    for ax in axes.ravel()[:len(names)]:
+        ax.set_xticks(x[::step], labels[::step], fontsize=7.5)
+        ax.tick_params(labelbottom=True)
+        ax.set_xlabel("Our attempt number (0 = bought before we called)" if what == "attempt"
+                      else "Touch number (ours and callbacks)", fontsize=8)
+    fig.suptitle(f"On which {what} does the sale happen? Bars: share of each strategy's sales (95% interval); "
+                 f"dashed: the unsourced '2/3/5/10%, then {CLAIM_LATE}% on the 5th-12th' claim", fontsize=10)
+    return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
 
 
 def plot_complaints_by_cause(exp: Experiment) -> Figure:
     runs = exp.runs()
     names = exp.strategies
-    fig, ax = plt.subplots(figsize=(10, 5.5))
+    shown = display_names(exp.scenario.strategies)
+    fig, ax = plt.subplots(figsize=(10, 6))
     width = 0.8 / len(CAUSES)
     x = np.arange(len(names))
     labels = {"frequency": "touches too frequent", "after_no": "touched after a clear no", "pushy_rep": "pushy rep"}
+    cut = False
     for j, cause in enumerate(CAUSES):
         stats = []
         for name in names:
             g = runs[runs.strategy == name]
             stats.append(t_interval(1000 * g[f"complaints_{cause}"] / g["prospects"])[:3])
         mean = np.array([s[0] for s in stats])
-        err = np.array([[m - lo, hi - m] if not np.isnan(lo) else [0, 0] for m, lo, hi in stats]).T
-        ax.bar(x + j * width - 0.4 + width / 2, mean, width, yerr=err, capsize=3, label=labels[cause])
-    ax.set_xticks(x, names, rotation=25, ha="right")
+        err = []
+        for m, lo, hi in stats:
+            lo2, hi2, c = clip(lo, hi, 0)
+            cut |= c
+            err.append([m - lo2, hi2 - m] if not np.isnan(lo) else [0, 0])
+        ax.bar(x + j * width - 0.4 + width / 2, mean, width, yerr=np.array(err).T, capsize=3, label=labels[cause])
+    ax.set_xticks(x, [shown[n] for n in names], rotation=25, ha="right")
     ax.set_xlabel("Strategy")
     ax.set_ylabel("Complaints per 1,000 prospects")
     ax.set_title("Why prospects complain, by strategy (mean and 95% interval)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, [CLIP_NOTE.format(what="zero") if cut else "", _few(exp)])
 
 
 def plot_readiness_mix(exp: Experiment) -> Figure:
     mix = exp.series("readiness")
     names = exp.strategies
+    shown = display_names(exp.scenario.strategies)
     cols = min(3, len(names))
     rows = int(np.ceil(len(names) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows + 0.8), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.1 * rows + 1.3), sharex=True, sharey=True,
+                             squeeze=False)
     states = list(STATE_NAMES)
+    handles = None
     for ax, name in zip(axes.ravel(), names):
         m = mix[mix.strategy == name].groupby("day")[states].mean()
         total = m.sum(axis=1).replace(0, np.nan)
-        ax.stackplot(m.index, *(100 * m[s] / total for s in states), labels=[s.replace("_", " ") for s in states], alpha=0.85)
-        ax.set_title(name, fontsize=9)
-        ax.set_xlabel("Day")
-        ax.set_ylabel("Share of prospects (%)")
+        handles = ax.stackplot(m.index, *(100 * m[s] / total for s in states),
+                               labels=[STATE_WORDS.get(s, s) for s in states], alpha=0.85)
+        ax.set_title(shown[name], fontsize=9)
+        ax.set_xlabel("Day", fontsize=8)
+        ax.tick_params(labelbottom=True, labelsize=8)
         ax.set_ylim(0, 100)
+    for ax in axes.ravel()[:len(names)]:
+        ax.set_ylabel("Share of prospects (%)", fontsize=8)
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
-    axes[0, 0].legend(fontsize=7, loc="lower left")
+    fig.legend(handles, [STATE_WORDS.get(s, s) for s in states], loc="lower center", ncol=len(states), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle("Where prospects are in their buying journey over time (mean over replications)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
@@ -205,6 +366,24 @@ def figures(exp: Experiment, summary: pd.DataFrame) -> dict[str, Figure]:
         "complaints_by_cause": plot_complaints_by_cause(exp),
         "readiness_mix": plot_readiness_mix(exp),
     }
+
+
+def notes(exp: Experiment) -> list[str]:
+    """What the plots leave out or cannot show, in words, for the command line to print."""
+    out = []
+    rt = exp.response_times()
+    shown = display_names(exp.scenario.strategies)
+    called = set(rt["strategy"]) if len(rt) else set()
+    missing = [shown[n] for n in exp.strategies if n not in called]
+    if len(missing) == len(exp.strategies):
+        out.append("response_time.png is empty: no new lead got a first call (no inbound leads, or no strategy "
+                   "calls them).")
+    elif missing:
+        out.append("response_time.png leaves out " + ", ".join(missing) + ": no new lead was called.")
+    days = int(np.ceil(exp.scenario.horizon / DAY))
+    if days % 7:
+        out.append(f"call_load.png leaves out the last {days % 7} day(s): a partial week.")
+    return out
 
 
 def write_plots(exp: Experiment, summary: pd.DataFrame, folder: Path) -> list[Path]:

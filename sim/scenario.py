@@ -265,6 +265,7 @@ class Rules(_M):
 class Scenario(_M):
     name: str = Field(default="scenario", pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
+    question: str = Field(default="", description="the question a trainer asks the room before running it (shown in the report)")
     horizon: Minutes = Field(default="365d", gt=0)
     replications: int = Field(default=5, ge=1)
     seed: int = Field(default=20261122, ge=0)

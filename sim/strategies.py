@@ -39,6 +39,7 @@ class Strategy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_default=True)
     preset: Optional[str] = Field(default=None, description="start from this named preset")
+    label: Optional[str] = Field(default=None, description="a plain name for plots, tables and reports, e.g. 'Call once and stop'")
     description: str = ""
     steps: list[Step] = Field(default_factory=list)
     repeat: Optional[Repeat] = None
@@ -74,6 +75,8 @@ class Strategy(BaseModel):
             if name not in PRESETS:
                 raise ValueError(f"unknown preset {name!r}; expected one of: {', '.join(PRESETS)}")
             merged = dict(PRESETS[name])
+            if "label" not in data and set(data) - {"preset", "description"}:
+                merged.pop("label", None)  # the preset's label names the preset as shipped, not a changed copy
             merged.update(data)
             return merged
         return data
@@ -137,46 +140,55 @@ def _days(days: list[float], channel: str = "call") -> list[dict]:
 
 PRESETS: dict[str, dict[str, Any]] = {
     "wait_for_call": {
+        "label": "Wait for them to call",
         "description": "No follow-up at all: wait for prospects to get in touch by themselves. New inbound "
                        "leads are not called either; only a prospect who reaches out to buy is called back.",
         "steps": [],
     },
     "one_and_done": {
+        "label": "Call once and stop",
         "description": "One call, then give up (what about 44% of reps do).",
         "steps": _days([1]),
     },
     "five_and_stop": {
+        "label": "Five calls, then stop",
         "description": "Five calls over about two weeks, then stop.",
         "steps": _days([1, 2, 4, 7, 11]),
     },
     "cadence_1_3_7_14_28_58": {
+        "label": "1-3-7-14-28-58 cadence",
         "description": "Calls on days 1, 3, 7, 14, 28 and 58, then monthly.",
         "steps": _days([1, 3, 7, 14, 28, 58]),
         "repeat": {"every": "30d", "channel": "call"},
     },
     "daily_two_weeks": {
+        "label": "Call daily for two weeks",
         "description": "A call every working day for two weeks.",
         "steps": [{"day": 1}] + [{"after": "1d"} for _ in range(9)],
         "min_gap": "12h",
     },
     "ignore_no": {
+        "label": "Cadence, ignoring a no",
         "description": "The 1/3/7/14/28/58-then-monthly cadence, but keep calling after a clear 'no'.",
         "steps": _days([1, 3, 7, 14, 28, 58]),
         "repeat": {"every": "30d", "channel": "call"},
         "stop_on_no": False,
     },
     "booked_next_step": {
+        "label": "Book the next call",
         "description": "Calls on days 1, 3, 7, 14, 28; on every conversation book the next call and email a reminder.",
         "steps": _days([1, 3, 7, 14, 28]),
         "book_next_step": True,
         "reminder_email": True,
     },
     "call_within_a_minute": {
+        "label": "Call new leads within a minute",
         "description": "Call new leads within a minute, then five-and-stop.",
         "steps": _days([1, 2, 4, 7, 11]),
         "first_response": "1m",
     },
     "mixed_channels": {
+        "label": "Mix calls, emails and texts",
         "description": "Call, email, call, SMS, call, email over a month.",
         "steps": [
             {"day": 1, "channel": "call"},
@@ -188,6 +200,22 @@ PRESETS: dict[str, dict[str, Any]] = {
         ],
     },
 }
+
+
+def display_name(key: str, strategy: Optional[Strategy] = None) -> str:
+    """The name to show people: the strategy's ``label`` when it has one, else its key in the scenario."""
+    if strategy is not None and strategy.label:
+        return strategy.label
+    return key
+
+
+def display_names(strategies: dict[str, Strategy]) -> dict[str, str]:
+    """Key -> display name for every strategy of a scenario (a label shared by two gets its key added)."""
+    names = {key: display_name(key, s) for key, s in strategies.items()}
+    counts: dict[str, int] = {}
+    for n in names.values():
+        counts[n] = counts.get(n, 0) + 1
+    return {key: (f"{n} ({key})" if counts[n] > 1 else n) for key, n in names.items()}
 
 
 def preset(name: str, **overrides: Any) -> Strategy:

@@ -38,3 +38,40 @@ def test_summary_rows_and_paired_difference():
     unpaired = s.loc[("b", "close_rate")]
     assert row["ci_high"] - row["ci_low"] < (unpaired["ci_high"] - unpaired["ci_low"]) / 3
     assert ("a", "close_rate_vs_baseline") not in s.index
+
+
+def test_ratio_interval_with_a_constant_denominator_is_the_t_interval_scaled():
+    from sim.stats import ratio_interval
+
+    a = np.random.default_rng(8).normal(30, 4, 6)
+    b = np.full(6, 10.0)
+    ratio, lo, hi, n = ratio_interval(a, b)
+    ref = stats.t.interval(0.95, 5, loc=a.mean(), scale=stats.sem(a))
+    assert n == 6 and ratio == pytest.approx(a.mean() / 10)
+    assert (lo, hi) == pytest.approx((ref[0] / 10, ref[1] / 10))
+
+
+def test_ratio_interval_ends_are_where_the_paired_t_test_turns():
+    """Fieller's ends are the ratios r at which the t interval of a - r*b just touches zero."""
+    from sim.stats import ratio_interval
+
+    rng = np.random.default_rng(9)
+    shared = rng.normal(0, 3, 5)
+    b = 20 + shared + rng.normal(0, 1, 5)
+    a = 3 * (20 + shared) + rng.normal(0, 4, 5)
+    ratio, lo, hi, n = ratio_interval(a, b)
+    assert lo < ratio < hi
+    _, _, d_hi, _ = t_interval(a - hi * b)  # at the upper end a - r*b is negative, its interval's top is 0
+    _, d_lo, _, _ = t_interval(a - lo * b)
+    assert d_lo == pytest.approx(0, abs=1e-9) and d_hi == pytest.approx(0, abs=1e-9)
+    # pairing: the shared noise cancels, so the interval is narrower than from unpaired data
+    _, ulo, uhi, _ = ratio_interval(a, rng.permutation(b))
+    assert hi - lo < uhi - ulo
+
+
+def test_ratio_interval_is_unbounded_when_the_denominator_may_be_zero():
+    from sim.stats import ratio_interval
+
+    ratio, lo, hi, n = ratio_interval([5.0, 6.0, 4.0], [1.0, -1.0, 0.5])
+    assert ratio == pytest.approx(5 / (0.5 / 3)) and np.isnan(lo) and np.isnan(hi)
+    assert np.isnan(ratio_interval([1.0, 2.0], [0.0, 0.0])[0])

@@ -1,0 +1,138 @@
+"""A small headless-Chromium driver over the DevTools protocol, for looking at report.html as a browser does.
+
+Chromium is started with a fresh profile and no network features; the page is loaded from a
+file, console errors, uncaught exceptions and failed loads are collected, every image is
+checked, and a full-page screenshot is taken.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--remote-debugging-port=0", "--window-size=1200,900"]
+
+
+def find_chromium() -> Optional[str]:
+    for path in CANDIDATES:
+        if os.access(path, os.X_OK):
+            return path
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_or_skip() -> str:
+    """Chromium's path; without one the calling test skips with how to get it, except in CI,
+    where .ci/run installs Debian's chromium and sets FOLLOWUP_SIM_REQUIRE_BROWSER: there a
+    missing browser fails the test instead of hiding it."""
+    import pytest
+
+    exe = find_chromium()
+    if exe is None:
+        message = "no Chromium found (install Debian's `chromium` package to look at pages in a real browser)"
+        if os.environ.get("FOLLOWUP_SIM_REQUIRE_BROWSER"):
+            pytest.fail(message + "; FOLLOWUP_SIM_REQUIRE_BROWSER is set, so this test must run")
+        pytest.skip(message)
+    return exe
+
+
+@dataclass
+class PageCheck:
+    errors: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    title: str = ""
+    text: str = ""
+    screenshot: bytes = b""
+
+
+def check_page(html_path: Path, timeout: float = 60.0) -> PageCheck:
+    """Render a local HTML file in headless Chromium and report what a person would see."""
+    import websocket  # websocket-client
+
+    exe = find_chromium()
+    if exe is None:
+        raise FileNotFoundError("no Chromium found")
+    profile = tempfile.mkdtemp(prefix="report-chromium-")
+    proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        deadline = time.monotonic() + timeout
+        while port is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line and proc.poll() is not None:
+                raise RuntimeError(f"Chromium exited with code {proc.returncode}")
+            m = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
+            if m:
+                port = int(m.group(1))
+        if port is None:
+            raise RuntimeError("Chromium did not open its DevTools port")
+        pages = []
+        while not pages and time.monotonic() < deadline:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as resp:
+                pages = [t for t in json.load(resp) if t.get("type") == "page"]
+            time.sleep(0.1)
+        ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True)
+        result = PageCheck()
+        ids = iter(range(1, 10_000))
+        events: list[dict] = []
+
+        def call(method: str, **params) -> dict:
+            i = next(ids)
+            ws.send(json.dumps({"id": i, "method": method, "params": params}))
+            while True:
+                msg = json.loads(ws.recv())
+                if msg.get("id") == i:
+                    if "error" in msg:
+                        raise RuntimeError(f"{method}: {msg['error']}")
+                    return msg.get("result", {})
+                events.append(msg)
+
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            call(f"{domain}.enable")
+        call("Page.navigate", url=Path(html_path).resolve().as_uri())
+        while not any(e.get("method") == "Page.loadEventFired" for e in events):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the page did not finish loading")
+            events.append(json.loads(ws.recv()))
+        state = call("Runtime.evaluate", returnByValue=True, expression=(
+            "JSON.stringify({title: document.title, text: document.body.innerText,"
+            " images: Array.from(document.images).map(i => ({src: i.src.slice(0, 40), complete: i.complete,"
+            " width: i.naturalWidth, height: i.naturalHeight})),"
+            " size: [document.documentElement.scrollWidth, document.documentElement.scrollHeight]})"))
+        page = json.loads(state["result"]["value"])
+        for e in events:
+            method, p = e.get("method"), e.get("params", {})
+            if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+                result.errors.append("console: " + " ".join(str(a.get("value", a.get("description"))) for a in p["args"]))
+            elif method == "Runtime.exceptionThrown":
+                result.errors.append("exception: " + p["exceptionDetails"].get("text", ""))
+            elif method == "Log.entryAdded" and p["entry"].get("level") == "error":
+                result.errors.append("log: " + p["entry"].get("text", ""))
+            elif method == "Network.loadingFailed":
+                result.errors.append("load failed: " + p.get("errorText", ""))
+        result.title, result.text, result.images = page["title"], page["text"], page["images"]
+        width, height = page["size"]
+        shot = call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                    clip={"x": 0, "y": 0, "width": width, "height": min(height, 16000), "scale": 1})
+        result.screenshot = base64.b64decode(shot["data"])
+        ws.close()
+        return result
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)

@@ -1,0 +1,135 @@
+"""report.html: self-contained, every plot and the summary table in it, and every sentence's numbers agree
+with summary.csv and runs.csv (parsed back out of the page); then a real browser renders it."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, cli
+from sim.loading import load_scenario
+from sim.stats import ratio_interval
+from sim.strategies import display_names
+
+NUM = r"[\d,]+(?:\.\d+)?"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "baseline"
+    proc = cli("run", ROOT / "scenarios" / "baseline.yaml", "--set", "horizon=60d", "--set", "population.outbound.size=400",
+               "--replications", "3", "--workers", "2", "--report", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def agrees(printed: str, value: float) -> bool:
+    """A number as printed agrees with a value when they are equal at the printed precision."""
+    text = printed.replace(",", "")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(float(text) - value) <= 0.5 * 10 ** -decimals + 1e-9
+
+
+def _items(page: str, cls: str) -> dict[str, str]:
+    return {k: html.unescape(v) for k, v in re.findall(rf"<li class={cls} data-strategy='([^']*)'>(.*?)</li>", page)}
+
+
+def test_report_is_self_contained_and_holds_every_plot_and_the_table(results):
+    page = (results / "report.html").read_text()
+    assert "<script" not in page.lower() and "http://" not in page and "https://" not in page
+    assert not re.search(r"<(img|link)[^>]+(src|href)=['\"](?!data:)", page), "only embedded resources"
+    for png in (results / "plots").glob("*.png"):
+        assert f"id='plot-{png.stem}'" in page, png.stem
+    assert page.count("<img ") == len(list((results / "plots").glob("*.png"))) >= 7
+    assert "class=summary" in page and "How to read this" in page and "What counts as a complaint" in page
+    names = display_names(load_scenario(results / "scenario.yaml").strategies)
+    for name in names.values():
+        assert html.escape(name) in page
+
+
+def test_every_sentence_agrees_with_summary_csv(results):
+    page = (results / "report.html").read_text()
+    summary = pd.read_csv(results / "summary.csv").set_index(["strategy", "metric"])
+    runs = pd.read_csv(results / "runs.csv")
+    sc = load_scenario(results / "scenario.yaml")
+    names = display_names(sc.strategies)
+    base = sc.baseline
+
+    def m(key, metric, col="mean"):
+        return float(summary.loc[(key, metric), col])
+
+    headlines = _items(page, "headline")
+    assert set(headlines) == set(sc.strategies) - {base}
+    for key, text in headlines.items():
+        assert text.startswith(f"“{names[key]}”") and f"“{names[base]}”" in text
+        a = runs[runs.strategy == key].sort_values("replication")["sales"]
+        b = runs[runs.strategy == base].sort_values("replication")["sales"]
+        if m(base, "sales") == 0:  # no ratio: the difference in sales per run, from summary.csv
+            d, dlo, dhi = (m(key, "sales_vs_baseline", c) for c in ("mean", "ci_low", "ci_high"))
+            hit = re.search(rf"closed ({NUM}) (more|fewer) deals per run than .*?\(95% interval ({NUM}) to ({NUM})\)", text)
+            assert hit and agrees(hit.group(1), abs(d)) and agrees(hit.group(3), min(abs(dlo), abs(dhi))), text
+            continue
+        ratio, lo, hi, _ = ratio_interval(a.to_numpy(float), b.to_numpy(float))
+        assert ratio == pytest.approx(m(key, "sales") / m(base, "sales"))  # the ratio of summary.csv's means
+        if (hit := re.search(rf"closed ({NUM}) times as many deals .*?\(95% interval ({NUM}) to ({NUM})\)", text)):
+            assert all(map(agrees, hit.groups(), (ratio, lo, hi))), text
+            assert lo > 1
+        elif (hit := re.search(rf"closed ({NUM})% fewer deals .*?\(95% interval ({NUM})% to ({NUM})% fewer\)", text)):
+            assert all(map(agrees, hit.groups(), (100 * (1 - ratio), 100 * (1 - hi), 100 * (1 - lo)))), text
+            assert hi < 1
+        else:
+            hit = re.search(rf"no clear difference to deals .*?\(({NUM}) times as many, 95% interval ({NUM}) to ({NUM})\)", text)
+            assert hit and all(map(agrees, hit.groups(), (ratio, lo, hi))) and lo <= 1 <= hi, text
+        d, dlo, dhi = (m(key, "complaints_per_1000_vs_baseline", c) for c in ("mean", "ci_low", "ci_high"))
+        if (hit := re.search(rf"with ({NUM}) (more|fewer) complaints per 1,000 prospects \(95% interval ({NUM}) to ({NUM})\)", text)):
+            n, word, x, y = hit.groups()
+            assert word == ("more" if d > 0 else "fewer") and agrees(n, abs(d)), text
+            assert agrees(x, min(abs(dlo), abs(dhi))) and agrees(y, max(abs(dlo), abs(dhi))), text
+            assert dlo > 0 or dhi < 0
+        else:
+            hit = re.search(rf"no clear difference in complaints \((-?{NUM}) per 1,000 prospects, 95% interval (-?{NUM}) to (-?{NUM})\)", text)
+            assert hit and dlo <= 0 <= dhi, text
+
+    figures = _items(page, "figure")
+    assert set(figures) == set(sc.strategies) - {k for k in sc.strategies if m(k, "sales") == 0}
+    for key, text in figures.items():
+        calls, sales = m(key, "calls"), m(key, "sales")
+        hit = re.search(rf"made ({NUM}) calls per sale", text)
+        assert hit and agrees(hit.group(1), calls / sales), text
+        hit = re.search(rf"({NUM})% of its sales came after the prospect got in touch", text)
+        assert hit and agrees(hit.group(1), 100 * m(key, "sales_prospect_initiated") / sales), text
+        dropped = m(key, "dropped_tasks")
+        hit = re.search(rf"dropped ({NUM}) follow-ups", text)
+        assert (hit and agrees(hit.group(1), dropped)) or ("dropped no follow-ups" in text and dropped < 0.5), text
+        if m(key, "booked_calls") > 0:
+            hit = re.search(rf"booked call connected ({NUM})% of the time against ({NUM})% for an ordinary dial", text)
+            ordinary = (m(key, "connects") - m(key, "booked_connects")) / (calls - m(key, "booked_calls"))
+            assert hit and agrees(hit.group(1), 100 * m(key, "booked_connects") / m(key, "booked_calls")), text
+            assert agrees(hit.group(2), 100 * ordinary), text
+
+
+def test_report_command_rebuilds_from_a_folder_and_refuses_a_non_folder(results, tmp_path):
+    out = tmp_path / "again.html"
+    proc = cli("report", results, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text() == (results / "report.html").read_text()
+    proc = cli("report", tmp_path)
+    assert proc.returncode == 2 and "not a results folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_real_browser_renders_the_report(results, tmp_path):
+    from browser import check_page, chromium_or_skip
+
+    chromium_or_skip()
+    pytest.importorskip("websocket", reason="websocket-client is needed to talk to Chromium (pip install -e '.[test]')")
+    page = check_page(results / "report.html")
+    (tmp_path / "report.png").write_bytes(page.screenshot)
+    assert page.errors == []
+    assert len(page.images) == len(list((results / "plots").glob("*.png")))
+    for img in page.images:
+        assert img["complete"] and img["width"] > 300 and img["height"] > 200, img
+    assert "What happened" in page.text and "How to read this" in page.text
+    assert len(page.screenshot) > 50_000 and page.screenshot[:8] == b"\x89PNG\r\n\x1a\n"

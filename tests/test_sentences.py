@@ -1,0 +1,131 @@
+"""Generated sentences state the numbers they are built from, and say "no clear difference" when an interval spans it."""
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import sentences as S
+from sim.stats import ratio_interval, summarize
+
+NAMES = {"one": "Call once", "many": "Many calls", "same": "Same again"}
+
+
+def _runs():
+    rng = np.random.default_rng(4)
+    base = np.array([40.0, 44.0, 37.0, 42.0, 39.0])
+    return pd.DataFrame({
+        "strategy": ["one"] * 5 + ["many"] * 5 + ["same"] * 5,
+        "replication": list(range(5)) * 3,
+        "prospects": 1000.0,
+        "sales": np.r_[base, 3 * base + rng.normal(0, 3, 5), base + rng.normal(0, 4, 5)],
+        "complaints_per_1000": np.r_[np.full(5, 5.0), np.full(5, 35.0) + rng.normal(0, 2, 5), 5 + rng.normal(0, 2, 5)],
+        "calls": np.r_[np.full(5, 2000.0), np.full(5, 12000.0), np.full(5, 2000.0)],
+        "sales_prospect_initiated": np.r_[0.7 * base, np.full(5, 60.0), 0.5 * base],
+        "dropped_tasks": np.r_[np.zeros(5), np.full(5, 12.0), np.zeros(5)],
+        "booked_calls": np.r_[np.zeros(5), np.full(5, 100.0), np.zeros(5)],
+        "booked_connects": np.r_[np.zeros(5), np.full(5, 60.0), np.zeros(5)],
+        "connects": np.r_[np.full(5, 180.0), np.full(5, 1160.0), np.full(5, 180.0)],
+    })
+
+
+def test_headline_states_the_paired_ratio_and_the_complaint_difference():
+    runs = _runs()
+    summary = summarize(runs, "one")
+    by = {s.strategy: s for s in S.comparisons(summary, runs, NAMES, "one")}
+    a = runs[runs.strategy == "many"]["sales"].to_numpy()
+    b = runs[runs.strategy == "one"]["sales"].to_numpy()
+    ratio, lo, hi, _ = ratio_interval(a, b)
+    d = runs[runs.strategy == "many"]["complaints_per_1000"].to_numpy() - 5.0
+    text = by["many"].text
+    assert ratio > 2 and f"closed {ratio:.1f} times as many deals as “Call once” (95% interval {lo:.1f} to {hi:.1f})" in text
+    assert re.search(rf"with {round(d.mean())} more complaints per 1,000 prospects \(95% interval \d+ to \d+\)", text)
+    assert "no clear difference" not in text
+
+
+def test_intervals_spanning_no_effect_read_no_clear_difference():
+    runs = _runs()
+    by = {s.strategy: s for s in S.comparisons(summarize(runs, "one"), runs, NAMES, "one")}
+    text = by["same"].text
+    assert "made no clear difference to deals" in text and "no clear difference in complaints" in text
+    lo, hi = by["same"].values["ratio_low"], by["same"].values["ratio_high"]
+    assert lo < 1 < hi
+
+
+def test_fewer_deals_are_said_as_a_percentage_fewer():
+    runs = _runs()
+    by = {s.strategy: s for s in S.comparisons(summarize(runs, "many"), runs, NAMES, "many")}
+    ratio = by["one"].values["ratio"]
+    assert f"closed {100 * (1 - ratio):.0f}% fewer deals than “Many calls”" in by["one"].text
+
+
+def test_teaching_figures_are_ratios_of_the_means():
+    runs = _runs()
+    figs = {f.strategy: f for f in S.teaching_figures(summarize(runs, "one"), NAMES)}
+    many = runs[runs.strategy == "many"].mean(numeric_only=True)
+    f = figs["many"]
+    assert f.calls_per_sale == pytest.approx(many["calls"] / many["sales"])
+    assert f.prospect_initiated_share == pytest.approx(60 / many["sales"])
+    assert f.dropped_follow_ups == 12 and f.booked_connect_rate == pytest.approx(0.6)
+    assert f.ordinary_connect_rate == pytest.approx(1100 / 11900)
+    assert np.isnan(figs["one"].booked_connect_rate)
+    text = {s.strategy: s.text for s in S.figure_sentences(list(figs.values()))}["many"]
+    assert f"made {round(f.calls_per_sale)} calls per sale" in text and "booked call connected 60%" in text
+    assert "9.2% for an ordinary dial" in text and "dropped 12 follow-ups" in text
+
+
+def test_questions_and_the_few_replications_warning():
+    runs = _runs()
+    summary = summarize(runs, "one")
+    qs = S.reflection_questions(summary, runs, NAMES, "one")
+    assert qs and all(q.endswith("?") for q in qs)
+    assert S.replication_warning(summary) is None
+    few = summarize(runs[runs.replication < 3], "one")
+    assert "Only 3 replications" in S.replication_warning(few)
+
+
+@pytest.mark.parametrize("x,text", [(1117.4, "1,117"), (37.2, "37"), (3.33, "3.3"), (0.423, "0.42"), (0, "0")])
+def test_numbers_are_rounded_for_reading(x, text):
+    assert S.number(x) == text
+
+
+@pytest.mark.parametrize("x,text", [(0.583, "58%"), (0.0912, "9.1%"), (0.004, "0.4%")])
+def test_percentages_are_rounded_for_reading(x, text):
+    assert S.percent(x) == text
+
+
+def test_a_baseline_that_sold_nothing_is_compared_by_difference_not_ratio():
+    runs = _runs()
+    runs.loc[runs.strategy == "one", "sales"] = 0.0
+    summary = summarize(runs, "one")
+    by = {s.strategy: s for s in S.comparisons(summary, runs, NAMES, "one")}
+    d = runs[runs.strategy == "many"]["sales"].mean()
+    assert f"“Many calls” closed {round(d)} more deals per run than “Call once” (95% interval" in by["many"].text
+    assert "times as many" not in by["many"].text
+
+
+@pytest.mark.parametrize("r,ref,text", [(3.34, None, "3.3"), (1.049, None, "1.05"), (1.96, 2.4, "2.0"), (2.4, 1.9, "2.40")])
+def test_ratios_keep_two_decimals_below_two(r, ref, text):
+    assert S.times(r, ref) == text
+
+
+def test_metric_sentence_states_each_strategy_and_its_paired_difference():
+    runs = _runs()
+    summary = summarize(runs, "one")
+    text = S.metric_sentence(summary, NAMES, "one", "dropped_tasks").text
+    assert text.startswith("Follow-ups dropped because the team was behind, per run: 0 under “Call once”;")
+    assert "12 under “Many calls” (12 more" in text and "0 under “Same again” (the same)" in text
+    calls = S.metric_sentence(summary, NAMES, "one", "complaints_per_1000").text
+    d = summary.set_index(["strategy", "metric"]).loc[("same", "complaints_per_1000_vs_baseline")]
+    assert (d["ci_low"] <= 0 <= d["ci_high"]) == ("“Same again” (no clear difference)" in calls)
+
+
+def test_claim_sentence_counts_attempts_five_to_twelve():
+    runs = _runs()
+    runs["sales_attempt_0"] = 0.0
+    for k in range(1, 13):
+        runs[f"sales_attempt_{k}"] = runs["sales"] / 12
+    runs["sales_attempt_13plus"] = 0.0
+    text = S.claim_sentence(runs, NAMES).text
+    assert text.startswith("Share of sales made on attempts 5 to 12: 67% under “Call once” (33% on attempts 1 to 4")
+    assert text.endswith("The slide says 80%.")
