@@ -10,6 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .names import MAX_NAME_LENGTH, check_name
 from .distributions import Beta, Distribution, DurationDistribution, Gamma, LognormalDuration
 from .strategies import PRESETS, Strategy
 from .units import ClockTime, Minutes
@@ -257,7 +258,9 @@ class Rules(_M):
 
 # ---------------------------------------------------------------- scenario
 class Scenario(_M):
-    name: str = Field(default="scenario", pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(default="scenario", max_length=MAX_NAME_LENGTH,
+                      description="names the results folder: letters, digits, '-', '_', '.', not starting with '.'",
+                      json_schema_extra={"pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"})
     description: str = ""
     horizon: Minutes = Field(default="365d", gt=0)
     replications: int = Field(default=5, ge=1)
@@ -273,6 +276,11 @@ class Scenario(_M):
         default_factory=lambda: {"five_and_stop": Strategy(preset="five_and_stop")}, min_length=1
     )
     baseline: Optional[str] = Field(default=None, description="strategy the others are compared with")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _safe_name(cls, v: object) -> object:
+        return check_name(v) if isinstance(v, str) else v
 
     @model_validator(mode="after")
     def _baseline(self) -> "Scenario":
