@@ -77,6 +77,7 @@ def run(
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: run only the replications it did not finish."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
+    from .cluster import ClusterError
     from .folders import OutputError
     from .runner import RunInterrupted, run_into_folder
 
@@ -91,7 +92,7 @@ def run(
     try:
         outcome = _with_progress(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
                                  total, quiet, work)
-    except OutputError as exc:
+    except (OutputError, ClusterError) as exc:
         _fail(_escape(str(exc)))
         return
     except RunInterrupted as exc:
@@ -173,6 +174,7 @@ def sweep(
     force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
 ) -> None:
     """Vary one or two fields over a grid (same seeds at every point) and plot the outcome curves."""
+    from .cluster import ClusterError
     from .folders import OutputError
     from .runner import RunInterrupted
     from .sweep import parse_values, sweep_into_folder
@@ -187,7 +189,7 @@ def sweep(
             f"sweep of {sc.name}", None, quiet,
             lambda progress: sweep_into_folder(sc, params, out if out is not None else Path("results") / f"{sc.name}-sweep",
                                                workers, dask, force, progress))
-    except (ScenarioError, OutputError) as exc:
+    except (ScenarioError, OutputError, ClusterError) as exc:
         _fail(_escape(str(exc)))
         return
     except RunInterrupted as exc:
@@ -254,8 +256,8 @@ def validate(scenario: Path = SCENARIO_ARG,
              set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value.")) -> None:
     """Check a scenario file without running it."""
     sc = _load(scenario, set_)
-    out_console.print(f"{scenario}: valid scenario '{sc.name}' ({len(sc.strategies)} strategies, "
-                      f"{format_duration(sc.horizon)} horizon, {sc.replications} replications, seed {sc.seed}).",
+    out_console.print(_escape(f"{scenario}: valid scenario '{sc.name}' ({len(sc.strategies)} strategies, "
+                              f"{format_duration(sc.horizon)} horizon, {sc.replications} replications, seed {sc.seed})."),
                       highlight=False)
 
 

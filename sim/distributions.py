@@ -13,8 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .units import Minutes
 
 
+MAX_CV = 10.0  # beyond this a gamma or lognormal is almost all in one huge draw (and cv**2 overflows)
+
+
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Fixed(_Dist):
@@ -38,6 +41,12 @@ class Beta(_Dist):
     mean: float = Field(gt=0, lt=1)
     concentration: float = Field(default=10.0, gt=0)
 
+    @model_validator(mode="after")
+    def _drawable(self) -> "Beta":
+        if not (self.mean * self.concentration > 0 and (1 - self.mean) * self.concentration > 0):
+            raise ValueError("mean x concentration and (1 - mean) x concentration must both be above 0")
+        return self
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         a = self.mean * self.concentration
         return rng.beta(a, self.concentration - a, n)
@@ -48,7 +57,7 @@ class Gamma(_Dist):
 
     kind: Literal["gamma"] = "gamma"
     mean: float = Field(gt=0)
-    cv: float = Field(default=0.5, gt=0)
+    cv: float = Field(default=0.5, gt=0, le=MAX_CV)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
@@ -102,7 +111,7 @@ class LognormalDuration(_Dist):
 
     kind: Literal["lognormal"] = "lognormal"
     mean: Minutes = Field(gt=0)
-    cv: float = Field(default=0.6, gt=0)
+    cv: float = Field(default=0.6, gt=0, le=MAX_CV)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         sigma2 = np.log1p(self.cv**2)

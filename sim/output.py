@@ -115,7 +115,7 @@ def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell (user-chosen names) neutralised for spreadsheets."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(c) for c in out.columns]
     return out

@@ -25,6 +25,12 @@ DPI = 120
 CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10, then 80% on the 5th-12th" claim, in %
 
 
+def plain(text: object) -> str:
+    """User text (a strategy name, a swept value) as matplotlib shows it literally: a ``$`` would
+    start mathtext, which fails on names like ``$\\undefined{$`` after the whole run."""
+    return str(text).replace("$", r"\$")
+
+
 def _band(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     """Mean and 95% t interval of y over replications at each x."""
     rows = [(key, *t_interval(g[y])[:3]) for key, g in frame.groupby(x)]
@@ -56,8 +62,8 @@ def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     for name in exp.strategies:
         cr = [v * 100 for v in _summary_value(summary, name, "close_rate")]
         cp = list(_summary_value(summary, name, "complaints_per_1000"))
-        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4, label=name)
-        ax.annotate(name, (cp[0], cr[0]), textcoords="offset points", xytext=(6, 6), fontsize=8)
+        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4, label=plain(name))
+        ax.annotate(plain(name), (cp[0], cr[0]), textcoords="offset points", xytext=(6, 6), fontsize=8)
     ax.set_xlabel("Complaints per 1,000 prospects")
     ax.set_ylabel("Close rate (% of prospects who bought from us)")
     ax.set_title("Close rate vs complaints: up and to the left is better\n(bars: 95% interval over replications)")
@@ -72,7 +78,7 @@ def _bands_over_time(frame: pd.DataFrame, x: str, y: str, names: list[str], xlab
     colors = _colors(names)
     for name in names:
         b = _band(frame[frame.strategy == name], x, y)
-        ax.plot(b[x], b["mean"], color=colors[name], label=name)
+        ax.plot(b[x], b["mean"], color=colors[name], label=plain(name))
         if b["low"].notna().any():
             ax.fill_between(b[x], b["low"], b["high"], color=colors[name], alpha=0.2, linewidth=0)
     ax.set_xlabel(xlabel)
@@ -106,7 +112,7 @@ def plot_response_time(exp: Experiment) -> Figure:
     has = [len(d) > 0 for d in data]
     if any(has):
         ax.boxplot([d for d, h in zip(data, has) if h], orientation="horizontal", whis=(10, 90), showfliers=False,
-                   tick_labels=[n for n, h in zip(names, has) if h])
+                   tick_labels=[plain(n) for n, h in zip(names, has) if h])
         ax.set_xscale("log")
     else:
         ax.text(0.5, 0.5, "no new leads called", ha="center", va="center", transform=ax.transAxes)
@@ -133,7 +139,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
         stats = [t_interval(share[:, j])[:3] for j in range(len(cols))]
         mean = np.array([s[0] for s in stats])
         err = np.array([[m - lo, hi - m] if not np.isnan(lo) else [0, 0] for m, lo, hi in stats]).T
-        ax.bar(x + i * width - 0.4 + width / 2, mean, width, yerr=err, capsize=2, color=colors[name], label=name)
+        ax.bar(x + i * width - 0.4 + width / 2, mean, width, yerr=err, capsize=2, color=colors[name], label=plain(name))
     ax.plot([k - 1 for k in CLAIM], list(CLAIM.values()), "k--", marker="x", alpha=0.6,
             label="claim '2/3/5/10%' (no traceable source)")
     ax.set_xticks(x, labels)
@@ -161,7 +167,7 @@ def plot_complaints_by_cause(exp: Experiment) -> Figure:
         mean = np.array([s[0] for s in stats])
         err = np.array([[m - lo, hi - m] if not np.isnan(lo) else [0, 0] for m, lo, hi in stats]).T
         ax.bar(x + j * width - 0.4 + width / 2, mean, width, yerr=err, capsize=3, label=labels[cause])
-    ax.set_xticks(x, names, rotation=25, ha="right")
+    ax.set_xticks(x, [plain(n) for n in names], rotation=25, ha="right")
     ax.set_xlabel("Strategy")
     ax.set_ylabel("Complaints per 1,000 prospects")
     ax.set_title("Why prospects complain, by strategy (mean and 95% interval)")
@@ -182,7 +188,7 @@ def plot_readiness_mix(exp: Experiment) -> Figure:
         m = mix[mix.strategy == name].groupby("day")[states].mean()
         total = m.sum(axis=1).replace(0, np.nan)
         ax.stackplot(m.index, *(100 * m[s] / total for s in states), labels=[s.replace("_", " ") for s in states], alpha=0.85)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(plain(name), fontsize=9)
         ax.set_xlabel("Day")
         ax.set_ylabel("Share of prospects (%)")
         ax.set_ylim(0, 100)

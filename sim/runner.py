@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 import pandas as pd
 
+from .cluster import check_dask
 from .experiment import Experiment, Progress, experiment_jobs, map_runs
 from .folders import ResultsFolder
 from .interrupts import Interrupted, exit_code_of, signals_raise
@@ -54,8 +55,10 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
                     on_start: Optional[Callable[[int], None]] = None) -> RunOutcome:
     """Run every strategy x replication of ``scenario`` and write the results folder ``out``.
 
-    Raises ``folders.OutputError`` or ``limits.LimitError`` before simulating, ``RunInterrupted``
+    Raises ``folders.OutputError``, ``limits.LimitError`` or ``cluster.ClusterError`` before simulating, ``RunInterrupted``
     on SIGINT/SIGTERM (installed here when called from the main thread)."""
+    if dask is not None:
+        check_dask(dask)
     started, t0 = now_utc(), time.perf_counter()
     jobs = experiment_jobs(scenario, event_log=events)
     folder = ResultsFolder(out, "run", scenario.name, fingerprint(scenario, events), force=force, resume=resume)

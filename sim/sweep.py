@@ -101,8 +101,12 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
     from .runner import RunInterrupted
     from .sweep_plots import write_sweep_plots
 
+    from .cluster import check_dask
+
     scenarios = sweep_scenarios(scenario, params)
     jobs = sweep_jobs(scenarios, scenario.replications)
+    if dask is not None:
+        check_dask(dask)
     started, t0 = now_utc(), time.perf_counter()
     folder = ResultsFolder(out, "sweep", scenario.name, force=force)
     with signals_raise():

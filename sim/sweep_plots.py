@@ -11,6 +11,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .plots import plain  # noqa: E402
+
 PANELS = [
     ("close_rate", "Close rate (%)", 100.0),
     ("complaints_per_1000", "Complaints per 1,000 prospects", 1.0),
@@ -43,17 +45,17 @@ def plot_sweep(table: pd.DataFrame, params: list[str]) -> Figure:
             x = np.array([lookup[str(v)] for v in g[x_name]])
             order = np.argsort(x)
             mean = g["mean"].to_numpy(float)[order] * scale
-            line, = ax.plot(x[order], mean, marker="o", label=name)
+            line, = ax.plot(x[order], mean, marker="o", label=plain(name))
             lo, hi = g["ci_low"].to_numpy(float)[order] * scale, g["ci_high"].to_numpy(float)[order] * scale
             if np.isfinite(lo).any():
                 ax.fill_between(x[order], lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set_ylabel(label)
-        ax.set_xlabel(x_name)
+        ax.set_xlabel(plain(x_name))
         ax.grid(alpha=0.3)
         if not numeric:
-            ax.set_xticks(xs, labels)
+            ax.set_xticks(xs, [plain(label) for label in labels])
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle(f"How outcomes change with {x_name} (mean and 95% band over replications)")
+    fig.suptitle(plain(f"How outcomes change with {x_name} (mean and 95% band over replications)"))
     fig.tight_layout()
     return fig
 
