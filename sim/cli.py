@@ -79,6 +79,7 @@ def run(
     """Run every strategy of a scenario for every replication and write the results folder."""
     from .cluster import ClusterError
     from .folders import OutputError
+    from .limits import LimitError
     from .runner import RunInterrupted, run_into_folder
 
     sc = _load(scenario, set_, replications=replications, seed=seed)
@@ -87,12 +88,13 @@ def run(
     total = len(sc.strategies) * sc.replications
 
     def work(progress):
-        return run_into_folder(sc, folder, workers, events, plots, dask, force=force, resume=resume, progress=progress)
+        return run_into_folder(sc, folder, workers, events, plots, dask, force=force, resume=resume, progress=progress,
+                               notify=lambda note: err_console.print(_escape(f"note: {note}"), highlight=False))
 
     try:
         outcome = _with_progress(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
                                  total, quiet, work)
-    except (OutputError, ClusterError) as exc:
+    except (OutputError, ClusterError, LimitError) as exc:
         _fail(_escape(str(exc)))
         return
     except RunInterrupted as exc:
@@ -103,9 +105,6 @@ def run(
     except ImportError as exc:
         _fail(f"cannot write results: {exc} (install the 'parquet' extra for --events)")
         return
-    if outcome.discarded and not quiet:
-        err_console.print(f"note: an interrupted run's {outcome.discarded} finished runs were discarded "
-                          "(--resume keeps them)", highlight=False)
     if not quiet:
         _print_summary(sc, outcome.summary)
         resumed = f", {outcome.resumed} runs resumed" if outcome.resumed else ""
@@ -176,6 +175,7 @@ def sweep(
     """Vary one or two fields over a grid (same seeds at every point) and plot the outcome curves."""
     from .cluster import ClusterError
     from .folders import OutputError
+    from .limits import LimitError
     from .runner import RunInterrupted
     from .sweep import parse_values, sweep_into_folder
 
@@ -187,9 +187,10 @@ def sweep(
         params = [(p, parse_values(p, vs)) for p, vs in zip(param, values)]
         folder, total = _with_progress(
             f"sweep of {sc.name}", None, quiet,
-            lambda progress: sweep_into_folder(sc, params, out if out is not None else Path("results") / f"{sc.name}-sweep",
-                                               workers, dask, force, progress))
-    except (ScenarioError, OutputError, ClusterError) as exc:
+            lambda progress: sweep_into_folder(
+                sc, params, out if out is not None else Path("results") / f"{sc.name}-sweep", workers, dask, force,
+                progress, notify=lambda note: err_console.print(_escape(f"note: {note}"), highlight=False)))
+    except (ScenarioError, OutputError, ClusterError, LimitError) as exc:
         _fail(_escape(str(exc)))
         return
     except RunInterrupted as exc:

@@ -19,6 +19,7 @@ from .cluster import check_dask
 from .experiment import Experiment, Progress, experiment_jobs, map_runs
 from .folders import ResultsFolder
 from .interrupts import Interrupted, exit_code_of, signals_raise
+from .limits import check_run
 from .loading import dump_scenario
 from .output import manifest, now_utc, write_run_files
 from .scenario import Scenario
@@ -39,7 +40,6 @@ class RunOutcome:
     summary: pd.DataFrame
     folder: Path
     resumed: int  # runs taken from an interrupted run
-    discarded: int  # finished runs of an earlier interrupted run, dropped (no resume asked)
     workers: int
 
 
@@ -52,11 +52,14 @@ def fingerprint(scenario: Scenario, events: bool) -> str:
 def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: bool = False, plots: bool = True,
                     dask: Optional[str] = None, force: bool = False, resume: bool = False,
                     progress: Optional[Progress] = None,
-                    on_start: Optional[Callable[[int], None]] = None) -> RunOutcome:
+                    notify: Optional[Callable[[str], None]] = None) -> RunOutcome:
     """Run every strategy x replication of ``scenario`` and write the results folder ``out``.
 
-    Raises ``folders.OutputError``, ``limits.LimitError`` or ``cluster.ClusterError`` before simulating, ``RunInterrupted``
-    on SIGINT/SIGTERM (installed here when called from the main thread)."""
+    Raises ``folders.OutputError``, ``limits.LimitError`` or ``cluster.ClusterError`` before simulating,
+    ``RunInterrupted`` on SIGINT/SIGTERM (installed here when called from the main thread).
+    ``notify(text)`` receives notes for the user (workers capped, runs resumed or discarded)."""
+    notes: list[str] = []
+    workers = check_run(scenario, workers, events, force=force, dask=dask is not None, notes=notes)
     if dask is not None:
         check_dask(dask)
     started, t0 = now_utc(), time.perf_counter()
@@ -66,8 +69,13 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
         try:
             with folder:
                 finished = folder.finished(len(jobs))
-                if on_start:
-                    on_start(len(finished))
+                if folder.discarded:
+                    notes.append(f"an interrupted run's {folder.discarded} finished runs were discarded "
+                                 "(--resume keeps them)")
+                if finished:
+                    notes.append(f"resuming: {len(finished)} of {len(jobs)} runs were finished before")
+                for note in notes if notify else ():
+                    notify(note)
                 results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
                 exp = Experiment(scenario, results)
                 summary = summarize(exp.runs(), scenario.baseline)
@@ -77,4 +85,4 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
         except (Interrupted, KeyboardInterrupt) as exc:
             kept = folder.saved_runs()
             raise RunInterrupted(kept, len(jobs), folder.partial if kept else None, exit_code_of(exc)) from None
-    return RunOutcome(exp, summary, written, len(finished), folder.discarded, workers)
+    return RunOutcome(exp, summary, written, len(finished), workers)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .names import MAX_NAME_LENGTH, check_name
 from .distributions import Beta, Distribution, DurationDistribution, Fixed, Gamma, LognormalDuration, Uniform
 from .strategies import PRESETS, Strategy
+from .limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_STRATEGIES, scenario_problems
 from .units import DAY, HOUR, ClockTime, Minutes, format_clock
 
 Probability = float  # documented alias; bounds are set per field with Field(ge=0, le=1)
@@ -281,8 +282,8 @@ class Scenario(_M):
                       description="names the results folder: letters, digits, '-', '_', '.', not starting with '.'",
                       json_schema_extra={"pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"})
     description: str = ""
-    horizon: Minutes = Field(default="365d", gt=0)
-    replications: int = Field(default=5, ge=1)
+    horizon: Minutes = Field(default="365d", gt=0, description=f"simulated time, at most {MAX_HORIZON_DAYS}d (10 years)")
+    replications: int = Field(default=5, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(default=20261122, ge=0)
     population: Population = Field(default_factory=Population)
     readiness: Readiness = Field(default_factory=Readiness)
@@ -292,9 +293,24 @@ class Scenario(_M):
     team: Team = Field(default_factory=Team)
     rules: Rules = Field(default_factory=Rules)
     strategies: dict[str, Strategy] = Field(
-        default_factory=lambda: {"five_and_stop": Strategy(preset="five_and_stop")}, min_length=1
+        default_factory=lambda: {"five_and_stop": Strategy(preset="five_and_stop")}, min_length=1,
+        max_length=MAX_STRATEGIES,
     )
     baseline: Optional[str] = Field(default=None, description="strategy the others are compared with")
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: float) -> float:
+        if v > MAX_HORIZON_DAYS * DAY:
+            raise ValueError(f"a horizon of at most {MAX_HORIZON_DAYS}d (10 years)")
+        return v
+
+    @model_validator(mode="after")
+    def _size(self) -> "Scenario":
+        problems = scenario_problems(self)
+        if problems:
+            raise ValueError(problems[0])
+        return self
 
     @field_validator("name", mode="before")
     @classmethod
@@ -327,7 +343,7 @@ class Scenario(_M):
         if self.baseline is None:
             self.baseline = next(iter(self.strategies))
         elif self.baseline not in self.strategies:
-            raise ValueError(f"baseline {self.baseline!r} is not one of the strategies: {', '.join(self.strategies)}")
+            raise ValueError(f"baseline: {self.baseline!r} is not one of the strategies: {', '.join(self.strategies)}")
         return self
 
     def strategy(self, name: str) -> Strategy:

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pandas as pd
 import yaml
 
 from .experiment import Experiment, Progress, map_runs
+from .limits import MAX_SWEEP_POINTS
 from .loading import ScenarioError, dump_scenario, with_fields
 from .scenario import Scenario
 from .stats import summarize
@@ -50,6 +52,10 @@ def sweep_scenarios(scenario: Scenario, params: list[tuple[str, list[Any]]]) -> 
     for name, values in params:
         if not values:
             raise ScenarioError(f"--values for {name} is empty; give comma-separated values, e.g. 1,3,5")
+    points = math.prod(len(values) for _, values in params)
+    if points > MAX_SWEEP_POINTS:
+        raise ScenarioError(f"the sweep has {points:,} points ({' x '.join(str(len(v)) for _, v in params)}); "
+                            f"the limit is {MAX_SWEEP_POINTS}")
     return [with_fields(scenario, point, "sweep " + ", ".join(f"{k}={v}" for k, v in point.items()))
             for point in grid(params)]
 
@@ -89,12 +95,13 @@ def parse_values(param: str, text: str) -> list[Any]:
 
 
 def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], out: Path, workers: int = 1,
-                      dask: Optional[str] = None, force: bool = False,
-                      progress: Optional[Progress] = None) -> tuple[Path, int]:
+                      dask: Optional[str] = None, force: bool = False, progress: Optional[Progress] = None,
+                      notify: Optional[Callable[[str], None]] = None) -> tuple[Path, int]:
     """Run a sweep and write sweep.csv, scenario.yaml, plots/sweep.png and manifest.json into ``out``.
 
-    Every grid point is validated and the folder checked and locked before any run; returns
-    (folder, runs). Raises ScenarioError, folders.OutputError, or runner.RunInterrupted."""
+    Every grid point is validated, the size checked (``sim.limits``) and the folder checked and
+    locked before any run; returns (folder, runs). Raises ScenarioError, folders.OutputError,
+    limits.LimitError, cluster.ClusterError or runner.RunInterrupted."""
     from .folders import ResultsFolder
     from .interrupts import Interrupted, exit_code_of, signals_raise
     from .output import now_utc, provenance
@@ -102,9 +109,15 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
     from .sweep_plots import write_sweep_plots
 
     from .cluster import check_dask
+    from .limits import check_run, run_memory_mb
 
     scenarios = sweep_scenarios(scenario, params)
     jobs = sweep_jobs(scenarios, scenario.replications)
+    notes: list[str] = []
+    largest = max(scenarios, key=lambda sc: run_memory_mb(sc)[0])
+    workers = check_run(largest, workers, force=force, dask=dask is not None, runs=len(jobs), notes=notes)
+    for note in notes if notify else ():
+        notify(note)
     if dask is not None:
         check_dask(dask)
     started, t0 = now_utc(), time.perf_counter()
