@@ -6,6 +6,9 @@ it and collects the results in a fixed order, so any worker count gives identica
 from __future__ import annotations
 
 import os
+import pickle
+import shutil
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -100,16 +103,38 @@ def map_runs(jobs: list[tuple], workers: int = 1, dask: Optional[str] = None,
         for i in todo:
             finish(i, _one(jobs[i]))
     else:
+        # Workers hand results over in files and send only the file name down the pipe: a worker
+        # stopped while sending a large result would leave half a message in the pipe, and the
+        # pool's reader thread would wait for the rest forever (and the interpreter for it).
+        store = tempfile.mkdtemp(prefix="followup-sim-runs-")
         pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=worker_init)
         try:
-            futures = {pool.submit(_one, jobs[i]): i for i in todo}
+            futures = {pool.submit(_one_into_file, jobs[i], os.path.join(store, f"{i}.pickle")): i for i in todo}
             for fut in as_completed(futures):
-                finish(futures[fut], fut.result())
+                finish(futures[fut], _take(fut.result()))
         except BaseException:
             stop_pool(pool)
             raise
+        finally:
+            shutil.rmtree(store, ignore_errors=True)
         pool.shutdown(wait=True)
     return [r for r in results if r is not None]
+
+
+def _one_into_file(job: tuple, path: str) -> str:
+    """Run one job in a worker and write its result to ``path`` (whole, or not at all)."""
+    result = _one(job)
+    with open(path + ".tmp", "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def _take(path: str) -> RunResult:
+    with open(path, "rb") as fh:
+        result = pickle.load(fh)
+    os.unlink(path)
+    return result
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
