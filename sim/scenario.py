@@ -140,6 +140,15 @@ class Readiness(_M):
     recall: Minutes = Field(default="30d", gt=0, description="how fast a buyer forgets our last touch")
     patience: Minutes = Field(default="2d", gt=0, description="how long a buyer who contacted us waits to be reached")
 
+    @field_validator("to_ready", "buy_at_window_end")
+    @classmethod
+    def _reachable(cls, v: float) -> float:
+        # 0 leaves a state of the chain unreachable, and the long-run mix the engine draws start
+        # states from then holds tiny negative shares (-6e-13): the run would crash at its start.
+        if v <= 0:
+            raise ValueError("must be above 0 (0 makes a readiness state unreachable); use a small value such as 0.001")
+        return v
+
 
 # ---------------------------------------------------------------- conversations
 class HotLead(_M):

@@ -13,7 +13,6 @@ SCENARIO_EXAMPLES scenarios and MUTATION_EXAMPLES mutated files.
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
