@@ -165,7 +165,7 @@ def test_resume_refuses_another_scenario_and_a_missing_partial(tmp_path):
 
 def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
     out = tmp_path / "out"
-    first = start(out, "--workers", "2", "--quiet")
+    first = start(out, "--workers", "2", "--quiet", "--replications", "5")  # the last --replications counts
     wait_for(lambda: (tmp_path / ".out.lock").exists())
     second = subprocess.run([sys.executable, "-m", "sim", "run", str(SCENARIO), *ARGS, "--out", str(out), "--quiet"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=600)
