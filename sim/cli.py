@@ -285,8 +285,11 @@ def new(
         _fail(_escape(f"{path} exists and is not a file; choose another --out"))
     if path.exists() and not force:
         _fail(_escape(f"{path} already exists (use --force to overwrite)"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(name=name, file=path), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(STARTER.format(name=name, file=path), encoding="utf-8")
+    except OSError as exc:
+        _fail(_escape(f"{path}: cannot write the file ({exc.strerror or exc})"))
     out_console.print(_escape(f"Wrote {path}. Edit it, then: followup-sim run {path}"), highlight=False)
 
 

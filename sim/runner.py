@@ -17,7 +17,7 @@ import pandas as pd
 
 from .cluster import check_dask
 from .experiment import Experiment, Progress, experiment_jobs, map_runs
-from .folders import ResultsFolder
+from .folders import OutputError, ResultsFolder
 from .interrupts import Interrupted, exit_code_of, signals_raise
 from .limits import check_run
 from .loading import dump_scenario
@@ -62,6 +62,12 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
     workers = check_run(scenario, workers, events, force=force, dask=dask is not None, notes=notes)
     if dask is not None:
         check_dask(dask)
+    if events:
+        try:
+            import pyarrow  # noqa: F401 - events.parquet is written with it, after the whole run
+        except ImportError:
+            raise OutputError("--events writes events.parquet, which needs pyarrow: "
+                              "pip install 'followup-sim[parquet]'") from None
     started, t0 = now_utc(), time.perf_counter()
     jobs = experiment_jobs(scenario, event_log=events)
     folder = ResultsFolder(out, "run", scenario.name, fingerprint(scenario, events), force=force, resume=resume)

@@ -122,3 +122,7 @@ def test_new_does_not_replace_a_folder(home):
     (home / "scenarios" / "x.yaml").mkdir()
     res = invoke("new", "x", "--force")
     assert res.exit_code == 2 and "not a file" in res.output
+    (home / "notes.txt").write_text("my notes")
+    res = invoke("new", "y", "--out", "notes.txt/y.yaml")
+    assert res.exit_code == 2 and "notes.txt/y.yaml: cannot write the file" in res.output
+    assert (home / "notes.txt").read_text() == "my notes"
