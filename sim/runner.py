@@ -8,6 +8,7 @@ equal those of an uninterrupted run with the same seed.
 """
 from __future__ import annotations
 
+import importlib.util
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,12 +63,8 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
     workers = check_run(scenario, workers, events, force=force, dask=dask is not None, notes=notes)
     if dask is not None:
         check_dask(dask)
-    if events:
-        try:
-            import pyarrow  # noqa: F401 - events.parquet is written with it, after the whole run
-        except ImportError:
-            raise OutputError("--events writes events.parquet, which needs pyarrow: "
-                              "pip install 'followup-sim[parquet]'") from None
+    if events and importlib.util.find_spec("pyarrow") is None:  # events.parquet is written after the run
+        raise OutputError("--events writes events.parquet, which needs pyarrow: pip install 'followup-sim[parquet]'")
     started, t0 = now_utc(), time.perf_counter()
     jobs = experiment_jobs(scenario, event_log=events)
     folder = ResultsFolder(out, "run", scenario.name, fingerprint(scenario, events), force=force, resume=resume)
