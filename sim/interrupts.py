@@ -17,8 +17,11 @@ class Interrupted(BaseException):
     in library code must not swallow it."""
 
     def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
+        super().__init__(signum)  # the only argument: SimPy re-creates it as type(exc)(*exc.args)
+        self.signum = int(signum)
+
+    def __str__(self) -> str:
+        return signal.Signals(self.signum).name
 
     @property
     def exit_code(self) -> int:

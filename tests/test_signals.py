@@ -132,6 +132,20 @@ def test_an_interrupted_run_keeps_what_finished_and_nothing_looks_finished(tmp_p
     assert not (tmp_path / ".out.lock").exists()
 
 
+@pytest.mark.parametrize("signum,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_a_serial_run_inside_the_engine(tmp_path, signum, code):
+    """Without workers the signal lands inside SimPy's processes, which re-create an exception
+    from its arguments: the interruption must survive that (it once became a ValueError)."""
+    out = tmp_path / "out"
+    proc = start(out, "--workers", "1")
+    wait_for(lambda: kept_runs(out) >= 1)
+    proc.send_signal(signum)
+    _stdout, stderr = communicate_or_kill(proc, STOP_GUARD)
+    assert proc.returncode == code, stderr
+    assert "Traceback" not in stderr and "interrupted: " in stderr
+    assert not out.exists()
+
+
 def test_resume_runs_only_the_missing_runs_and_gives_the_same_bytes(tmp_path):
     out = tmp_path / "out"
     proc, _workers, _ = interrupt(out, signal.SIGTERM)
