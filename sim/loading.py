@@ -314,7 +314,8 @@ def load_scenario(path: Path | str, overrides: Optional[list[str]] = None, **fie
     for assignment in overrides or []:
         apply_override(data, assignment)
     data.update({k: v for k, v in fields.items() if v is not None})
-    source = f"{path}" + (f" (with --set {', '.join(overrides)})" if overrides else "")
+    sets = ", ".join(overrides or [])
+    source = f"{path}" + (f" (with --set {_short(sets, 200)})" if overrides else "")
     return validate_data(data, source)
 
 
