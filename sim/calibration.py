@@ -262,22 +262,54 @@ def to_markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_calibration(table: pd.DataFrame, scenarios: dict[str, Scenario], out, info: dict, plot: bool = True):
-    """Write calibration.csv, calibration.md, the reference scenarios, manifest.json (and the plot) atomically."""
+def write_calibration_files(table: pd.DataFrame, scenarios: dict[str, Scenario], folder, info: dict,
+                            plot: bool = True) -> None:
+    """Write calibration.csv, calibration.md, the reference scenarios, (the plot and) manifest.json into ``folder``."""
     import json
     from pathlib import Path
 
     from .loading import dump_scenario
-    from .output import atomic_folder
 
-    with atomic_folder(Path(out)) as tmp:
-        table.to_csv(tmp / "calibration.csv", index=False)
-        (tmp / "calibration.md").write_text(to_markdown(table), encoding="utf-8")
-        for name, sc in scenarios.items():
-            (tmp / f"scenario_{name}.yaml").write_text(dump_scenario(sc), encoding="utf-8")
-        if plot:
-            from .calibration_plot import write_calibration_plot
+    folder = Path(folder)
+    table.to_csv(folder / "calibration.csv", index=False)
+    (folder / "calibration.md").write_text(to_markdown(table), encoding="utf-8")
+    for name, sc in scenarios.items():
+        (folder / f"scenario_{name}.yaml").write_text(dump_scenario(sc), encoding="utf-8")
+    if plot:
+        from .calibration_plot import write_calibration_plot
 
-            write_calibration_plot(table, tmp / "calibration.png")
-        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
-    return Path(out)
+        write_calibration_plot(table, folder / "calibration.png")
+    (folder / "manifest.json").write_text(json.dumps({"kind": "calibration", **info}, indent=2, default=str) + "\n",
+                                          encoding="utf-8")
+
+
+def write_calibration(table: pd.DataFrame, scenarios: dict[str, Scenario], out, info: dict, plot: bool = True,
+                      force: bool = False):
+    """Write the calibration folder atomically, under the rules of ``sim.folders`` for an existing ``out``."""
+    from .folders import ResultsFolder
+
+    with ResultsFolder(out, "calibration", "calibration", force=force) as folder:
+        return folder.commit(lambda tmp: write_calibration_files(table, scenarios, tmp, info, plot))
+
+
+def calibrate_into_folder(replications: int, seed: int, workers: int, out, info: dict, plot: bool = True,
+                          model: Optional[dict] = None, force: bool = False, progress=None):
+    """Check and lock ``out``, run the calibration, write it; returns (table, folder).
+    Raises folders.OutputError before any run, runner.RunInterrupted on SIGINT/SIGTERM."""
+    import time
+
+    from .folders import ResultsFolder
+    from .interrupts import Interrupted, exit_code_of, signals_raise
+    from .runner import RunInterrupted
+
+    t0 = time.perf_counter()
+    folder = ResultsFolder(out, "calibration", "calibration", force=force)
+    with signals_raise():
+        try:
+            with folder:
+                table, scenarios = run_calibration(replications, seed, workers, progress=progress, model=model)
+                info = {**info, "wall_seconds": round(time.perf_counter() - t0, 3)}
+                written = folder.commit(lambda tmp: write_calibration_files(table, scenarios, tmp, info, plot))
+        except (Interrupted, KeyboardInterrupt) as exc:
+            raise RunInterrupted(0, 0, None, exit_code_of(exc)) from None
+    return table, written

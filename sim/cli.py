@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 import time
 from pathlib import Path
@@ -15,9 +14,8 @@ from rich.table import Table
 
 from . import experiment as ex
 from .loading import ScenarioError, load_scenario
-from .output import manifest, now_utc, provenance, write_results
+from .output import now_utc, provenance
 from .scenario import Scenario
-from .stats import summarize
 from .strategies import PRESETS, Strategy, display_names
 from .templates import STARTER
 from .units import format_duration
@@ -43,7 +41,7 @@ def _load(path: Path, overrides: Optional[list[str]], **fields) -> Scenario:
     try:
         return load_scenario(path, overrides, **fields)
     except ScenarioError as exc:
-        _fail(str(exc).replace("[", "\\["))
+        _fail(_escape(str(exc)))
         raise  # unreachable
 
 
@@ -76,32 +74,54 @@ def run(
     dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
     report: bool = typer.Option(False, "--report", help="Also write report.html (one self-contained page for a sales room)."),
+    force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
+    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: run only the replications it did not finish."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
+    from .cluster import ClusterError
+    from .folders import OutputError
+    from .limits import LimitError
+    from .runner import RunInterrupted, run_into_folder
+
     sc = _load(scenario, set_, replications=replications, seed=seed)
-    folder = out or Path("results") / sc.name
-    started, t0 = now_utc(), time.perf_counter()
+    folder = out if out is not None else Path("results") / sc.name
+    t0 = time.perf_counter()
     total = len(sc.strategies) * sc.replications
-    result = _with_progress(
-        f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications", total, quiet,
-        lambda progress: ex.run_experiment(sc, workers=workers, event_log=events, dask=dask, progress=progress))
-    summary = summarize(result.runs(), sc.baseline)
-    info = manifest(result, started, time.perf_counter() - t0, sc.replications, workers)
+
+    def work(progress):
+        return run_into_folder(sc, folder, workers, events, plots, dask, force=force, resume=resume, progress=progress,
+                               notify=lambda note: err_console.print(_escape(f"note: {note}"), highlight=False),
+                               report=report)
+
     try:
-        written = write_results(result, summary, folder, info, events=events, plots=plots)
+        outcome = _with_progress(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
+                                 total, quiet, work)
+    except (OutputError, ClusterError, LimitError) as exc:
+        _fail(_escape(str(exc)))
+        return
+    except RunInterrupted as exc:
+        kept = (f"; they are kept in {exc.partial}/: run the same command with --resume to finish"
+                if exc.partial else "; nothing was kept")
+        err_console.print(_escape(f"interrupted: {exc.done} of {exc.total} runs finished{kept}"), highlight=False)
+        raise typer.Exit(code=exc.exit_code)
     except ImportError as exc:
         _fail(f"cannot write results: {exc} (install the 'parquet' extra for --events)")
         return
-    if report:
-        from .report import write_report
-        write_report(written)
     if not quiet:
         from .plots import notes as plot_notes
-        _print_summary(sc, summary, plot_notes(result) if plots else None)
-        out_console.print(f"Results written to [bold]{written}/[/] in {time.perf_counter() - t0:.1f} s "
+        _print_summary(sc, outcome.summary, plot_notes(outcome.experiment) if plots else None)
+        resumed = f", {outcome.resumed} runs resumed" if outcome.resumed else ""
+        out_console.print(f"Results written to [bold]{_escape(str(outcome.folder))}/[/] in {time.perf_counter() - t0:.1f} s{resumed} "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
                           f"{', events.parquet' if events else ''}{', report.html' if report else ''}).",
                           width=WIDTH)
+
+
+def _escape(text: str) -> str:
+    """User text (paths, names) as rich shows it literally: ``[/]`` is no markup."""
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _fmt(mean: float, lo: float, hi: float, scale: float = 1.0, digits: int = 1) -> str:
@@ -134,10 +154,10 @@ def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> 
 
     n = int(summary["n"].max()) if len(summary) else 0
     if sc.description:
-        out_console.print(textwrap.fill(" ".join(sc.description.split()), WIDTH), highlight=False)
+        out_console.print(_escape(textwrap.fill(" ".join(sc.description.split()), WIDTH)), highlight=False)
         out_console.print()
-    table = Table(title=f"{sc.name}: mean±95% interval over {n} replication{'s' if n != 1 else ''}",
-                  caption=f"vs base: difference from {display_names(sc.strategies)[sc.baseline]}, paired by replication",
+    table = Table(title=_escape(f"{sc.name}: mean±95% interval over {n} replication{'s' if n != 1 else ''}"),
+                  caption=_escape(f"vs base: difference from {display_names(sc.strategies)[sc.baseline]}, paired by replication"),
                   box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
     table.add_column("Strategy", style="bold", max_width=22, overflow="fold")
     for _key, label, _s, _d in HEADLINE:
@@ -152,7 +172,7 @@ def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> 
                 cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
             else:
                 cells.append("-")
-        table.add_row(shown[strategy], *cells)
+        table.add_row(_escape(shown[strategy]), *cells)
     out_console.print(table, width=WIDTH)
     warning = replication_warning(summary)
     for line in ([warning] if warning else []) + (notes or []):
@@ -171,40 +191,35 @@ def sweep(
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field before sweeping: path=value."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
 ) -> None:
     """Vary one or two fields over a grid (same seeds at every point) and plot the outcome curves."""
-    import yaml as _yaml
-
-    from .loading import dump_scenario
-    from .output import atomic_folder
-    from .sweep import grid, run_sweep
-    from .sweep_plots import write_sweep_plots
+    from .cluster import ClusterError
+    from .folders import OutputError
+    from .limits import LimitError
+    from .runner import RunInterrupted
+    from .sweep import parse_values, sweep_into_folder
 
     if len(param) != len(values) or not 1 <= len(param) <= 2:
         _fail("give one or two --param options, each with its own --values list")
     sc = _load(scenario, set_, replications=replications, seed=seed)
-    params = [(p, [_yaml.safe_load(v) for v in vs.split(",") if v.strip()]) for p, vs in zip(param, values)]
-    total = len(grid(params)) * len(sc.strategies) * sc.replications
-    started, t0 = now_utc(), time.perf_counter()
+    t0 = time.perf_counter()
     try:
-        table = _with_progress(f"sweep of {sc.name}", total, quiet,
-                               lambda progress: run_sweep(sc, params, workers=workers, dask=dask, progress=progress))
-    except ScenarioError as exc:
-        _fail(str(exc).replace("[", "\\["))
+        params = [(p, parse_values(p, vs)) for p, vs in zip(param, values)]
+        folder, total, table = _with_progress(
+            f"sweep of {sc.name}", None, quiet,
+            lambda progress: sweep_into_folder(
+                sc, params, out if out is not None else Path("results") / f"{sc.name}-sweep", workers, dask, force,
+                progress, notify=lambda note: err_console.print(_escape(f"note: {note}"), highlight=False)))
+    except (ScenarioError, OutputError, ClusterError, LimitError) as exc:
+        _fail(_escape(str(exc)))
         return
-    folder = out or Path("results") / f"{sc.name}-sweep"
-    with atomic_folder(folder) as tmp:
-        table.to_csv(tmp / "sweep.csv", index=False)
-        (tmp / "scenario.yaml").write_text(dump_scenario(sc), encoding="utf-8")
-        write_sweep_plots(table, [p for p, _ in params], tmp / "plots", display_names(sc.strategies))
-        info = {"scenario": sc.name, "seed": sc.seed, "replications": sc.replications,
-                "grid": {p: v for p, v in params}, "points": len(grid(params)), "workers": workers,
-                "started": started.isoformat(timespec="seconds"), "wall_seconds": round(time.perf_counter() - t0, 3),
-                **provenance()}
-        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+    except RunInterrupted as exc:
+        err_console.print("interrupted: the sweep stopped before its end; nothing was written", highlight=False)
+        raise typer.Exit(code=exc.exit_code)
     if not quiet:
         _print_sweep(sc, table, [p for p, _ in params])
-        out_console.print(f"Sweep of {total} runs written to [bold]{folder}/[/] (sweep.csv, plots/sweep.png) "
+        out_console.print(f"Sweep of {total} runs written to [bold]{_escape(str(folder))}/[/] (sweep.csv, plots/sweep.png) "
                           f"in {time.perf_counter() - t0:.1f} s.", width=WIDTH)
 
 
@@ -308,8 +323,11 @@ def lesson(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="On a terminal, wait for Enter after the question."),
 ) -> None:
     """Classroom lessons: list them, or ask one's question, run it, answer from the numbers, write the report."""
+    from .cluster import ClusterError
+    from .folders import OutputError
     from .lessons import LessonError, answer, find_lesson, list_lessons
-    from .report import write_report
+    from .limits import LimitError
+    from .runner import RunInterrupted, run_into_folder
 
     if name is None:
         table = Table(title="Lessons (run one with: followup-sim lesson NAME)")
@@ -330,20 +348,27 @@ def lesson(
         out_console.print(" ".join(sc.description.split()), highlight=False, style="dim")
     if wait and sys.stdin.isatty() and sys.stdout.isatty():
         out_console.input("\nAsk the room, then press Enter to run the lesson... ")
-    folder = out or Path("results") / "lessons" / found.name
-    started, t0 = now_utc(), time.perf_counter()
-    result = _with_progress(f"{found.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
-                            len(sc.strategies) * sc.replications, False,
-                            lambda progress: ex.run_experiment(sc, workers=workers, progress=progress))
-    summary = summarize(result.runs(), sc.baseline)
-    info = manifest(result, started, time.perf_counter() - t0, sc.replications, workers, {"lesson": found.name})
-    written = write_results(result, summary, folder, info)
-    report = write_report(written)
+    folder = out if out is not None else Path("results") / "lessons" / found.name
+    t0 = time.perf_counter()
+    try:
+        outcome = _with_progress(
+            f"{found.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
+            len(sc.strategies) * sc.replications, False,
+            lambda progress: run_into_folder(sc, folder, workers, progress=progress, report=True,
+                                             notify=lambda note: err_console.print(_escape(f"note: {note}"),
+                                                                                   highlight=False)))
+    except (OutputError, ClusterError, LimitError) as exc:
+        _fail(_escape(str(exc)))
+        return
+    except RunInterrupted as exc:
+        err_console.print(_escape(f"interrupted: {exc.done} of {exc.total} runs finished; run the lesson again"),
+                          highlight=False)
+        raise typer.Exit(code=exc.exit_code)
     out_console.print("\n[bold]Answer:[/]")
-    for sentence in answer(sc, summary, result.runs(), found.name):
-        out_console.print(f"- {sentence}", highlight=False)
-    out_console.print(f"\nReport: [bold]{report}[/] (open it in a browser; results in {written}/, "
-                      f"{time.perf_counter() - t0:.1f} s).", highlight=False)
+    for sentence in answer(sc, outcome.summary, outcome.experiment.runs(), found.name):
+        out_console.print(_escape(f"- {sentence}"), highlight=False)
+    out_console.print(f"\nReport: [bold]{_escape(str(outcome.folder / 'report.html'))}[/] (open it in a browser; "
+                      f"results in {_escape(str(outcome.folder))}/, {time.perf_counter() - t0:.1f} s).", highlight=False)
 
 
 @app.command()
@@ -358,23 +383,33 @@ def calibrate(
     out: Path = typer.Option(Path("results") / "calibration", "--out", "-o", help="Results folder."),
     plot: bool = typer.Option(True, "--plot/--no-plot", help="Write calibration.png."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
+    force: bool = typer.Option(False, "--force", help="Replace the --out folder even if it holds other results."),
 ) -> None:
     """Run reference experiments and set the model beside the published figures (docs/model.md, "published figures")."""
-    from .calibration import display_rows, model_of, run_calibration, write_calibration
+    from .calibration import calibrate_into_folder, display_rows, model_of
+    from .folders import OutputError
+    from .runner import RunInterrupted
+
     model = model_of(_load(scenario, None)) if scenario is not None else None
     started, t0 = now_utc(), time.perf_counter()
-    table, scenarios = _with_progress(
-        f"calibration: {replications} replications", None, quiet,
-        lambda progress: run_calibration(replications, seed, workers, progress=progress, model=model))
     info = {"seed": seed, "replications": replications, "workers": workers,
             "model": str(scenario) if scenario else "defaults", "started": started.isoformat(timespec="seconds"),
-            "wall_seconds": round(time.perf_counter() - t0, 3), **provenance()}
-    folder = write_calibration(table, scenarios, out, info, plot=plot)
+            **provenance()}
+    try:
+        table, folder = _with_progress(
+            f"calibration: {replications} replications", None, quiet,
+            lambda progress: calibrate_into_folder(replications, seed, workers, out, info, plot, model, force, progress))
+    except OutputError as exc:
+        _fail(_escape(str(exc)))
+        return
+    except RunInterrupted as exc:
+        err_console.print("interrupted: the calibration stopped before its end; nothing was written", highlight=False)
+        raise typer.Exit(code=exc.exit_code)
     if quiet:
         return
     rows = display_rows(table)
-    shown = Table(title=f"Calibration: model {'of ' + str(scenario) if scenario else 'defaults'} vs published figures "
-                        f"({replications} replications, seed {seed})")
+    shown = Table(title=_escape(f"Calibration: model {'of ' + str(scenario) if scenario else 'defaults'} vs published "
+                                f"figures ({replications} replications, seed {seed})"))
     for col in ("figure", "published", "model (95% interval)", "tolerance", "status"):
         shown.add_column(col, no_wrap=col != "figure")
     for r in rows:
@@ -383,7 +418,7 @@ def calibrate(
     out_console.print(shown)
     met = sum(r["status"] == "met" for r in rows)
     targets = sum(r["status"] != "not a target" for r in rows)
-    out_console.print(f"{met} of {targets} figures met. Written to [bold]{folder}/[/] (calibration.csv, calibration.md"
+    out_console.print(f"{met} of {targets} figures met. Written to [bold]{_escape(str(folder))}/[/] (calibration.csv, calibration.md"
                       f"{', calibration.png' if plot else ''}, manifest.json) in {time.perf_counter() - t0:.1f} s.")
 
 
@@ -392,8 +427,8 @@ def validate(scenario: Path = SCENARIO_ARG,
              set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value.")) -> None:
     """Check a scenario file without running it."""
     sc = _load(scenario, set_)
-    out_console.print(f"{scenario}: valid scenario '{sc.name}' ({len(sc.strategies)} strategies, "
-                      f"{format_duration(sc.horizon)} horizon, {sc.replications} replications, seed {sc.seed}).",
+    out_console.print(_escape(f"{scenario}: valid scenario '{sc.name}' ({len(sc.strategies)} strategies, "
+                              f"{format_duration(sc.horizon)} horizon, {sc.replications} replications, seed {sc.seed})."),
                       highlight=False)
 
 
@@ -405,19 +440,27 @@ def schema() -> None:
 
 @app.command()
 def new(
-    name: str = typer.Argument(..., help="Scenario name (letters, digits, - _ .)"),
+    name: str = typer.Argument(..., help="Scenario name (letters, digits, - _ ., not starting with a dot; at most 64)"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: scenarios/NAME.yaml]."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter scenario."""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        _fail(f"name {name!r}: use letters, digits, '-', '_' or '.' only")
+    from .names import name_problem
+
+    problem = name_problem(name)
+    if problem:
+        _fail(_escape(f"name {name!r}: {problem}"))
     path = out or Path("scenarios") / f"{name}.yaml"
+    if path.exists() and not path.is_file():
+        _fail(_escape(f"{path} exists and is not a file; choose another --out"))
     if path.exists() and not force:
-        _fail(f"{path} already exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(name=name, file=path), encoding="utf-8")
-    out_console.print(f"Wrote {path}. Edit it, then: followup-sim run {path}", highlight=False)
+        _fail(_escape(f"{path} already exists (use --force to overwrite)"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(STARTER.format(name=name, file=path), encoding="utf-8")
+    except OSError as exc:
+        _fail(_escape(f"{path}: cannot write the file ({exc.strerror or exc})"))
+    out_console.print(_escape(f"Wrote {path}. Edit it, then: followup-sim run {path}"), highlight=False)
 
 
 @app.command()

@@ -14,8 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .units import Minutes
 
 
+MAX_CV = 10.0  # beyond this a gamma or lognormal is almost all in one huge draw (and cv**2 overflows)
+
+
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Fixed(_Dist):
@@ -39,6 +42,12 @@ class Beta(_Dist):
     mean: float = Field(gt=0, lt=1)
     concentration: float = Field(default=10.0, gt=0)
 
+    @model_validator(mode="after")
+    def _drawable(self) -> "Beta":
+        if not (self.mean * self.concentration > 0 and (1 - self.mean) * self.concentration > 0):
+            raise ValueError("mean x concentration and (1 - mean) x concentration must both be above 0")
+        return self
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         a = self.mean * self.concentration
         return rng.beta(a, self.concentration - a, n)
@@ -49,7 +58,7 @@ class Gamma(_Dist):
 
     kind: Literal["gamma"] = "gamma"
     mean: float = Field(gt=0)
-    cv: float = Field(default=0.5, gt=0)
+    cv: float = Field(default=0.5, gt=0, le=MAX_CV)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
@@ -103,7 +112,7 @@ class LognormalDuration(_Dist):
 
     kind: Literal["lognormal"] = "lognormal"
     mean: Minutes = Field(gt=0)
-    cv: float = Field(default=0.6, gt=0)
+    cv: float = Field(default=0.6, gt=0, le=MAX_CV)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         # math, not numpy: numpy's log1p and log take SIMD paths that differ in the last bit

@@ -6,6 +6,10 @@ it and collects the results in a fixed order, so any worker count gives identica
 from __future__ import annotations
 
 import os
+import pickle
+import shutil
+import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -13,6 +17,7 @@ from typing import Callable, Optional
 import pandas as pd
 
 from .engine import run_replication
+from .interrupts import worker_init
 from .results import RunResult
 from .scenario import Scenario
 
@@ -64,32 +69,87 @@ def default_workers() -> int:
 
 
 def map_runs(jobs: list[tuple], workers: int = 1, dask: Optional[str] = None,
-             progress: Optional[Progress] = None) -> list[RunResult]:
-    """Run (scenario, strategy, replication, event_log) jobs; results come back in job order."""
-    results: list[Optional[RunResult]] = [None] * len(jobs)
-    done = 0
+             progress: Optional[Progress] = None, finished: Optional[dict[int, RunResult]] = None,
+             on_result: Optional[Callable[[int, RunResult], None]] = None) -> list[RunResult]:
+    """Run (scenario, strategy, replication, event_log) jobs; results come back in job order.
 
-    def finished(i: int, res: RunResult) -> None:
+    ``finished``: results already at hand by job index (a resumed run), not run again.
+    ``on_result(i, result)`` is called as each run finishes (to keep it on disk).
+    On any exception, SIGINT or SIGTERM included, pending runs are cancelled and the worker
+    processes are stopped before the exception goes on."""
+    results: list[Optional[RunResult]] = [None] * len(jobs)
+    for i, res in (finished or {}).items():
+        results[i] = res
+    todo = [i for i in range(len(jobs)) if results[i] is None]
+    done = len(jobs) - len(todo)
+    if progress and done:
+        progress(done, len(jobs))
+
+    def finish(i: int, res: RunResult) -> None:
         nonlocal done
         results[i] = res
         done += 1
+        if on_result:
+            on_result(i, res)
         if progress:
             progress(done, len(jobs))
 
     if dask is not None:
         from .distributed import map_on_dask
 
-        for i, res in map_on_dask(_one, jobs, dask):
-            finished(i, res)
-    elif workers <= 1 or len(jobs) <= 1:
-        for i, job in enumerate(jobs):
-            finished(i, _one(job))
+        for k, res in map_on_dask(_one, [jobs[i] for i in todo], dask):
+            finish(todo[k], res)
+    elif workers <= 1 or len(todo) <= 1:
+        for i in todo:
+            finish(i, _one(jobs[i]))
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            futures = {pool.submit(_one, job): i for i, job in enumerate(jobs)}
+        # Workers hand results over in files and send only the file name down the pipe: a worker
+        # stopped while sending a large result would leave half a message in the pipe, and the
+        # pool's reader thread would wait for the rest forever (and the interpreter for it).
+        store = tempfile.mkdtemp(prefix="followup-sim-runs-")
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=worker_init)
+        try:
+            futures = {pool.submit(_one_into_file, jobs[i], os.path.join(store, f"{i}.pickle")): i for i in todo}
             for fut in as_completed(futures):
-                finished(futures[fut], fut.result())
+                finish(futures[fut], _take(fut.result()))
+        except BaseException:
+            stop_pool(pool)
+            raise
+        finally:
+            shutil.rmtree(store, ignore_errors=True)
+        pool.shutdown(wait=True)
     return [r for r in results if r is not None]
+
+
+def _one_into_file(job: tuple, path: str) -> str:
+    """Run one job in a worker and write its result to ``path`` (whole, or not at all)."""
+    result = _one(job)
+    with open(path + ".tmp", "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def _take(path: str) -> RunResult:
+    with open(path, "rb") as fh:
+        result = pickle.load(fh)
+    os.unlink(path)
+    return result
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes now (not after their current run)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + 2.0
+    for proc in processes:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
 
 
 def run_experiment(
@@ -100,9 +160,17 @@ def run_experiment(
     progress: Optional[Progress] = None,
     strategies: Optional[list[str]] = None,
     dask: Optional[str] = None,
+    finished: Optional[dict[int, RunResult]] = None,
+    on_result: Optional[Callable[[int, RunResult], None]] = None,
 ) -> Experiment:
-    """Every strategy x replication of a scenario, on common random numbers."""
+    """Every strategy x replication of a scenario, on common random numbers (``finished`` and
+    ``on_result``: see ``map_runs``; jobs are numbered strategy by strategy, replication within)."""
+    jobs = experiment_jobs(scenario, replications, event_log, strategies)
+    return Experiment(scenario, map_runs(jobs, workers, dask, progress, finished, on_result))
+
+
+def experiment_jobs(scenario: Scenario, replications: Optional[int] = None, event_log: bool = False,
+                    strategies: Optional[list[str]] = None) -> list[tuple]:
     reps = scenario.replications if replications is None else replications
     names = strategies or list(scenario.strategies)
-    jobs = [(scenario, name, r, event_log) for name in names for r in range(reps)]
-    return Experiment(scenario, map_runs(jobs, workers, dask, progress))
+    return [(scenario, name, r, event_log) for name in names for r in range(reps)]

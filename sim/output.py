@@ -1,26 +1,26 @@
 """Writing a results folder so that an interrupted run never leaves one that looks complete.
 
-Everything is written into a hidden sibling folder first and renamed into place at the end;
-``manifest.json`` records what is needed to rerun it (resolved scenario, seed, versions).
+Everything is written into a hidden sibling folder first and renamed into place at the end
+(``sim.folders``); ``manifest.json``, written last, records what is needed to rerun it
+(resolved scenario, seed, versions). Text a user chose (strategy names) is neutralised in
+CSV files, so a spreadsheet never runs it as a formula.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional
 
 import pandas as pd
 
 from .experiment import Experiment
+from .folders import ResultsFolder
 from .loading import dump_scenario
 
 PACKAGES = ("followup-sim", "simpy", "numpy", "pandas", "scipy", "pydantic", "pyyaml", "typer", "rich", "matplotlib", "pyarrow", "dask", "distributed")
@@ -90,46 +90,52 @@ def manifest(exp: Experiment, started: datetime, wall_seconds: float, replicatio
     }
 
 
-@contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
-    """Yield a hidden temporary folder; on success it replaces ``out``, on any failure it is removed."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        yield tmp
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: dict,
+                    events: bool = False, plots: bool = True) -> None:
+    """Write runs.csv, summary.csv, scenario.yaml, plots/ (and events.parquet) into ``folder``,
+    manifest.json last: a folder without it is not finished."""
+    folder = Path(folder)
+    safe_csv(exp.runs()).to_csv(folder / "runs.csv", index=False)
+    safe_csv(summary).to_csv(folder / "summary.csv", index=False)
+    (folder / "scenario.yaml").write_text(dump_scenario(exp.scenario), encoding="utf-8")
+    if events:
+        frame = exp.events()
+        if frame is not None:
+            frame.to_parquet(folder / "events.parquet", index=False)
+    if plots:
+        from .plots import write_plots
+
+        write_plots(exp, summary, folder / "plots")
+    (folder / "manifest.json").write_text(json.dumps({"kind": "run", **info}, indent=2, default=str) + "\n",
+                                          encoding="utf-8")
 
 
 def write_results(exp: Experiment, summary: pd.DataFrame, out: Path, info: dict,
-                  events: bool = False, plots: bool = True) -> Path:
-    """Write runs.csv, summary.csv, scenario.yaml, manifest.json, plots/ (and events.parquet) atomically."""
-    with atomic_folder(out) as tmp:
-        exp.runs().to_csv(tmp / "runs.csv", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
-        (tmp / "scenario.yaml").write_text(dump_scenario(exp.scenario), encoding="utf-8")
-        if events:
-            frame = exp.events()
-            if frame is not None:
-                frame.to_parquet(tmp / "events.parquet", index=False)
-        if plots:
-            from .plots import write_plots
+                  events: bool = False, plots: bool = True, force: bool = False) -> Path:
+    """Write the results folder atomically, under the rules of ``sim.folders`` for an existing ``out``."""
+    with ResultsFolder(out, "run", exp.scenario.name, force=force) as folder:
+        return folder.commit(lambda tmp: write_run_files(exp, summary, tmp, info, events, plots))
 
-            write_plots(exp, summary, tmp / "plots")
-        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
-    return Path(out)
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: object) -> object:
+    """A text a spreadsheet would run as a formula (``=HYPERLINK(...)``), prefixed with ``'``
+    so it shows as text; numbers and other texts unchanged."""
+    if isinstance(text, str) and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell (user-chosen names) neutralised for spreadsheets."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out
 
 
 def now_utc() -> datetime:

@@ -37,6 +37,17 @@ STATE_WORDS = {"not_ready": "not ready", "considering": "considering", "ready": 
 
 
 # ---------------------------------------------------------------- helpers
+def _shown(exp: Experiment) -> dict[str, str]:
+    """Each strategy's display name (its label, else its key), escaped for matplotlib."""
+    return {key: plain(name) for key, name in display_names(exp.scenario.strategies).items()}
+
+
+def plain(text: object) -> str:
+    """User text (a strategy name, a swept value) as matplotlib shows it literally: a ``$`` would
+    start mathtext, which fails on names like ``$\\undefined{$`` after the whole run."""
+    return str(text).replace("$", r"\$")
+
+
 def _band(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     """Mean and 95% t interval of y over replications at each x."""
     rows = [(key, *t_interval(g[y])[:3]) for key, g in frame.groupby(x)]
@@ -139,7 +150,7 @@ def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsi
 def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(8.5, 6.2))
     colors = _colors(exp.strategies)
-    shown = display_names(exp.scenario.strategies)
+    shown = _shown(exp)
     points, texts, cut = [], [], False
     for name in exp.strategies:
         cr = [v * 100 for v in _summary_value(summary, name, "close_rate")]
@@ -171,7 +182,7 @@ def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlab
     fig, ax = plt.subplots(figsize=(9.5, 6))
     names = list(strategies)
     colors = _colors(names)
-    shown = display_names(strategies)
+    shown = {key: plain(name) for key, name in display_names(strategies).items()}
     cut = False
     for name in names:
         b = _band(frame[frame.strategy == name], x, y)
@@ -217,7 +228,7 @@ def plot_call_load(exp: Experiment) -> Figure:
 def plot_response_time(exp: Experiment) -> Figure:
     rt = exp.response_times()
     names = exp.strategies
-    shown = display_names(exp.scenario.strategies)
+    shown = _shown(exp)
     fig, ax = plt.subplots(figsize=(9.5, 0.6 * len(names) + 3.2))
     data = [np.maximum(rt.loc[rt.strategy == n, "minutes"].to_numpy(float), 0.1) for n in names]
     has = [len(d) > 0 for d in data]
@@ -248,7 +259,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     runs = exp.runs()
     cols, what = attempt_columns(runs.columns)
     names = exp.strategies
-    shown = display_names(exp.scenario.strategies)
+    shown = _shown(exp)
     ncols = min(4, len(names))
     nrows = int(np.ceil(len(names) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols + 0.6, 2.9 * nrows + 1.4), sharex=True, sharey=True,
@@ -299,7 +310,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
 def plot_complaints_by_cause(exp: Experiment) -> Figure:
     runs = exp.runs()
     names = exp.strategies
-    shown = display_names(exp.scenario.strategies)
+    shown = _shown(exp)
     fig, ax = plt.subplots(figsize=(10, 6))
     width = 0.8 / len(CAUSES)
     x = np.arange(len(names))
@@ -329,7 +340,7 @@ def plot_complaints_by_cause(exp: Experiment) -> Figure:
 def plot_readiness_mix(exp: Experiment) -> Figure:
     mix = exp.series("readiness")
     names = exp.strategies
-    shown = display_names(exp.scenario.strategies)
+    shown = _shown(exp)
     cols = min(3, len(names))
     rows = int(np.ceil(len(names) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.1 * rows + 1.3), sharex=True, sharey=True,
@@ -372,7 +383,7 @@ def notes(exp: Experiment) -> list[str]:
     """What the plots leave out or cannot show, in words, for the command line to print."""
     out = []
     rt = exp.response_times()
-    shown = display_names(exp.scenario.strategies)
+    shown = _shown(exp)
     called = set(rt["strategy"]) if len(rt) else set()
     missing = [shown[n] for n in exp.strategies if n not in called]
     if len(missing) == len(exp.strategies):

@@ -412,7 +412,7 @@ def build_report(folder: Path) -> str:
     parts.append("<h2 id=how-to-read>How to read this</h2>" + HOW_TO_READ)
     parts.append("<h2 id=complaints>What counts as a complaint</h2>" + _complaints(sc))
     rev = r.manifest.get("git_revision") or "unknown"
-    parts.append(f"<p class=muted>Built from {esc(r.folder.name)}/ (scenario {esc(sc.name)}, seed {sc.seed}, "
+    parts.append(f"<p class=muted>Made by followup-sim from the results of scenario {esc(sc.name)} (seed {sc.seed}, "
                  f"{n_reps} replications, code revision {esc(str(rev)[:12])}).</p></body></html>")
     return "\n".join(parts)
 

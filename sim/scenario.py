@@ -6,13 +6,16 @@ of replications and the seed. Defaults aim at the published figures in docs/mode
 """
 from __future__ import annotations
 
+import math
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .distributions import Beta, Distribution, DurationDistribution, Gamma, LognormalDuration
+from .names import MAX_NAME_LENGTH, check_name
+from .distributions import Beta, Distribution, DurationDistribution, Fixed, Gamma, LognormalDuration, Uniform
 from .strategies import PRESETS, Strategy
-from .units import ClockTime, Minutes
+from .limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_STRATEGIES, scenario_problems
+from .units import DAY, HOUR, ClockTime, Minutes, format_clock
 
 Probability = float  # documented alias; bounds are set per field with Field(ge=0, le=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -20,7 +23,7 @@ TaskKind = Literal["booked", "callback", "new_lead", "follow_up", "prospecting"]
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 class ByReadiness(_M):
@@ -59,14 +62,14 @@ class Inbound(_M):
     @field_validator("hourly")
     @classmethod
     def _hours(cls, v: Optional[list[float]]) -> Optional[list[float]]:
-        if v is not None and (len(v) != 24 or min(v) < 0 or sum(v) <= 0):
+        if v is not None and (len(v) != 24 or min(v) < 0 or not 0 < sum(v) < math.inf):
             raise ValueError("expected 24 non-negative weights (hour 0 to 23), not all zero")
         return v
 
     @field_validator("weekday")
     @classmethod
     def _days(cls, v: Optional[list[float]]) -> Optional[list[float]]:
-        if v is not None and (len(v) != 7 or min(v) < 0 or sum(v) <= 0):
+        if v is not None and (len(v) != 7 or min(v) < 0 or not 0 < sum(v) < math.inf):
             raise ValueError("expected 7 non-negative weights (Monday to Sunday), not all zero")
         return v
 
@@ -97,10 +100,22 @@ class Population(_M):
     @field_validator("timezones")
     @classmethod
     def _tz(cls, v: dict[int, float]) -> dict[int, float]:
-        if not v or min(v.values()) < 0 or sum(v.values()) <= 0:
+        if not v or min(v.values()) < 0 or not 0 < sum(v.values()) < math.inf:
             raise ValueError("expected {offset_hours: weight} with non-negative weights, not all zero")
         if any(abs(k) > 14 for k in v):
             raise ValueError("time zone offsets must be within -14..14 hours")
+        return v
+
+    @field_validator("reachability")
+    @classmethod
+    def _probability(cls, v: Distribution) -> Distribution:
+        if isinstance(v, Fixed) and v.value > 1:
+            raise ValueError(f"reachability is a chance to answer, between 0 and 1 (got value {v.value:g})")
+        if isinstance(v, Uniform) and v.high > 1:
+            raise ValueError(f"reachability is a chance to answer, between 0 and 1 (got high {v.high:g})")
+        if isinstance(v, Gamma):
+            raise ValueError("reachability is a chance to answer, between 0 and 1: use kind beta, fixed or uniform, "
+                             "not gamma (unbounded)")
         return v
 
 
@@ -133,7 +148,7 @@ class HotLead(_M):
     answer: float = Field(default=0.9, ge=0, le=1, description="chance to answer at the moment they reach out")
     answer_decay: Minutes = Field(default="15m", gt=0, description="how long the prospect typically stays by the phone")
     answer_shape: float = Field(
-        default=3.0, gt=0,
+        default=3.0, ge=0.1, le=10,
         description="shape of that window: 1 = fades from the first minute, above 1 = stays open, then closes fast",
     )
     intent_boost: float = Field(default=6.0, ge=0, description="extra multiple on sale/booking at age 0")
@@ -179,18 +194,18 @@ class Complaints(_M):
     weight_email: float = Field(default=0.25, ge=0)
     weight_sms: float = Field(default=0.5, ge=0)
     frequency_risk: float = Field(default=0.003, ge=0, le=1, description="risk per touch when annoyance equals tolerance")
-    frequency_exponent: float = Field(default=3.0, ge=0, description="how steeply risk rises with annoyance / tolerance")
+    frequency_exponent: float = Field(default=3.0, ge=0, le=10, description="how steeply risk rises with annoyance / tolerance")
     frequency_cap: float = Field(default=0.5, ge=0, le=1)
     after_no_risk: float = Field(default=0.10, ge=0, le=1, description="risk per touch after a clear 'no'")
     pushy_risk: float = Field(default=0.06, ge=0, le=1, description="risk per conversation with a fully pushy rep")
 
 
 class Durations(_M):
-    no_answer: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=0.6, cv=0.4))
-    voicemail: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=1.5, cv=0.4))
-    conversation: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=6.0, cv=0.8))
-    wrap_up_connect: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=2.0, cv=0.5))
-    wrap_up_other: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean=0.3, cv=0.5))
+    no_answer: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean="36s", cv=0.4))
+    voicemail: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean="90s", cv=0.4))
+    conversation: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean="6m", cv=0.8))
+    wrap_up_connect: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean="2m", cv=0.5))
+    wrap_up_other: DurationDistribution = Field(default_factory=lambda: LognormalDuration(mean="18s", cv=0.5))
 
 
 # ---------------------------------------------------------------- team
@@ -240,7 +255,7 @@ class QueuePolicy(_M):
 
 
 class Team(_M):
-    reps: list[RepGroup] = Field(default_factory=lambda: [RepGroup(count=3)])
+    reps: list[RepGroup] = Field(default_factory=lambda: [RepGroup(count=3)], min_length=1)
     unlimited: bool = Field(default=False, description="every call happens at its due time, no rep limits (an idealization)")
     calendar: WorkCalendar = Field(default_factory=WorkCalendar)
     queue: QueuePolicy = Field(default_factory=QueuePolicy)
@@ -260,14 +275,22 @@ class Rules(_M):
     max_calls_24h: int = Field(default=3, ge=1)
     max_calls_7d: int = Field(default=7, ge=1)
 
+    @model_validator(mode="after")
+    def _span(self) -> "Rules":
+        if self.legal_end <= self.legal_start:
+            raise ValueError("legal_end must be after legal_start")
+        return self
+
 
 # ---------------------------------------------------------------- scenario
 class Scenario(_M):
-    name: str = Field(default="scenario", pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(default="scenario", max_length=MAX_NAME_LENGTH,
+                      description="names the results folder: letters, digits, '-', '_', '.', not starting with '.'",
+                      json_schema_extra={"pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"})
     description: str = ""
     question: str = Field(default="", description="the question a trainer asks the room before running it (shown in the report)")
-    horizon: Minutes = Field(default="365d", gt=0)
-    replications: int = Field(default=5, ge=1)
+    horizon: Minutes = Field(default="365d", gt=0, description=f"simulated time, at most {MAX_HORIZON_DAYS}d (10 years)")
+    replications: int = Field(default=5, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(default=20261122, ge=0)
     population: Population = Field(default_factory=Population)
     readiness: Readiness = Field(default_factory=Readiness)
@@ -277,16 +300,57 @@ class Scenario(_M):
     team: Team = Field(default_factory=Team)
     rules: Rules = Field(default_factory=Rules)
     strategies: dict[str, Strategy] = Field(
-        default_factory=lambda: {"five_and_stop": Strategy(preset="five_and_stop")}, min_length=1
+        default_factory=lambda: {"five_and_stop": Strategy(preset="five_and_stop")}, min_length=1,
+        max_length=MAX_STRATEGIES,
     )
     baseline: Optional[str] = Field(default=None, description="strategy the others are compared with")
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: float) -> float:
+        if v > MAX_HORIZON_DAYS * DAY:
+            raise ValueError(f"a horizon of at most {MAX_HORIZON_DAYS}d (10 years)")
+        return v
+
+    @model_validator(mode="after")
+    def _size(self) -> "Scenario":
+        problems = scenario_problems(self)
+        if problems:
+            raise ValueError(problems[0])
+        return self
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _safe_name(cls, v: object) -> object:
+        return check_name(v) if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _hours_meet(self) -> "Scenario":
+        """Working hours that never meet a time zone's legal calling hours give a run without a
+        single call to those prospects, which looks finished: refuse it."""
+        if not any(s.respect_calling_hours for s in self.strategies.values()):
+            return self
+        cal, rules = self.team.calendar, self.rules
+        for offset, weight in sorted(self.population.timezones.items()):
+            if weight <= 0:
+                continue
+            shift = offset * HOUR
+            overlap = sum(max(0.0, min(cal.end, rules.legal_end - shift + k * DAY)
+                              - max(cal.start, rules.legal_start - shift + k * DAY)) for k in (-1, 0, 1))
+            if overlap <= 0:
+                raise ValueError(
+                    f"team.calendar: the working hours {format_clock(cal.start)}-{format_clock(cal.end)} never meet "
+                    f"the legal calling hours {format_clock(rules.legal_start)}-{format_clock(rules.legal_end)} of "
+                    f"prospects at time zone offset {offset:+d} h, so strategies that respect calling hours would never "
+                    "call them; change the hours, population.timezones or rules, or set respect_calling_hours: false")
+        return self
 
     @model_validator(mode="after")
     def _baseline(self) -> "Scenario":
         if self.baseline is None:
             self.baseline = next(iter(self.strategies))
         elif self.baseline not in self.strategies:
-            raise ValueError(f"baseline {self.baseline!r} is not one of the strategies: {', '.join(self.strategies)}")
+            raise ValueError(f"baseline: {self.baseline!r} is not one of the strategies: {', '.join(self.strategies)}")
         return self
 
     def strategy(self, name: str) -> Strategy:

@@ -18,6 +18,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .plots import plain  # noqa: E402
+
 PANELS = [
     ("close_rate", "Close rate (%)", 100.0, 100.0),
     ("complaints_per_1000", "Complaints per 1,000 prospects", 1.0, np.inf),
@@ -75,7 +77,7 @@ def plot_sweep(table: pd.DataFrame, params: list[str], names: Optional[dict[str,
             x = np.array([lookup[str(v)] for v in g[x_name]])
             order = np.argsort(x)
             mean = g["mean"].to_numpy(float)[order] * scale
-            line, = ax.plot(x[order], mean, marker="o", label=name)
+            line, = ax.plot(x[order], mean, marker="o", label=plain(name))
             lo, hi = g["ci_low"].to_numpy(float)[order] * scale, g["ci_high"].to_numpy(float)[order] * scale
             if np.isfinite(lo).any():
                 cut |= bool(np.nanmin(lo) < 0 or np.nanmax(hi) > upper)
@@ -83,20 +85,20 @@ def plot_sweep(table: pd.DataFrame, params: list[str], names: Optional[dict[str,
                                 alpha=0.2, linewidth=0)
             if i == 0:
                 handles.append(line)
-                texts.append(name)
+                texts.append(plain(name))
         ax.set_ylabel(label)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        ax.set_xticks(xs, labels)
+        ax.set_xticks(xs, [plain(str(label)) for label in labels])
         ax.tick_params(labelbottom=True)
     for ax in axes[1]:
-        ax.set_xlabel(field_words(x_name))
+        ax.set_xlabel(plain(field_words(x_name)))
     for ax in axes[0]:
-        ax.set_xlabel(field_words(x_name))
+        ax.set_xlabel(plain(field_words(x_name)))
     title = f"How outcomes change with {field_words(x_name).split(' (')[0].lower()}"
     if len(params) > 1:
         title += f", one line per strategy and {field_words(params[1]).split(' (')[0].lower()}"
-    fig.suptitle(title + "\n(mean and 95% band over replications)")
+    fig.suptitle(plain(title) + "\n(mean and 95% band over replications)")
     ncol = min(3, len(texts))
     rows = int(np.ceil(len(texts) / max(ncol, 1)))
     note = "Bands are cut at zero (and 100%) where the t interval runs past what is possible." if cut else ""

@@ -18,21 +18,31 @@ _UNITS = {"s": 1 / 60, "m": MINUTE, "min": MINUTE, "h": HOUR, "d": DAY, "w": WEE
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|min|m|h|d|w)\s*$")
 
 
+MAX_DURATION_DAYS = 36500  # 100 years: longer than any horizon (at most 10 years) needs
+EXAMPLES = "'90s', '5m', '2h' or '3d'"
+
+
 def parse_duration(value: object) -> float:
-    """Minutes from ``'90s'``, ``'5m'``, ``'2h'``, ``'3d'``, ``'2w'`` or a bare number (already minutes)."""
+    """Minutes from ``'90s'``, ``'5m'``, ``'2h'``, ``'3d'``, ``'2w'``.
+
+    A bare number is an error, in files, in ``--set`` and in Python: ``horizon: 365`` could be
+    days or minutes, and reading it as minutes (as this did once) silently gives a 6-hour run."""
     if isinstance(value, bool):
-        raise ValueError("expected a duration such as '90s', '5m', '2h' or '3d'")
+        raise ValueError(f"expected a duration such as {EXAMPLES}")
     if isinstance(value, (int, float)):
-        minutes = float(value)
-    elif isinstance(value, str):
-        match = _PATTERN.match(value)
-        if not match:
-            raise ValueError(f"expected a duration such as '90s', '5m', '2h' or '3d', got {value!r}")
-        minutes = float(match.group(1)) * _UNITS[match.group(2)]
-    else:
-        raise ValueError(f"expected a duration such as '90s', '5m', '2h' or '3d', got {value!r}")
-    if minutes < 0:
-        raise ValueError(f"a duration cannot be negative, got {value!r}")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"expected a duration such as {EXAMPLES}, got {value!r}")
+        number = format(value, "g")
+        raise ValueError(f"a duration needs a unit: write {number}d for days "
+                         f"(or {number}h, {number}m, {number}s)")
+    if not isinstance(value, str):
+        raise ValueError(f"expected a duration such as {EXAMPLES}")
+    match = _PATTERN.match(value)
+    if not match:
+        raise ValueError(f"expected a duration such as {EXAMPLES}, got {value[:40]!r}")
+    minutes = float(match.group(1)) * _UNITS[match.group(2)]
+    if not minutes <= MAX_DURATION_DAYS * DAY:
+        raise ValueError(f"a duration of at most {MAX_DURATION_DAYS}d (100 years), got {value[:40]!r}")
     return minutes
 
 
@@ -53,7 +63,7 @@ Minutes = Annotated[
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
 ]
-"""A duration field: accepts ``'5m'``-style strings or minutes, stores minutes, writes back ``'5m'``."""
+"""A duration field: accepts ``'5m'``-style strings (never a bare number), stores minutes, writes back ``'5m'``."""
 
 
 def parse_clock(value: object) -> float:

@@ -259,3 +259,13 @@ def test_a_run_makes_no_reference_cycles(name):
         if enabled:
             gc.enable()
     assert build_result(result).metrics["prospects"] > 300
+
+
+def test_a_chain_with_an_unreachable_state_runs():
+    """to_ready 0 leaves 'ready' unreachable: its long-run share is exactly 0 (closed form, not
+    a least-squares solve that gave -6e-13 and crashed the start-state draw), and a run works."""
+    r = Readiness(to_ready=0.0)
+    pi = stationary(r)
+    assert pi[2] == 0.0 and pi[3] == 0.0 and abs(pi.sum() - 1) < 1e-15
+    sc = sim.Scenario(horizon="30d", population={"outbound": {"size": 200}}, readiness={"to_ready": 0.0})
+    assert sim.run_replication(sc, "five_and_stop", 0).metrics["prospects"] > 200

@@ -1,0 +1,99 @@
+"""``followup-sim run`` as one library call: check the output folder and the size of the run,
+lock the folder, run (keeping each finished run as it finishes), write the results.
+
+Everything that can refuse the run is checked before the first replication starts. On SIGINT
+or SIGTERM the workers are stopped, the finished runs stay in the hidden partial folder and
+``RunInterrupted`` says how many; ``resume=True`` runs only the missing ones, and the results
+equal those of an uninterrupted run with the same seed.
+"""
+from __future__ import annotations
+
+import importlib.util
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import pandas as pd
+
+from .cluster import check_dask
+from .experiment import Experiment, Progress, experiment_jobs, map_runs
+from .folders import OutputError, ResultsFolder
+from .interrupts import Interrupted, exit_code_of, signals_raise
+from .limits import check_run
+from .loading import dump_scenario
+from .output import manifest, now_utc, write_run_files
+from .scenario import Scenario
+from .stats import summarize
+
+
+class RunInterrupted(Exception):
+    """The run was stopped by a signal; ``done`` of ``total`` runs are kept in ``partial``."""
+
+    def __init__(self, done: int, total: int, partial: Optional[Path], exit_code: int):
+        super().__init__(f"interrupted after {done} of {total} runs")
+        self.done, self.total, self.partial, self.exit_code = done, total, partial, exit_code
+
+
+@dataclass
+class RunOutcome:
+    experiment: Experiment
+    summary: pd.DataFrame
+    folder: Path
+    resumed: int  # runs taken from an interrupted run
+    workers: int
+
+
+def fingerprint(scenario: Scenario, events: bool) -> str:
+    """What a resumed run must share with the interrupted one: the resolved scenario (seed and
+    replications included) and whether event logs are kept."""
+    return f"events: {events}\n" + dump_scenario(scenario)
+
+
+def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: bool = False, plots: bool = True,
+                    dask: Optional[str] = None, force: bool = False, resume: bool = False,
+                    progress: Optional[Progress] = None,
+                    notify: Optional[Callable[[str], None]] = None, report: bool = False) -> RunOutcome:
+    """Run every strategy x replication of ``scenario`` and write the results folder ``out``
+    (with ``report``, report.html too, written before the folder is put in place).
+
+    Raises ``folders.OutputError``, ``limits.LimitError`` or ``cluster.ClusterError`` before simulating,
+    ``RunInterrupted`` on SIGINT/SIGTERM (installed here when called from the main thread).
+    ``notify(text)`` receives notes for the user (workers capped, runs resumed or discarded)."""
+    notes: list[str] = []
+    workers = check_run(scenario, workers, events, force=force, dask=dask is not None, notes=notes)
+    if dask is not None:
+        check_dask(dask)
+    if events and importlib.util.find_spec("pyarrow") is None:  # events.parquet is written after the run
+        raise OutputError("--events writes events.parquet, which needs pyarrow: pip install 'followup-sim[parquet]'")
+    started, t0 = now_utc(), time.perf_counter()
+    jobs = experiment_jobs(scenario, event_log=events)
+    folder = ResultsFolder(out, "run", scenario.name, fingerprint(scenario, events), force=force, resume=resume)
+    with signals_raise():
+        try:
+            with folder:
+                finished = folder.finished(len(jobs))
+                if folder.discarded:
+                    notes.append(f"an interrupted run's {folder.discarded} finished runs were discarded "
+                                 "(--resume keeps them)")
+                if finished:
+                    notes.append(f"resuming: {len(finished)} of {len(jobs)} runs were finished before")
+                for note in notes if notify else ():
+                    notify(note)
+                results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
+                exp = Experiment(scenario, results)
+                summary = summarize(exp.runs(), scenario.baseline)
+                info = manifest(exp, started, time.perf_counter() - t0, scenario.replications, workers,
+                                extra={"resumed_runs": len(finished)} if resume else None)
+                def write(tmp: Path) -> None:
+                    write_run_files(exp, summary, tmp, info, events, plots)
+                    if report:
+                        from .report import write_report
+
+                        write_report(tmp)
+
+                written = folder.commit(write)
+        except (Interrupted, KeyboardInterrupt) as exc:
+            kept = folder.saved_runs()
+            raise RunInterrupted(kept, len(jobs), folder.partial if kept else None, exit_code_of(exc)) from None
+    return RunOutcome(exp, summary, written, len(finished), workers)
