@@ -72,11 +72,16 @@ def run(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/<scenario name>]."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
     events: bool = typer.Option(False, "--events", help="Also write the full event log to events.parquet."),
+    events_format: str = typer.Option("parquet", "--events-format",
+                                      help="With --events: 'parquet' (events.parquet, every event) or 'activities' "
+                                           "(activities.csv, touches in the activity format that `fit` reads)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write comparison plots."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
+    if events_format not in ("parquet", "activities"):
+        _fail(f"--events-format {events_format!r}: expected 'parquet' or 'activities'")
     sc = _load(scenario, set_, replications=replications, seed=seed)
     folder = out or Path("results") / sc.name
     started, t0 = now_utc(), time.perf_counter()
@@ -87,7 +92,7 @@ def run(
     summary = summarize(result.runs(), sc.baseline)
     info = manifest(result, started, time.perf_counter() - t0, sc.replications, workers)
     try:
-        written = write_results(result, summary, folder, info, events=events, plots=plots)
+        written = write_results(result, summary, folder, info, events=events, plots=plots, events_format=events_format)
     except ImportError as exc:
         _fail(f"cannot write results: {exc} (install the 'parquet' extra for --events)")
         return
@@ -95,7 +100,7 @@ def run(
         _print_summary(sc, summary)
         out_console.print(f"Results written to [bold]{written}/[/] in {time.perf_counter() - t0:.1f} s "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
-                          f"{', events.parquet' if events else ''}).")
+                          f"{(', events.parquet' if events_format == 'parquet' else ', activities.csv') if events else ''}).")
 
 
 def _fmt(mean: float, lo: float, hi: float, scale: float = 1.0, digits: int = 1) -> str:

@@ -97,15 +97,22 @@ def atomic_folder(out: Path) -> Iterator[Path]:
 
 
 def write_results(exp: Experiment, summary: pd.DataFrame, out: Path, info: dict,
-                  events: bool = False, plots: bool = True) -> Path:
-    """Write runs.csv, summary.csv, scenario.yaml, manifest.json, plots/ (and events.parquet) atomically."""
+                  events: bool = False, plots: bool = True, events_format: str = "parquet") -> Path:
+    """Write runs.csv, summary.csv, scenario.yaml, manifest.json, plots/ (and events.parquet, or
+    activities.csv with ``events_format="activities"``) atomically."""
     with atomic_folder(out) as tmp:
         exp.runs().to_csv(tmp / "runs.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
         (tmp / "scenario.yaml").write_text(dump_scenario(exp.scenario), encoding="utf-8")
         if events:
             frame = exp.events()
-            if frame is not None:
+            if frame is not None and events_format == "activities":
+                from .activities import CALENDAR_START, activities_from_events, write_activities
+
+                write_activities(activities_from_events(frame), tmp / "activities.csv",
+                                 header=f"followup-sim activities export of scenario {exp.scenario.name}: "
+                                        f"minute 0 of the run is {CALENDAR_START}T00:00Z (a Monday)")
+            elif frame is not None:
                 frame.to_parquet(tmp / "events.parquet", index=False)
         if plots:
             from .plots import write_plots
