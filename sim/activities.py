@@ -441,6 +441,11 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
     _timestamp_notes(m, report, ts_used, midnight, path)
     if len(frame) == 0:
         raise ActivityError(f"{path}: no rows left to fit after the mapping's keep: filter and the unreadable rows")
+    return _assemble(frame, report, m, path)
+
+
+def _assemble(frame: pd.DataFrame, report: ReadReport, m: Mapping, path: Path | str) -> Activities:
+    """Checks across rows, then the compact frame sorted by time with integer prospect codes."""
     if "run" in frame.columns:
         runs = frame["run"].unique()
         if len(runs) > 1:
@@ -473,6 +478,18 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for name, values in cats.items():
         frame[name] = values
     return frame
+
+
+def frame_activities(rows: pd.DataFrame, team_timezone: str = "UTC", source: str = "simulated run") -> Activities:
+    """Activity rows already in the format (e.g. from ``activities_from_events``) as ``Activities``, without a file."""
+    m = Mapping(timestamps=Timestamps(team_timezone=team_timezone))
+    chunk = rows.drop(columns=[c for c in RUN_COLUMNS if c in rows.columns]).astype(str).replace("nan", "")
+    chunk.index = np.arange(len(chunk)) + 2
+    report = ReadReport(source=source)
+    part, _, _ = _convert(chunk, m, {}, report)
+    if report.bad:
+        raise ActivityError(_bad_message(Path(source), report, 0))
+    return _assemble(_concat([part]), report, m, source)
 
 
 def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport) -> tuple[pd.DataFrame, list[int], int]:
@@ -725,5 +742,5 @@ def week_origin(acts: Activities) -> pd.Timestamp:
 
 
 __all__ = ["Activities", "ActivityError", "Mapping", "ReadReport", "read_activities", "load_mapping",
-           "activities_from_events", "write_activities", "OUTCOMES", "ANSWERED", "CHANNELS", "DIRECTIONS",
+           "activities_from_events", "write_activities", "frame_activities", "OUTCOMES", "ANSWERED", "CHANNELS", "DIRECTIONS",
            "PURPOSES", "CALENDAR_START", "DAY", "week_origin", "minutes_since"]

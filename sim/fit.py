@@ -1,0 +1,657 @@
+"""Estimating a scenario's parameters from an activity log, each with a 95% interval and its n.
+
+What a CRM log identifies, and how (``docs/fit-recovery.md`` checks each on simulated logs):
+
+- reachability: a Beta(mean, concentration) of per-prospect answer chances, by maximum
+  likelihood on each prospect's ordinary dials and answers (the beta-binomial likelihood;
+  booked calls and calls within 24 h of the prospect getting in touch are left out);
+- the hot answer window: answer chance by minutes since the prospect got in touch (lead
+  created, reply, call-in), reach + (answer - reach) * exp(-(age / decay) ** shape), by
+  maximum likelihood on the first call after each such moment;
+- conversation outcomes (shares of answered calls), the unqualified share, booked-call show
+  rate, unsubscribes and do-not-call requests;
+- complaint risk by touch frequency (a table by touches in the last 7 days, and the model's
+  frequency_risk by maximum likelihood given the annoyance the log's touches build up);
+- working days and hours, calls per rep-day, the team's size;
+- lead arrivals per day, by hour and by weekday; the listed prospects and their ramp;
+- the cadence the team followed (``infer_cadence``).
+
+The hidden readiness chain and whatever depends on it cannot be read from a log; those keep
+their defaults and are listed (``NOT_IDENTIFIED``). Intervals are Wald intervals on a
+transformed scale from the observed information, profile-likelihood intervals for the
+complaint risk, exact binomial (Clopper-Pearson) and Poisson (Garwood) intervals for rates.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+from .activities import ANSWERED, Activities, minutes_since, week_origin
+from .scenario import Complaints, Gamma, HotLead, Scenario
+from .units import DAY, HOUR, format_clock, format_duration
+
+HOT_WINDOW = 24 * HOUR  # calls this soon after the prospect got in touch are not ordinary dials
+MIN_N = 30
+Z95 = 1.959963984540054
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+NOT_IDENTIFIED = [
+    ("readiness.*", "the buying-readiness chain is hidden: a CRM records touches, not when a prospect starts or stops considering"),
+    ("population.inbound.mix", "the readiness of new leads, hidden for the same reason"),
+    ("conversation.sale / not_interested / book (by readiness)",
+     "only their mix over the hidden readiness shows in the log; the report compares the outcome shares"),
+    ("conversation.nurture, skill_effect, team.reps[].skill, pushiness", "not separable from the outcome shares in a log"),
+    ("conversation.email_reply, sms_reply, voicemail_callback (by readiness)", "by readiness, hidden; overall rates are reported"),
+    ("conversation.hot.intent_boost, intent_decay", "the intent lift shows only through outcome shares by speed; not fitted"),
+    ("conversation.booked_show_reminded", "the log does not say which booked calls had a reminder; the show rate sets booked_show"),
+    ("complaints.annoyance_decay, weight_*, frequency_exponent, frequency_cap, pushy_risk; population.tolerance",
+     "the shape of the annoyance rule is not separable from its level in a log; frequency_risk is fitted given them"),
+    ("durations.wrap_up_*", "time between calls is not logged"),
+    ("team.queue, rules, population.timezones", "policies and prospects' time zones, not in an activity log"),
+]
+
+
+@dataclass
+class Estimate:
+    """A fitted quantity: value, 95% interval, observations behind it, and the field it sets."""
+
+    label: str
+    value: float
+    low: float
+    high: float
+    n: int
+    method: str
+    path: Optional[str] = None  # scenario field set to the value (None: reported only)
+    scale: float = 1.0  # display multiplier (100 for percentages)
+    unit: str = ""
+
+    def covers(self, truth: float) -> bool:
+        return self.low <= truth <= self.high
+
+
+@dataclass
+class Fit:
+    """Everything the fit learned from a log: estimates, tables, the fitted scenario's data and notes."""
+
+    acts: Activities
+    origin: pd.Timestamp
+    estimates: dict[str, Estimate]
+    tables: dict[str, pd.DataFrame]
+    scenario_data: dict
+    comments: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    kept_defaults: list[tuple[str, str]] = field(default_factory=list)
+
+    def scenario(self) -> Scenario:
+        return Scenario.model_validate(self.scenario_data)
+
+
+# ---------------------------------------------------------------- small statistics
+def binomial_ci(k: float, n: float) -> tuple[float, float]:
+    """Clopper-Pearson 95% interval of a proportion k / n."""
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    lo = 0.0 if k <= 0 else float(stats.beta.ppf(0.025, k, n - k + 1))
+    hi = 1.0 if k >= n else float(stats.beta.ppf(0.975, k + 1, n - k))
+    return lo, hi
+
+
+def poisson_ci(k: float) -> tuple[float, float]:
+    """Garwood 95% interval of a Poisson count."""
+    lo = 0.0 if k <= 0 else float(stats.chi2.ppf(0.025, 2 * k) / 2)
+    return lo, float(stats.chi2.ppf(0.975, 2 * k + 2) / 2)
+
+
+def _rate(label: str, k: int, n: int, method: str, path: Optional[str] = None) -> Estimate:
+    lo, hi = binomial_ci(k, n)
+    return Estimate(label, k / n if n else float("nan"), lo, hi, int(n), method, path, scale=100, unit="%")
+
+
+def _hessian(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian of a scalar function."""
+    k = len(x)
+    h = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            e_i = np.eye(k)[i] * step
+            e_j = np.eye(k)[j] * step
+            v = (fun(x + e_i + e_j) - fun(x + e_i - e_j) - fun(x - e_i + e_j) + fun(x - e_i - e_j)) / (4 * step * step)
+            h[i, j] = h[j, i] = v
+    return h
+
+
+def _wald(nll: Callable[[np.ndarray], float], theta: np.ndarray) -> Optional[np.ndarray]:
+    """Standard errors on the fitted scale from the observed information (None if it is not positive definite)."""
+    h = _hessian(nll, theta)
+    try:
+        cov = np.linalg.inv(h)
+    except np.linalg.LinAlgError:
+        return None
+    se2 = np.diag(cov)
+    if not np.all(np.isfinite(se2)) or np.any(se2 <= 0) or np.any(np.linalg.eigvalsh(h) <= 0):
+        return None
+    return np.sqrt(se2)
+
+
+# ---------------------------------------------------------------- the log, prepared
+@dataclass
+class _Log:
+    f: pd.DataFrame  # all rows, with m (minutes since origin)
+    calls: pd.DataFrame  # outbound calls, sorted by prospect then time, with booked, age, answered
+    touches: pd.DataFrame  # outbound touches (all channels), sorted by prospect then time
+    last_m: float
+    booked_inferred: bool
+    team_timezone: str = "UTC"
+
+
+def _prepare(acts: Activities, origin: pd.Timestamp) -> _Log:
+    f = acts.frame.copy()
+    f["m"] = minutes_since(acts, origin)
+    lead_m = (f["lead_created"] - origin).dt.total_seconds() / 60.0
+    f["lead_m"] = lead_m.groupby(f["prospect"]).transform("min")
+    out = f["direction"] == "outbound"
+    touches = f[out].sort_values(["prospect", "m"], kind="mergesort").reset_index(drop=True)
+    calls = touches[touches["channel"] == "call"].reset_index(drop=True)
+    calls["answered"] = calls["outcome"].isin(ANSWERED)
+    has_purpose = calls["purpose"].notna().any()
+    if has_purpose:
+        calls["booked"] = calls["purpose"] == "booked"
+    else:
+        prev = calls.groupby("prospect")["outcome"].shift(1)
+        calls["booked"] = prev == "meeting_booked"
+    # the moments each prospect got in touch: inbound rows (not complaints) and the lead's creation
+    inbound = f[(f["direction"] == "inbound") & ~f["outcome"].isin(["complaint", "unsubscribed"])]
+    trig = pd.concat([
+        pd.DataFrame({"prospect": inbound["prospect"].to_numpy(), "trig_m": inbound["m"].to_numpy(), "lead": False}),
+        pd.DataFrame({"prospect": f.loc[f["lead_m"].notna(), "prospect"].unique(),
+                      "trig_m": f.loc[f["lead_m"].notna()].groupby("prospect")["lead_m"].first().to_numpy(), "lead": True}),
+    ], ignore_index=True).sort_values("trig_m", kind="mergesort")
+    trig["trig_m"] = trig["trig_m"].astype(float)
+    by_time = calls.reset_index().sort_values("m", kind="mergesort")
+    merged = pd.merge_asof(by_time, trig, left_on="m", right_on="trig_m", by="prospect", direction="backward")
+    merged = merged.set_index("index").sort_index()
+    calls["trig_m"] = merged["trig_m"].to_numpy()
+    calls["trig_lead"] = merged["lead"].fillna(False).to_numpy(dtype=bool)
+    calls["age"] = calls["m"] - calls["trig_m"]
+    return _Log(f=f, calls=calls, touches=touches, last_m=float(f["m"].max()), booked_inferred=not has_purpose,
+                team_timezone=acts.team_timezone)
+
+
+# ---------------------------------------------------------------- reachability
+def fit_reachability(n: np.ndarray, k: np.ndarray) -> tuple[Estimate, Estimate]:
+    """Beta(mean, concentration) of per-prospect answer chances from dials n and answers k (beta-binomial ML)."""
+    n = np.asarray(n, float)
+    k = np.asarray(k, float)
+
+    def nll(theta: np.ndarray) -> float:
+        mu = special.expit(theta[0])
+        kappa = math.exp(theta[1])
+        a, b = mu * kappa, (1 - mu) * kappa
+        return -float(np.sum(special.betaln(k + a, n - k + b) - special.betaln(a, b)))
+
+    p0 = min(max(k.sum() / n.sum(), 1e-4), 1 - 1e-4)
+    best = None
+    for log_kappa in (0.0, 2.0, 4.0):
+        res = optimize.minimize(nll, np.array([special.logit(p0), log_kappa]), method="Nelder-Mead",
+                                options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})
+        if best is None or res.fun < best.fun:
+            best = res
+    theta = best.x
+    theta[1] = min(theta[1], math.log(1e5))
+    se = _wald(nll, theta)
+    mu, kappa = float(special.expit(theta[0])), float(math.exp(theta[1]))
+    method = "beta-binomial maximum likelihood on per-prospect ordinary dials"
+    if se is None:
+        nan = float("nan")
+        return (Estimate("reachability mean", mu, nan, nan, int(n.sum()), method, "population.reachability.mean", 100, "%"),
+                Estimate("reachability concentration", kappa, nan, nan, len(n), method, "population.reachability.concentration"))
+    mean = Estimate("reachability mean (answer chance per ordinary dial)", mu,
+                    float(special.expit(theta[0] - Z95 * se[0])), float(special.expit(theta[0] + Z95 * se[0])),
+                    int(n.sum()), method, "population.reachability.mean", 100, "%")
+    conc = Estimate("reachability concentration (alpha + beta)", kappa, math.exp(theta[1] - Z95 * se[1]),
+                    math.exp(theta[1] + Z95 * se[1]), len(n), method, "population.reachability.concentration")
+    return mean, conc
+
+
+# ---------------------------------------------------------------- hot answer window
+def hot_answer(age: np.ndarray, reach: float, answer: float, decay: float, shape: float) -> np.ndarray:
+    """The model's answer chance ``age`` minutes after the prospect got in touch (touches.answer_probability)."""
+    return reach + (answer - reach) * np.exp(-((np.maximum(age, 0.0) / decay) ** shape))
+
+
+def fit_hot_window(age: np.ndarray, answered: np.ndarray, reach: float,
+                   default_shape: float = HotLead().answer_shape) -> tuple[list[Estimate], Optional[str]]:
+    """answer, answer_decay and answer_shape by maximum likelihood on (age, answered) of first calls after
+    the prospect got in touch, with ordinary reach fixed; shape is fixed at its default when the ages
+    cannot tell it (the observed information is not positive definite or its interval spans over 20x)."""
+    age = np.asarray(age, float)
+    y = np.asarray(answered, float)
+    n = len(age)
+    method = "maximum likelihood on the first call after each moment the prospect got in touch"
+
+    def unpack(theta: np.ndarray, shape: Optional[float]) -> tuple[float, float, float]:
+        h = reach + (1 - reach) * special.expit(theta[0])
+        d = math.exp(theta[1])
+        s = math.exp(theta[2]) if shape is None else shape
+        return h, d, s
+
+    def make_nll(shape: Optional[float]):
+        def nll(theta: np.ndarray) -> float:
+            h, d, s = unpack(theta, shape)
+            p = np.clip(hot_answer(age, reach, h, d, s), 1e-12, 1 - 1e-12)
+            return -float(np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)))
+        return nll
+
+    early = y[age <= np.quantile(age, 0.2)].mean() if n else 0.5
+    h0 = special.logit(min(max((early - reach) / (1 - reach), 0.05), 0.95))
+
+    def solve(shape: Optional[float]):
+        nll = make_nll(shape)
+        best = None
+        for d0 in (5.0, 15.0, 60.0, 240.0):
+            for s0 in ((0.5, 2.0) if shape is None else (None,)):
+                x0 = [h0, math.log(d0)] + ([math.log(s0)] if shape is None else [])
+                res = optimize.minimize(nll, np.array(x0), method="Nelder-Mead",
+                                        options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 6000})
+                if best is None or res.fun < best.fun:
+                    best = res
+        return nll, best.x
+
+    note = None
+    nll, theta = solve(None)
+    se = _wald(nll, theta)
+    if se is None or se[2] * 2 * Z95 > math.log(20):
+        note = (f"hot answer window: the call delays in this log cannot tell the window's shape; answer_shape is kept "
+                f"at {default_shape:g} and answer and answer_decay are fitted given it")
+        nll, theta = solve(default_shape)
+        se = _wald(nll, theta)
+    h, d, s = unpack(theta, default_shape if note else None)
+    nan = float("nan")
+    if se is None:
+        se = np.full(3, nan)
+
+    def h_of(x):
+        return reach + (1 - reach) * special.expit(x)
+
+    out = [
+        Estimate("hot answer (answer chance right after they get in touch)", h, h_of(theta[0] - Z95 * se[0]),
+                 h_of(theta[0] + Z95 * se[0]), n, method, "conversation.hot.answer", 100, "%"),
+        Estimate("hot answer_decay (how long they stay by the phone)", d, math.exp(theta[1] - Z95 * se[1]),
+                 math.exp(theta[1] + Z95 * se[1]), n, method, "conversation.hot.answer_decay", 1, "min"),
+    ]
+    if note is None:
+        out.append(Estimate("hot answer_shape (1 fades at once, >1 stays open then shuts)", s,
+                            math.exp(theta[2] - Z95 * se[2]), math.exp(theta[2] + Z95 * se[2]), n, method,
+                            "conversation.hot.answer_shape"))
+    return out, note
+
+
+# ---------------------------------------------------------------- complaints
+def annoyance_after(touches: pd.DataFrame, cx: Complaints) -> np.ndarray:
+    """Annoyance just after each touch (the model's rule with its default weights), touches sorted by prospect, time."""
+    w = np.select(
+        [(touches["channel"] == "call") & touches["outcome"].isin(ANSWERED),
+         (touches["channel"] == "call") & (touches["outcome"] == "voicemail"),
+         touches["channel"] == "call", touches["channel"] == "email"],
+        [cx.weight_call, cx.weight_voicemail, cx.weight_missed_call, cx.weight_email], cx.weight_sms)
+    m = touches["m"].to_numpy(float)
+    m0 = touches.groupby("prospect")["m"].transform("min").to_numpy(float)
+    x = (m - m0) / cx.annoyance_decay
+    s = pd.Series(w * np.exp(x)).groupby(touches["prospect"].to_numpy()).cumsum().to_numpy()
+    return s * np.exp(-x)
+
+
+def fit_frequency_risk(prospect: np.ndarray, annoyance: np.ndarray, complained: np.ndarray, cx: Complaints,
+                       tolerance: Gamma, nodes: int = 24) -> Estimate:
+    """complaints.frequency_risk by maximum likelihood: risk per touch min(cap, f * (annoyance / tolerance) ** exponent),
+    each prospect's tolerance integrated over its (default) Gamma distribution; profile-likelihood interval."""
+    shape = 1.0 / tolerance.cv ** 2
+    tol = stats.gamma.ppf((np.arange(nodes) + 0.5) / nodes, shape, scale=tolerance.mean / shape)
+    base = (annoyance[:, None] / tol[None, :]) ** cx.frequency_exponent  # risk / f, per touch and tolerance node
+    c = complained.astype(float)[:, None]
+    codes, _ = pd.factorize(prospect)
+    n_p = codes.max() + 1 if len(codes) else 0
+
+    def nll(log_f: float) -> float:
+        r = np.clip(np.minimum(cx.frequency_cap, math.exp(log_f) * base), 1e-300, 1 - 1e-12)
+        ll = c * np.log(r) + (1 - c) * np.log1p(-r)
+        per = np.zeros((n_p, nodes))
+        np.add.at(per, codes, ll)
+        return -float(np.sum(special.logsumexp(per, axis=1) - math.log(nodes)))
+
+    res = optimize.minimize_scalar(nll, bounds=(math.log(1e-7), math.log(0.5)), method="bounded",
+                                   options={"xatol": 1e-6})
+    best, at = res.fun, res.x
+    cut = stats.chi2.ppf(0.95, 1) / 2
+
+    def edge(direction: int) -> float:
+        far = at + direction * 8.0
+        g = lambda x: nll(x) - best - cut  # noqa: E731
+        if g(far) < 0:
+            return math.exp(far)
+        return math.exp(optimize.brentq(g, *sorted((at, far)), xtol=1e-5))
+
+    return Estimate("complaint frequency_risk (risk per touch when annoyance equals tolerance)", math.exp(at),
+                    edge(-1), edge(+1), len(prospect),
+                    "maximum likelihood given the annoyance each prospect's touches build up (default weights, "
+                    "decay, exponent and tolerance); touches before any 'no'", "complaints.frequency_risk", 100, "%")
+
+
+def _complaints(log: _Log, sc: Scenario, estimates: dict, tables: dict, notes: list) -> None:
+    t = log.touches.copy()
+    comp = log.f[(log.f["direction"] == "inbound") & (log.f["outcome"] == "complaint")][["prospect", "m"]]
+    t["idx"] = np.arange(len(t))
+    charged = pd.merge_asof(comp.sort_values("m"), t[["prospect", "m", "idx"]].sort_values("m"), on="m",
+                            by="prospect", direction="backward")
+    lost = int(charged["idx"].isna().sum())
+    if lost:
+        notes.append(f"{lost} complaints have no earlier outbound touch to that prospect and are not charged to a touch.")
+    t["complaint"] = np.bincount(charged["idx"].dropna().astype(int), minlength=len(t))[: len(t)] > 0
+    key = t["prospect"].to_numpy(float) * 1e8 + t["m"].to_numpy(float)
+    t["in_7d"] = np.arange(len(t)) - np.searchsorted(key, key - 7 * DAY, side="right") + 1
+    t["bin"] = np.minimum(t["in_7d"], 5)
+    rows = []
+    for b, g in t.groupby("bin"):
+        k, n = int(g["complaint"].sum()), len(g)
+        lo, hi = binomial_ci(k, n)
+        rows.append({"touches in last 7 days": f"{b}" if b < 5 else "5+", "touches": n, "complaints": k,
+                     "per 1,000 touches": 1000 * k / n, "low": 1000 * lo, "high": 1000 * hi})
+    tables["complaints_by_frequency"] = pd.DataFrame(rows)
+    k, n = int(t["complaint"].sum()), len(t)
+    lo, hi = poisson_ci(k)
+    estimates["complaints_per_1000"] = Estimate("complaints per 1,000 outbound touches", 1000 * k / n,
+                                                1000 * lo / n, 1000 * hi / n, n, "count / touches (Garwood interval)")
+    said_no = (t["outcome"] == "not_interested").astype(int)
+    no_before = said_no.groupby(t["prospect"]).cumsum() - said_no  # a 'no' on an earlier touch
+    no_here_or_before = no_before + said_no
+    usable = ~t["outcome"].isin(["won", "unsubscribed"])
+    first = usable & (no_here_or_before == 0)
+    cx = sc.complaints
+    if t.loc[first, "complaint"].sum() >= 5:
+        ann = annoyance_after(t, cx)
+        estimates["frequency_risk"] = fit_frequency_risk(t.loc[first, "prospect"].to_numpy(), ann[first.to_numpy()],
+                                                         t.loc[first, "complaint"].to_numpy(), cx,
+                                                         sc.population.tolerance)
+    after = usable & (no_before > 0)
+    if after.sum() >= MIN_N:
+        estimates["after_no_risk"] = _rate("complaints per touch after a clear 'no'", int(t.loc[after, "complaint"].sum()),
+                                           int(after.sum()), "share of touches after a 'no' that drew a complaint "
+                                           "(includes their small frequency risk)", "complaints.after_no_risk")
+    log.touches = t
+
+
+# ---------------------------------------------------------------- cadence
+def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict, pd.DataFrame, list[str]]:
+    """The cadence the team followed: median day of attempts 1..k, their channel, and the habits around them."""
+    t = log.touches
+    notes = []
+    if t["purpose"].notna().any():
+        steps = t[t["purpose"].isin(["new_lead", "follow_up", "prospecting"])]
+    else:
+        calls = log.calls
+        skip = calls.loc[calls["booked"] | ((calls["age"] < HOT_WINDOW) & ~calls["trig_lead"]), ["prospect", "m"]]
+        key = set(zip(skip["prospect"], skip["m"]))
+        steps = t[[(p, m) not in key for p, m in zip(t["prospect"], t["m"])]]
+        notes.append("the log has no purpose column: booked calls and callbacks were told from the calls around them")
+    steps = steps.sort_values(["prospect", "m"], kind="mergesort")
+    attempt = steps.groupby("prospect").cumcount() + 1
+    offset = (steps["m"] - steps.groupby("prospect")["m"].transform("min")) / DAY
+    n1 = int((attempt == 1).sum())
+    rows, days = [], []
+    for j in range(1, max_steps + 1):
+        sel = attempt == j
+        n = int(sel.sum())
+        if n < max(20, 0.02 * n1):
+            break
+        day = int(round(float(offset[sel].median()))) + 1
+        day = max(day, days[-1] + 1) if days else 1
+        channel = steps.loc[sel, "channel"].astype(str).mode().iloc[0]
+        channel = channel if channel in ("call", "email", "sms") else "call"
+        days.append(day)
+        rows.append({"attempt": j, "prospects": n, "median day": day, "channel": channel,
+                     "day p25": float(offset[sel].quantile(0.25)) + 1, "day p75": float(offset[sel].quantile(0.75)) + 1})
+    table = pd.DataFrame(rows)
+    strategy: dict = {"description": "The cadence this team followed, read from the log (followup-sim fit)."}
+    strategy["steps"] = [{"day": r["median day"], "channel": r["channel"]} for r in rows] or [{"day": 1}]
+    strategy["max_touches"] = max(len(rows), 1)
+    first = steps[attempt == 1]
+    lead_t = pd.to_datetime(first["lead_created"], utc=True).dt.tz_convert(log.team_timezone)
+    minute = lead_t.dt.hour * 60 + lead_t.dt.minute
+    day_ok = lead_t.dt.weekday.isin([WEEKDAY_NAMES.index(d) for d in calendar["days"]])
+    # leads created while the team works (an hour before closing at the latest): their delay is the
+    # team's habit plus queueing, not the night or the weekend
+    in_hours = first["lead_m"].notna() & day_ok & (minute >= calendar["start_min"]) & (minute < calendar["end_min"] - 60)
+    if in_hours.sum() >= 10:
+        delay = float((first.loc[in_hours, "m"] - first.loc[in_hours, "lead_m"]).median())
+        strategy["first_response"] = format_duration(max(1.0, round(delay)))
+        notes.append(f"first_response is the median delay to the first touch of the {int(in_hours.sum()):,} leads "
+                     "created in working hours (queueing included)")
+    f = log.f
+    booked = int((f["outcome"] == "meeting_booked").sum())
+    strategy["book_next_step"] = booked > 0
+    calls = log.calls
+    if booked:
+        prev_m = calls.groupby("prospect")["m"].shift(1)
+        gap = (calls["m"] - prev_m)[calls["booked"]].dropna()
+        if len(gap) >= 10:
+            strategy["booking_delay"] = format_duration(max(HOUR, round(float(gap.median()) / HOUR) * HOUR))
+    missed = calls[~calls["answered"]]
+    strategy["voicemail"] = bool((missed["outcome"] == "voicemail").sum() >= (missed["outcome"] == "no_answer").sum())
+    no = t[t["outcome"] == "not_interested"].groupby("prospect")["m"].min()
+    if len(no) >= 10:
+        later = t.merge(no.rename("no_m"), left_on="prospect", right_index=True)
+        touched_after = later.loc[later["m"] > later["no_m"], "prospect"].nunique()
+        strategy["stop_on_no"] = touched_after < 0.2 * len(no)
+    return strategy, table, notes
+
+
+# ---------------------------------------------------------------- the whole fit
+def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Scenario] = None) -> Fit:
+    """Fit every parameter the log identifies; the rest keep ``defaults`` (the model's defaults) and are listed."""
+    sc = defaults or Scenario()
+    origin = week_origin(acts)
+    log = _prepare(acts, origin)
+    est: dict[str, Estimate] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    notes: list[str] = list(acts.report.notes)
+    kept: list[tuple[str, str]] = list(NOT_IDENTIFIED)
+    calls = log.calls
+    if log.booked_inferred:
+        notes.append("the log has no purpose column: a booked call is taken to be the next call after a "
+                     "'meeting_booked' outcome")
+
+    # reachability on ordinary dials
+    ordinary = calls[~calls["booked"] & ~(calls["age"] < HOT_WINDOW)]
+    per = ordinary.groupby("prospect")["answered"].agg(["size", "sum"])
+    if len(per) >= MIN_N and per["sum"].sum() >= 10:
+        est["reach_mean"], est["reach_concentration"] = fit_reachability(per["size"].to_numpy(), per["sum"].to_numpy())
+        reach = est["reach_mean"].value
+    else:
+        reach = sc.population.reachability.mean
+        kept.append(("population.reachability", f"only {len(per)} prospects with ordinary dials"))
+    est["connect_rate"] = _rate("connect rate (answered / outbound calls, all calls)", int(calls["answered"].sum()),
+                                len(calls), "share (Clopper-Pearson interval)")
+
+    # hot answer window: the first call after each moment the prospect got in touch
+    hot = calls[~calls["booked"] & (calls["age"] < HOT_WINDOW)]
+    first_hot = hot.groupby(["prospect", "trig_m"], sort=False).head(1)
+    if len(first_hot) >= MIN_N and first_hot["answered"].sum() >= 10:
+        hot_est, note = fit_hot_window(first_hot["age"].to_numpy(), first_hot["answered"].to_numpy(), reach,
+                                       sc.conversation.hot.answer_shape)
+        for e in hot_est:
+            est[e.path.rsplit(".", 1)[1]] = e
+        if note:
+            notes.append(note)
+            kept.append(("conversation.hot.answer_shape", "not identified by the call delays in this log"))
+        ages = first_hot["age"].to_numpy()
+        edges = np.array([0, 2, 5, 10, 20, 30, 60, 120, 240, 480, 1440])
+        rows = []
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            sel = (ages >= lo) & (ages < hi)
+            k, n = int(first_hot["answered"].to_numpy()[sel].sum()), int(sel.sum())
+            if n:
+                a, b = binomial_ci(k, n)
+                rows.append({"minutes since they got in touch": f"{lo:g} to {hi:g}", "calls": n, "answered": k,
+                             "rate": k / n, "low": a, "high": b, "mid": float(np.median(ages[sel]))})
+        tables["hot_window"] = pd.DataFrame(rows)
+    else:
+        kept.append(("conversation.hot.*", f"only {len(first_hot)} calls soon after a prospect got in touch"))
+
+    # booked calls, conversation outcomes, unsubscribes
+    bk = calls[calls["booked"]]
+    if len(bk) >= 10:
+        est["booked_show"] = _rate("booked-call show rate", int(bk["answered"].sum()), len(bk),
+                                   "share of booked calls answered", "conversation.booked_show")
+    answered = calls[calls["answered"]]
+    rows = []
+    for outcome in ANSWERED:
+        k = int((answered["outcome"] == outcome).sum())
+        lo, hi = binomial_ci(k, len(answered))
+        rows.append({"outcome": outcome, "calls": k, "share": k / max(len(answered), 1), "low": lo, "high": hi})
+    tables["outcomes"] = pd.DataFrame(rows)
+    not_lost = answered[answered["outcome"] != "lost"]
+    if len(not_lost) >= MIN_N:
+        est["unqualified"] = _rate("unqualified share of answered calls (not already bought)",
+                                   int((not_lost["outcome"] == "unqualified").sum()), len(not_lost),
+                                   "share (Clopper-Pearson interval)", "conversation.unqualified")
+    dnc = int((answered["outcome"] == "unsubscribed").sum())
+    nos = int((answered["outcome"] == "not_interested").sum())
+    if dnc > 0 and dnc + nos >= MIN_N:
+        est["opt_out_on_no"] = _rate("do-not-call requests per 'no' on a call", dnc, dnc + nos,
+                                     "share of no's that came with a do-not-call request", "conversation.opt_out_on_no")
+    else:
+        kept.append(("conversation.opt_out_on_no", "no do-not-call requests on calls in the log"))
+    msgs = log.touches[log.touches["channel"].isin(["email", "sms"])]
+    if len(msgs) >= MIN_N:
+        est["unsubscribe"] = _rate("unsubscribes per email or SMS", int((msgs["outcome"] == "unsubscribed").sum()),
+                                   len(msgs), "share (Clopper-Pearson interval)", "conversation.unsubscribe")
+    else:
+        kept.append(("conversation.unsubscribe", f"only {len(msgs)} emails and SMS in the log"))
+
+    _complaints(log, sc, est, tables, notes)
+    data, comments = _scenario_data(acts, log, sc, est, tables, notes, kept, name)
+    return Fit(acts=acts, origin=origin, estimates=est, tables=tables, scenario_data=data, comments=comments,
+               notes=notes, kept_defaults=kept)
+
+
+def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: list, kept: list) -> dict:
+    """Working days and hours, calls per rep-day, team size, horizon, arrivals and the listed prospects."""
+    out: dict = {}
+    calls = log.calls
+    local = calls["t"].dt.tz_convert(acts.team_timezone)
+    wd = np.bincount(local.dt.weekday.to_numpy(), minlength=7)
+    days = [WEEKDAY_NAMES[i] for i in range(7) if wd[i] >= 0.1 * wd.max()]
+    minute = (local.dt.hour * 60 + local.dt.minute + local.dt.second / 60).to_numpy()
+    start = math.floor(np.quantile(minute, 0.005) / 30) * 30
+    end = min(1440, math.ceil(np.quantile(minute, 0.995) / 30) * 30)
+    if end <= start:
+        end = min(1440, start + 30)
+    outside = float(np.mean((minute < start) | (minute >= end) | ~np.isin(local.dt.weekday, [WEEKDAY_NAMES.index(d) for d in days])))
+    out["calendar"] = {"days": days, "start": format_clock(start), "end": format_clock(end)}
+    out["calendar_minutes"] = {"days": days, "start_min": start, "end_min": end}
+    tables["calls_by_weekday"] = pd.DataFrame({"weekday": WEEKDAY_NAMES, "calls": wd})
+    est["working_hours"] = Estimate(f"working hours {format_clock(start)} to {format_clock(end)} on {', '.join(days)}",
+                                    100 * (1 - outside), float("nan"), float("nan"), len(calls),
+                                    "0.5% and 99.5% quantiles of call times, rounded out to the half hour; "
+                                    "value: % of calls inside", None, 1, "% inside")
+    with_rep = calls[calls["rep"].notna()]
+    if len(with_rep):
+        per_day = with_rep.groupby([with_rep["rep"].astype(str), local[calls["rep"].notna()].dt.date]).size()
+        mean, sd, n = float(per_day.mean()), float(per_day.std(ddof=1)) if len(per_day) > 1 else 0.0, len(per_day)
+        half = stats.t.ppf(0.975, max(n - 1, 1)) * sd / math.sqrt(n) if n > 1 else float("nan")
+        est["calls_per_rep_day"] = Estimate("calls per rep-day (days a rep called)", mean, mean - half, mean + half, n,
+                                            "mean over rep-days (t interval)")
+        est["calls_per_rep_day_p95"] = Estimate("calls per rep-day, 95th percentile", float(per_day.quantile(0.95)),
+                                                float("nan"), float("nan"), n, "quantile")
+        out["reps"] = int(with_rep["rep"].astype(str).nunique())
+    else:
+        kept.append(("team.reps", "the log has no rep_id"))
+    span_days = max(1, math.ceil(log.last_m / DAY))
+    out["horizon"] = f"{span_days}d"
+    leads = log.f.groupby("prospect")["lead_m"].first()
+    lead_m = leads.dropna()
+    k = len(lead_m)
+    lo, hi = poisson_ci(k)
+    est["per_day"] = Estimate("inbound leads per day", k / span_days, lo / span_days, hi / span_days, k,
+                              f"leads / {span_days} days (Garwood interval)", "population.inbound.per_day")
+    if k >= 50:
+        stamps = pd.to_datetime(log.f.loc[log.f["lead_m"].notna()].groupby("prospect")["lead_created"].min(), utc=True)
+        loc = stamps.dt.tz_convert(acts.team_timezone)
+        hourly = np.bincount(loc.dt.hour.to_numpy(), minlength=24).astype(float)
+        weekday = np.bincount(loc.dt.weekday.to_numpy(), minlength=7).astype(float)
+        out["hourly"] = [round(float(x), 3) for x in hourly / hourly.mean()]
+        out["weekday"] = [round(float(x), 3) for x in weekday / weekday.mean()]
+        tables["arrivals_by_hour"] = pd.DataFrame({"hour": range(24), "leads": hourly.astype(int), "weight": out["hourly"]})
+        tables["arrivals_by_weekday"] = pd.DataFrame({"weekday": WEEKDAY_NAMES, "leads": weekday.astype(int),
+                                                      "weight": out["weekday"]})
+    else:
+        kept.append(("population.inbound.hourly, weekday", f"only {k} leads with a creation time"))
+    listed = leads.index[leads.isna()]
+    first_touch = log.touches.groupby("prospect")["m"].min()
+    out["list_size"] = int(len(listed))
+    if len(listed):
+        ft = first_touch.reindex(listed).dropna()
+        ramp = max(1, math.ceil(float(ft.quantile(0.95)) / 0.95 / DAY)) if len(ft) else 1
+        out["ramp"] = f"{ramp}d"
+    notes.append(f"{len(listed):,} prospects have no lead creation time and are taken as a list worked from the start; "
+                 f"{k:,} are inbound leads.")
+    return out
+
+
+def _scenario_data(acts, log, sc, est, tables, notes, kept, name) -> tuple[dict, dict]:
+    tt = _team_and_time(acts, log, est, tables, notes, kept)
+    strategy, cadence, cad_notes = infer_cadence(log, tt["calendar_minutes"])
+    tables["cadence"] = cadence
+    notes.extend(cad_notes)
+    data = sc.model_dump(mode="json")
+    data.update({"name": name, "description": f"Fitted by followup-sim fit to {acts.report.source}: see its fit.md.",
+                 "horizon": tt["horizon"], "replications": 5})
+    comments: dict[str, str] = {}
+
+    def put(path: str, value, comment: str) -> None:
+        node = data
+        parts = path.split(".")
+        for p in parts[:-1]:
+            node = node[p]
+        node[parts[-1]] = value
+        comments[path] = comment
+
+    for e in est.values():
+        if e.path is None or not np.isfinite(e.value):
+            continue
+        value = round(float(e.value), 6) if e.unit != "min" else format_duration(round(float(e.value), 2))
+        u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
+        interval = f"[{e.low * e.scale:.4g}{u}, {e.high * e.scale:.4g}{u}]" if np.isfinite(e.low) else "[no interval]"
+        put(e.path, value, f"fitted: {e.value * e.scale:.4g}{u}, 95% interval {interval}, n={e.n:,}; {e.method}")
+    if "reach_mean" in est:
+        data["population"]["reachability"]["kind"] = "beta"
+    put("population.outbound.size", tt["list_size"], "prospects without a lead creation time in the log")
+    if "ramp" in tt:
+        put("population.outbound.ramp", tt["ramp"], "first touches of listed prospects spread over this (95% / 0.95)")
+    for key in ("hourly", "weekday"):
+        if key in tt:
+            put(f"population.inbound.{key}", tt[key], f"lead creation times by {'hour' if key == 'hourly' else 'weekday'} "
+                                                      "(team time), relative to their mean")
+    put("team.calendar", tt["calendar"], "call times: 0.5% and 99.5% quantiles, rounded out to the half hour; "
+                                         "days with at least 10% of the busiest day's calls")
+    if "reps" in tt:
+        put("team.reps", [{"count": tt["reps"]}], "distinct rep_id values that made calls (skill and pushiness: defaults)")
+    data["strategies"] = {
+        "as_logged": strategy,
+        "five_and_stop": {"preset": "five_and_stop"},
+        "cadence_1_3_7_14_28_58": {"preset": "cadence_1_3_7_14_28_58"},
+        "call_within_a_minute": {"preset": "call_within_a_minute"},
+    }
+    data["baseline"] = "as_logged"
+    comments["strategies.as_logged"] = "the cadence the log shows (median day of each attempt); the others are presets to compare"
+    Scenario.model_validate(data)
+    return data, comments
+
+
+__all__ = ["Fit", "Estimate", "fit_activities", "fit_reachability", "fit_hot_window", "fit_frequency_risk",
+           "infer_cadence", "binomial_ci", "poisson_ci", "hot_answer", "NOT_IDENTIFIED", "HOT_WINDOW"]
