@@ -231,6 +231,53 @@ def calibrate(
 
 
 @app.command()
+def fit(
+    activities: Path = typer.Argument(..., help="Activity CSV exported from your CRM (docs/activity-format.md).", show_default=False),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", help="YAML mapping of your export's columns and values "
+                                           "(see mappings/); without it the columns are named as the format's fields."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Fitted scenario file [default: scenarios/<file name>_fitted.yaml]."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots [default: results/fit-<scenario name>]."),
+    max_bad_rows: Optional[int] = typer.Option(None, "--max-bad-rows", min=0,
+                                               help="Stop if more rows than this cannot be read [default: 1% of the rows, at least 10]."),
+    replications: int = typer.Option(3, "--replications", "-r", min=0,
+                                     help="Simulations of the fitted scenario to set beside the log (0: none)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
+) -> None:
+    """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
+    from .activities import ActivityError
+    from .fit_report import fit_and_write, safe_name
+
+    name = safe_name(activities.stem)
+    out = out or Path("scenarios") / f"{name}_fitted.yaml"
+    report = report or Path("results") / f"fit-{safe_name(out.stem)}"
+    t0 = time.perf_counter()
+    try:
+        result, written = _with_progress(
+            "simulating the fitted scenario", replications or None, quiet,
+            lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
+                                           command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress))
+    except ActivityError as exc:
+        _fail(str(exc).replace("[", "\\["))
+        return
+    if quiet:
+        return
+    table = Table(title=f"Fitted to {activities} ({result.acts.report.kept:,} rows): estimates with 95% intervals")
+    for col in ("quantity", "value", "95% interval", "n", "sets"):
+        table.add_column(col, justify="right" if col in ("value", "n") else "left")
+    for e in result.estimates.values():
+        u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
+        interval = f"{e.low * e.scale:.3g} to {e.high * e.scale:.3g}" if math.isfinite(e.low) else "-"
+        table.add_row(e.label, f"{e.value * e.scale:.3g}{u}", interval, f"{e.n:,}", e.path or "report only")
+    out_console.print(table)
+    if result.acts.report.bad:
+        out_console.print(f"{result.acts.report.bad:,} unreadable rows were left out (listed in fit.md).")
+    out_console.print(f"Wrote [bold]{written[0]}[/] and [bold]{report}/[/] ({', '.join(p.name for p in written[1:])}) "
+                      f"in {time.perf_counter() - t0:.1f} s. Compare strategies on it: followup-sim run {written[0]}",
+                      highlight=False)
+
+
+@app.command()
 def validate(scenario: Path = SCENARIO_ARG,
              set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value.")) -> None:
     """Check a scenario file without running it."""
