@@ -537,8 +537,8 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
         else:
             flag(v == "", name, "blank", v)
             unknown = (v != "") & ~v.isin(CODED[name])
-        where = "values" if name not in lookups else "values (after the lookup)"
-        flag(unknown, name, f"not one of {', '.join(CODED[name])}; map it under {where}.{name}", v)
+        where = f"values.{name}" + (" (after the lookup)" if name in lookups else "")
+        flag(unknown, name, f"not one of {', '.join(CODED[name])}; map it under {where}", v)
         coded[name] = v.where(v != "", np.nan)
     out_call = (coded["channel"] == "call") & (coded["direction"] == "outbound")
     flag(out_call & coded["outcome"].isin(["sent", "replied", "complaint"]), "outcome",

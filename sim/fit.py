@@ -385,6 +385,28 @@ def _complaints(log: _Log, sc: Scenario, estimates: dict, tables: dict, notes: l
     log.touches = t
 
 
+def _durations(calls: pd.DataFrame, est: dict, kept: list) -> None:
+    """Mean and cv of talk time (answered calls), voicemails and unanswered dials, when the log has durations."""
+    found = False
+    for key, sel, path in (("conversation", calls["answered"], "durations.conversation"),
+                           ("voicemail", calls["outcome"] == "voicemail", "durations.voicemail"),
+                           ("no_answer", calls["outcome"] == "no_answer", "durations.no_answer")):
+        d = calls.loc[sel, "duration_s"].dropna().to_numpy() / 60.0
+        d = d[d > 0]
+        if len(d) < MIN_N:
+            continue
+        found = True
+        mean, sd = float(d.mean()), float(d.std(ddof=1))
+        half = stats.t.ppf(0.975, len(d) - 1) * sd / math.sqrt(len(d))
+        est[f"duration_{key}"] = Estimate(f"{key.replace('_', ' ')} duration, mean", mean, mean - half, mean + half, len(d),
+                                          "mean of logged durations (t interval); cv from their spread",
+                                          f"{path}.mean", 1, "min")
+        est[f"duration_{key}_cv"] = Estimate(f"{key.replace('_', ' ')} duration, cv", sd / mean, float("nan"), float("nan"),
+                                             len(d), "sd / mean of logged durations", f"{path}.cv")
+    if not found:
+        kept.append(("durations.*", "the log has no call durations"))
+
+
 # ---------------------------------------------------------------- cadence
 def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict, pd.DataFrame, list[str]]:
     """The cadence the team followed: median day of attempts 1..k, their channel, and the habits around them."""
@@ -422,7 +444,7 @@ def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict,
     first = steps[attempt == 1]
     lead_t = pd.to_datetime(first["lead_created"], utc=True).dt.tz_convert(log.team_timezone)
     minute = lead_t.dt.hour * 60 + lead_t.dt.minute
-    day_ok = lead_t.dt.weekday.isin([WEEKDAY_NAMES.index(d) for d in calendar["days"]])
+    day_ok = lead_t.dt.day_of_week.isin([WEEKDAY_NAMES.index(d) for d in calendar["days"]])
     # leads created while the team works (an hour before closing at the latest): their delay is the
     # team's habit plus queueing, not the night or the weekend
     in_hours = first["lead_m"].notna() & day_ok & (minute >= calendar["start_min"]) & (minute < calendar["end_min"] - 60)
@@ -533,6 +555,7 @@ def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Sc
     else:
         kept.append(("conversation.unsubscribe", f"only {len(msgs)} emails and SMS in the log"))
 
+    _durations(calls, est, kept)
     _complaints(log, sc, est, tables, notes)
     data, comments = _scenario_data(acts, log, sc, est, tables, notes, kept, name)
     return Fit(acts=acts, origin=origin, estimates=est, tables=tables, scenario_data=data, comments=comments,
@@ -544,14 +567,14 @@ def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: 
     out: dict = {}
     calls = log.calls
     local = calls["t"].dt.tz_convert(acts.team_timezone)
-    wd = np.bincount(local.dt.weekday.to_numpy(), minlength=7)
+    wd = np.bincount(local.dt.day_of_week.to_numpy(), minlength=7)
     days = [WEEKDAY_NAMES[i] for i in range(7) if wd[i] >= 0.1 * wd.max()]
     minute = (local.dt.hour * 60 + local.dt.minute + local.dt.second / 60).to_numpy()
     start = math.floor(np.quantile(minute, 0.005) / 30) * 30
     end = min(1440, math.ceil(np.quantile(minute, 0.995) / 30) * 30)
     if end <= start:
         end = min(1440, start + 30)
-    outside = float(np.mean((minute < start) | (minute >= end) | ~np.isin(local.dt.weekday, [WEEKDAY_NAMES.index(d) for d in days])))
+    outside = float(np.mean((minute < start) | (minute >= end) | ~np.isin(local.dt.day_of_week, [WEEKDAY_NAMES.index(d) for d in days])))
     out["calendar"] = {"days": days, "start": format_clock(start), "end": format_clock(end)}
     out["calendar_minutes"] = {"days": days, "start_min": start, "end_min": end}
     tables["calls_by_weekday"] = pd.DataFrame({"weekday": WEEKDAY_NAMES, "calls": wd})
@@ -583,7 +606,7 @@ def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: 
         stamps = pd.to_datetime(log.f.loc[log.f["lead_m"].notna()].groupby("prospect")["lead_created"].min(), utc=True)
         loc = stamps.dt.tz_convert(acts.team_timezone)
         hourly = np.bincount(loc.dt.hour.to_numpy(), minlength=24).astype(float)
-        weekday = np.bincount(loc.dt.weekday.to_numpy(), minlength=7).astype(float)
+        weekday = np.bincount(loc.dt.day_of_week.to_numpy(), minlength=7).astype(float)
         out["hourly"] = [round(float(x), 3) for x in hourly / hourly.mean()]
         out["weekday"] = [round(float(x), 3) for x in weekday / weekday.mean()]
         tables["arrivals_by_hour"] = pd.DataFrame({"hour": range(24), "leads": hourly.astype(int), "weight": out["hourly"]})
@@ -621,6 +644,9 @@ def _scenario_data(acts, log, sc, est, tables, notes, kept, name) -> tuple[dict,
         node[parts[-1]] = value
         comments[path] = comment
 
+    for key in ("conversation", "voicemail", "no_answer"):
+        if f"duration_{key}" in est:
+            data["durations"][key] = {"kind": "lognormal", "mean": "1m", "cv": 0.5}
     for e in est.values():
         if e.path is None or not np.isfinite(e.value):
             continue
