@@ -33,7 +33,7 @@ from scipy import optimize, special, stats
 
 from .activities import ANSWERED, Activities, minutes_since, week_origin
 from .scenario import Complaints, Gamma, HotLead, Scenario
-from .units import DAY, HOUR, format_clock, format_duration
+from .units import DAY, HOUR, WEEK, format_clock, format_duration
 
 HOT_WINDOW = 24 * HOUR  # calls this soon after the prospect got in touch are not ordinary dials
 MIN_N = 30
@@ -291,6 +291,116 @@ def fit_hot_window(age: np.ndarray, answered: np.ndarray, reach: float,
     return out, note
 
 
+def fit_answering(n: np.ndarray, k: np.ndarray, hot_prospect: np.ndarray, hot_age: np.ndarray, hot_answered: np.ndarray,
+                  default_shape: float = HotLead().answer_shape, max_hot: int = 20) -> tuple[list[Estimate], Optional[str]]:
+    """Reachability and the hot answer window together, by maximum likelihood on every call that is
+    not a booked call.
+
+    Prospect i answers an ordinary dial with its own chance r_i ~ Beta(mean, concentration), and a
+    call ``age`` minutes after they got in touch with r_i + (answer - r_i) * exp(-(age / decay) ** shape).
+    Each of those factors is a r + b (1 - r) with a, b >= 0, so a prospect's likelihood, integrated
+    over r_i, is a finite sum of Beta functions (no quadrature, no cancellation). Fitting both at
+    once matters: a prospect who misses a call soon after reaching out is more likely one who rarely
+    answers, and leaving that call out of the reachability fit while keeping the dials it led to
+    biases the mean down. ``n``, ``k``: ordinary dials and answers per prospect (index = prospect);
+    ``hot_*``: one entry per call made within a day of the prospect getting in touch."""
+    n = np.asarray(n, float)
+    k = np.asarray(k, float)
+    hp = np.asarray(hot_prospect, int)
+    age = np.asarray(hot_age, float)
+    y = np.asarray(hot_answered, bool)
+    order = np.argsort(hp, kind="stable")
+    hp, age, y = hp[order], age[order], y[order]
+    pos = np.arange(len(hp)) - np.searchsorted(hp, hp, side="left")  # index of the call within its prospect
+    keep = pos < max_hot
+    note = None
+    if not keep.all():
+        note = f"{int((~keep).sum())} calls beyond the {max_hot}th within a day of getting in touch were left out"
+    hp, age, y, pos = hp[keep], age[keep], y[keep], pos[keep]
+    width = int(pos.max()) + 1 if len(pos) else 0
+    used = np.zeros(len(n), bool)
+    used[n > 0] = True
+    used[hp] = True
+    idx = np.flatnonzero(used)
+    remap = np.full(len(n), -1)
+    remap[idx] = np.arange(len(idx))
+    n, k = n[idx], k[idx]
+    hp = remap[hp]
+
+    def nll_of(theta: np.ndarray, shape: Optional[float]) -> float:
+        mu, kappa = special.expit(theta[0]), math.exp(theta[1])
+        h, d = special.expit(theta[2]), math.exp(theta[3])
+        sh = math.exp(theta[4]) if shape is None else shape
+        a0, b0 = mu * kappa, (1 - mu) * kappa
+        surv = np.exp(-((np.maximum(age, 0.0) / d) ** sh))
+        alpha = np.where(y, h * surv + 1 - surv, (1 - h) * surv)  # coefficient of r
+        beta = np.where(y, h * surv, (1 - h) * surv + 1 - surv)  # coefficient of 1 - r
+        A = np.ones((len(n), max(width, 1)))
+        B = np.ones((len(n), max(width, 1)))
+        A[hp, pos] = alpha
+        B[hp, pos] = beta
+        E = np.zeros((len(n), width + 1))
+        E[:, 0] = 1.0
+        for j in range(width):
+            nxt = E * B[:, [j]]
+            nxt[:, 1:] += E[:, :-1] * A[:, [j]]
+            E = nxt
+        m = np.arange(width + 1)
+        with np.errstate(divide="ignore"):
+            terms = np.log(E) + special.betaln(a0 + k[:, None] + m, b0 + (n - k)[:, None] + width - m)
+        ll = special.logsumexp(terms, axis=1) - special.betaln(a0, b0)
+        return -float(np.sum(ll))
+
+    def solve(x0: np.ndarray, shape: Optional[float]) -> np.ndarray:
+        fun = lambda x: nll_of(x, shape)  # noqa: E731
+        res = optimize.minimize(fun, x0, method="L-BFGS-B", options={"maxiter": 500})
+        polish = optimize.minimize(fun, res.x, method="Nelder-Mead",
+                                   options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000})
+        return polish.x if polish.fun <= res.fun else res.x
+
+    # start from the two separate fits
+    mu0, kap0 = fit_reachability(np.maximum(n, 1), np.minimum(k, np.maximum(n, 1)))
+    first = np.r_[True, hp[1:] != hp[:-1]] if len(hp) else np.zeros(0, bool)
+    hot0, _ = fit_hot_window(age[first], y[first], mu0.value, default_shape)
+    h0 = min(max(hot0[0].value, 0.02), 0.99)
+    s0 = hot0[2].value if len(hot0) > 2 else default_shape
+    x0 = np.array([special.logit(mu0.value), math.log(kap0.value), special.logit(h0), math.log(hot0[1].value), math.log(s0)])
+    theta = solve(x0, None)
+    se = _wald(lambda x: nll_of(x, None), theta)
+    fixed = None
+    if se is None or se[4] * 2 * Z95 > math.log(20):
+        fixed = default_shape
+        theta = solve(x0[:4], fixed)
+        se = _wald(lambda x: nll_of(x, fixed), theta)
+        msg = (f"hot answer window: the call delays in this log cannot tell the window's shape; answer_shape is kept "
+               f"at {default_shape:g} and the rest is fitted given it")
+        note = msg if note is None else f"{note}; {msg}"
+    if se is None:
+        se = np.full(len(theta), float("nan"))
+    method = "joint maximum likelihood on every call but booked ones (beta-binomial with the hot answer window)"
+    z = Z95 * se
+
+    def ci(i: int, f) -> tuple[float, float]:
+        return float(f(theta[i] - z[i])), float(f(theta[i] + z[i]))
+
+    ex = math.exp
+    n_dials, n_hot = int(n.sum()), int(len(age))
+    out = [
+        Estimate("reachability mean (answer chance per ordinary dial)", float(special.expit(theta[0])), *ci(0, special.expit),
+                 n_dials, method, "population.reachability.mean", 100, "%"),
+        Estimate("reachability concentration (alpha + beta)", ex(theta[1]), *ci(1, ex), len(n), method,
+                 "population.reachability.concentration"),
+        Estimate("hot answer (answer chance right after they get in touch)", float(special.expit(theta[2])),
+                 *ci(2, special.expit), n_hot, method, "conversation.hot.answer", 100, "%"),
+        Estimate("hot answer_decay (how long they stay by the phone)", ex(theta[3]), *ci(3, ex), n_hot, method,
+                 "conversation.hot.answer_decay", 1, "min"),
+    ]
+    if fixed is None:
+        out.append(Estimate("hot answer_shape (1 fades at once, >1 stays open then shuts)", ex(theta[4]), *ci(4, ex),
+                            n_hot, method, "conversation.hot.answer_shape"))
+    return out, note
+
+
 # ---------------------------------------------------------------- complaints
 def annoyance_after(touches: pd.DataFrame, cx: Complaints) -> np.ndarray:
     """Annoyance just after each touch (the model's rule with its default weights), touches sorted by prospect, time."""
@@ -307,11 +417,15 @@ def annoyance_after(touches: pd.DataFrame, cx: Complaints) -> np.ndarray:
 
 
 def fit_frequency_risk(prospect: np.ndarray, annoyance: np.ndarray, complained: np.ndarray, cx: Complaints,
-                       tolerance: Gamma, nodes: int = 24) -> Estimate:
+                       tolerance: Gamma, nodes: int = 40) -> Estimate:
     """complaints.frequency_risk by maximum likelihood: risk per touch min(cap, f * (annoyance / tolerance) ** exponent),
-    each prospect's tolerance integrated over its (default) Gamma distribution; profile-likelihood interval."""
+    each prospect's tolerance integrated over its (default) Gamma distribution by Gauss-Laguerre quadrature
+    (equal-probability nodes miss the low tolerances that carry most of the risk: 18% low on E[tolerance^-3]
+    with 24 of them); profile-likelihood interval."""
     shape = 1.0 / tolerance.cv ** 2
-    tol = stats.gamma.ppf((np.arange(nodes) + 0.5) / nodes, shape, scale=tolerance.mean / shape)
+    x, w = special.roots_genlaguerre(nodes, shape - 1)
+    tol = x * tolerance.mean / shape
+    log_w = np.log(w / w.sum())
     base = (annoyance[:, None] / tol[None, :]) ** cx.frequency_exponent  # risk / f, per touch and tolerance node
     c = complained.astype(float)[:, None]
     codes, _ = pd.factorize(prospect)
@@ -322,7 +436,7 @@ def fit_frequency_risk(prospect: np.ndarray, annoyance: np.ndarray, complained: 
         ll = c * np.log(r) + (1 - c) * np.log1p(-r)
         per = np.zeros((n_p, nodes))
         np.add.at(per, codes, ll)
-        return -float(np.sum(special.logsumexp(per, axis=1) - math.log(nodes)))
+        return -float(np.sum(special.logsumexp(per + log_w, axis=1)))
 
     res = optimize.minimize_scalar(nll, bounds=(math.log(1e-7), math.log(0.5)), method="bounded",
                                    options={"xatol": 1e-6})
@@ -409,7 +523,7 @@ def _durations(calls: pd.DataFrame, est: dict, kept: list) -> None:
 
 # ---------------------------------------------------------------- cadence
 def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict, pd.DataFrame, list[str]]:
-    """The cadence the team followed: median day of attempts 1..k, their channel, and the habits around them."""
+    """The cadence the team followed: the most common day of attempts 1..k, their channel, and the habits around them."""
     t = log.touches
     notes = []
     if t["purpose"].notna().any():
@@ -430,16 +544,17 @@ def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict,
         n = int(sel.sum())
         if n < max(20, 0.02 * n1):
             break
-        day = int(round(float(offset[sel].median()))) + 1
+        # the most common whole day: a step due on a weekend or behind a queue comes later, never earlier
+        day = int(pd.Series(np.round(offset[sel].to_numpy())).mode().min()) + 1
         day = max(day, days[-1] + 1) if days else 1
         channel = steps.loc[sel, "channel"].astype(str).mode().iloc[0]
         channel = channel if channel in ("call", "email", "sms") else "call"
         days.append(day)
-        rows.append({"attempt": j, "prospects": n, "median day": day, "channel": channel,
+        rows.append({"attempt": j, "prospects": n, "day": day, "channel": channel,
                      "day p25": float(offset[sel].quantile(0.25)) + 1, "day p75": float(offset[sel].quantile(0.75)) + 1})
     table = pd.DataFrame(rows)
     strategy: dict = {"description": "The cadence this team followed, read from the log (followup-sim fit)."}
-    strategy["steps"] = [{"day": r["median day"], "channel": r["channel"]} for r in rows] or [{"day": 1}]
+    strategy["steps"] = [{"day": r["day"], "channel": r["channel"]} for r in rows] or [{"day": 1}]
     strategy["max_touches"] = max(len(rows), 1)
     first = steps[attempt == 1]
     lead_t = pd.to_datetime(first["lead_created"], utc=True).dt.tz_convert(log.team_timezone)
@@ -487,28 +602,26 @@ def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Sc
         notes.append("the log has no purpose column: a booked call is taken to be the next call after a "
                      "'meeting_booked' outcome")
 
-    # reachability on ordinary dials
-    ordinary = calls[~calls["booked"] & ~(calls["age"] < HOT_WINDOW)]
-    per = ordinary.groupby("prospect")["answered"].agg(["size", "sum"])
-    if len(per) >= MIN_N and per["sum"].sum() >= 10:
-        est["reach_mean"], est["reach_concentration"] = fit_reachability(per["size"].to_numpy(), per["sum"].to_numpy())
-        reach = est["reach_mean"].value
-    else:
-        reach = sc.population.reachability.mean
-        kept.append(("population.reachability", f"only {len(per)} prospects with ordinary dials"))
     est["connect_rate"] = _rate("connect rate (answered / outbound calls, all calls)", int(calls["answered"].sum()),
                                 len(calls), "share (Clopper-Pearson interval)")
-
-    # hot answer window: the first call after each moment the prospect got in touch
-    hot = calls[~calls["booked"] & (calls["age"] < HOT_WINDOW)]
+    # answering: ordinary dials and calls within a day of the prospect getting in touch, fitted together
+    dials = calls[~calls["booked"]]
+    is_hot = (dials["age"] < HOT_WINDOW).to_numpy()
+    n_p = int(acts.frame["prospect"].max()) + 1
+    ordinary = dials[~is_hot]
+    n_ord = np.bincount(ordinary["prospect"], minlength=n_p)
+    k_ord = np.bincount(ordinary["prospect"], weights=ordinary["answered"].astype(float), minlength=n_p)
+    hot = dials[is_hot]
     first_hot = hot.groupby(["prospect", "trig_m"], sort=False).head(1)
-    if len(first_hot) >= MIN_N and first_hot["answered"].sum() >= 10:
-        hot_est, note = fit_hot_window(first_hot["age"].to_numpy(), first_hot["answered"].to_numpy(), reach,
-                                       sc.conversation.hot.answer_shape)
-        for e in hot_est:
-            est[e.path.rsplit(".", 1)[1]] = e
+    if (n_ord > 0).sum() >= MIN_N and k_ord.sum() >= 10 and len(first_hot) >= MIN_N and first_hot["answered"].sum() >= 10:
+        answering, note = fit_answering(n_ord, k_ord, hot["prospect"].to_numpy(), hot["age"].to_numpy(),
+                                        hot["answered"].to_numpy(), sc.conversation.hot.answer_shape)
+        keys = ["reach_mean", "reach_concentration", "answer", "answer_decay", "answer_shape"]
+        for key, e in zip(keys, answering):
+            est[key] = e
         if note:
             notes.append(note)
+        if "answer_shape" not in est:
             kept.append(("conversation.hot.answer_shape", "not identified by the call delays in this log"))
         ages = first_hot["age"].to_numpy()
         edges = np.array([0, 2, 5, 10, 20, 30, 60, 120, 240, 480, 1440])
@@ -521,7 +634,12 @@ def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Sc
                 rows.append({"minutes since they got in touch": f"{lo:g} to {hi:g}", "calls": n, "answered": k,
                              "rate": k / n, "low": a, "high": b, "mid": float(np.median(ages[sel]))})
         tables["hot_window"] = pd.DataFrame(rows)
+    elif (n_ord > 0).sum() >= MIN_N and k_ord.sum() >= 10:
+        sel = n_ord > 0
+        est["reach_mean"], est["reach_concentration"] = fit_reachability(n_ord[sel], k_ord[sel])
+        kept.append(("conversation.hot.*", f"only {len(first_hot)} calls soon after a prospect got in touch"))
     else:
+        kept.append(("population.reachability", f"only {int((n_ord > 0).sum())} prospects with ordinary dials"))
         kept.append(("conversation.hot.*", f"only {len(first_hot)} calls soon after a prospect got in touch"))
 
     # booked calls, conversation outcomes, unsubscribes
@@ -597,13 +715,17 @@ def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: 
     span_days = max(1, math.ceil(log.last_m / DAY))
     out["horizon"] = f"{span_days}d"
     leads = log.f.groupby("prospect")["lead_m"].first()
+    start_w, end_w = _lead_window(float(log.f["m"].min()), log.last_m)
     lead_m = leads.dropna()
-    k = len(lead_m)
+    counted = lead_m[(lead_m >= start_w) & (lead_m < end_w)]
+    k, days = len(counted), (end_w - start_w) / DAY
     lo, hi = poisson_ci(k)
-    est["per_day"] = Estimate("inbound leads per day", k / span_days, lo / span_days, hi / span_days, k,
-                              f"leads / {span_days} days (Garwood interval)", "population.inbound.per_day")
+    est["per_day"] = Estimate("inbound leads per day", k / days, lo / days, hi / days, k,
+                              f"leads created in {days:g} whole days (whole weeks when the log is long enough) "
+                              "ending 3 days before the last activity (Garwood interval)", "population.inbound.per_day")
     if k >= 50:
-        stamps = pd.to_datetime(log.f.loc[log.f["lead_m"].notna()].groupby("prospect")["lead_created"].min(), utc=True)
+        stamps = pd.to_datetime(log.f.loc[log.f["prospect"].isin(counted.index)].groupby("prospect")["lead_created"].min(),
+                                utc=True)
         loc = stamps.dt.tz_convert(acts.team_timezone)
         hourly = np.bincount(loc.dt.hour.to_numpy(), minlength=24).astype(float)
         weekday = np.bincount(loc.dt.day_of_week.to_numpy(), minlength=7).astype(float)
@@ -624,6 +746,20 @@ def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: 
     notes.append(f"{len(listed):,} prospects have no lead creation time and are taken as a list worked from the start; "
                  f"{k:,} are inbound leads.")
     return out
+
+
+def _lead_window(first_m: float, last_m: float) -> tuple[float, float]:
+    """Minutes [start, end) in which lead arrivals are counted: whole weeks from the first Monday
+    the log covers from its start, ending 3 days before the last activity (a lead created later may
+    not be touched yet, and a lead never touched has no row); whole days when that is under a week."""
+    end_limit = last_m - 3 * DAY
+    start = 0.0 if first_m < DAY else math.ceil(first_m / WEEK) * WEEK
+    weeks = math.floor((end_limit - start) / WEEK)
+    if weeks >= 1:
+        return start, start + weeks * WEEK
+    start = math.floor(first_m / DAY) * DAY
+    end = max(start + DAY, math.floor(end_limit / DAY) * DAY)
+    return start, end
 
 
 def _scenario_data(acts, log, sc, est, tables, notes, kept, name) -> tuple[dict, dict]:
@@ -674,7 +810,7 @@ def _scenario_data(acts, log, sc, est, tables, notes, kept, name) -> tuple[dict,
         "call_within_a_minute": {"preset": "call_within_a_minute"},
     }
     data["baseline"] = "as_logged"
-    comments["strategies.as_logged"] = "the cadence the log shows (median day of each attempt); the others are presets to compare"
+    comments["strategies.as_logged"] = "the cadence the log shows (most common day of each attempt); the others are presets to compare"
     Scenario.model_validate(data)
     return data, comments
 
