@@ -281,7 +281,8 @@ def _needed_columns(m: Mapping, header: list[str], path: Path) -> list[str]:
         present = [c for c in cols if c in header]
         if name in REQUIRED and name not in m.constants and not present:
             want = " or ".join(repr(c) for c in cols)
-            missing.append(f"  {name}: no column {want}" + ("" if name in m.columns else " (map it under columns: in a mapping file)"))
+            missing.append(f"  {name}: no column {want}" + (" (named in the mapping)" if name in m.columns
+                                                             else " (map it under columns: in a mapping file)"))
             continue
         if cols and not present and name in m.columns:
             missing.append(f"  {name}: no column {' or '.join(repr(c) for c in cols)} (named in the mapping)")
@@ -456,13 +457,16 @@ def _assemble(frame: pd.DataFrame, report: ReadReport, m: Mapping, path: Path | 
         frame = frame.drop(columns=["run"])
     _check_durations(frame, m, path)
     frame = frame.sort_values(["t", "line"], kind="mergesort", ignore_index=True)
-    codes, ids = pd.factorize(frame["prospect_id"].astype(str))
-    frame.insert(0, "prospect", codes.astype(np.int64))
+    ids = frame["prospect_id"].astype("category")
+    codes = ids.cat.codes.to_numpy()
+    used = np.unique(codes)  # categories no kept row uses (left out by keep: or unreadable) are dropped
+    frame.insert(0, "prospect", np.searchsorted(used, codes).astype(np.int64))
+    prospect_ids = pd.Index(ids.cat.categories[used])
     frame = frame.drop(columns=["prospect_id"])
     for name in ("channel", "direction", "outcome", "purpose"):
         frame[name] = pd.Categorical(frame[name].astype(object), categories=CODED[name])
     _lead_notes(frame, report)
-    return Activities(frame=frame, report=report, team_timezone=m.timestamps.team_timezone, prospect_ids=pd.Index(ids))
+    return Activities(frame=frame, report=report, team_timezone=m.timestamps.team_timezone, prospect_ids=prospect_ids)
 
 
 CATEGORICAL = ("prospect_id", "channel", "direction", "outcome", "purpose", "rep", "lead_source")
@@ -646,18 +650,21 @@ VOICEMAIL_CALLBACK_AFTER = 120.0  # engine.CALLBACK_AFTER_VOICEMAIL, in minutes
 
 def _iso(minutes: np.ndarray, start: pd.Timestamp) -> np.ndarray:
     stamps = start + pd.to_timedelta(np.round(np.asarray(minutes, float) * 60_000_000.0), unit="us")
-    return np.asarray(stamps.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), dtype=object)
+    if str(start.tz) == "UTC":
+        return np.asarray(stamps.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), dtype=object)
+    return np.asarray(stamps.strftime("%Y-%m-%dT%H:%M:%S.%f%z"), dtype=object)
 
 
-def activities_from_events(events: pd.DataFrame, start: str = CALENDAR_START) -> pd.DataFrame:
+def activities_from_events(events: pd.DataFrame, start: str = CALENDAR_START, timezone: str = "UTC") -> pd.DataFrame:
     """A simulated event log (one run, or several with strategy/replication columns) as activity rows.
 
     Touches become rows with their outcome in the activity vocabulary; a complaint on a touch
     becomes its own inbound row at the same moment; a reply to an email or SMS, a buyer who
     contacts us, and a prospect returning a voicemail (the model's callback two hours later)
     become inbound 'replied' rows, the moments that open the hot answer window. Dropped and
-    forgotten tasks and the hidden market events are not touches and are left out."""
-    t0 = pd.Timestamp(start, tz="UTC")
+    forgotten tasks and the hidden market events are not touches and are left out. Minute 0 is
+    00:00 of ``start`` in ``timezone`` (the team's zone); timestamps carry that zone's offset."""
+    t0 = pd.Timestamp(start).tz_localize(timezone)
     groups = ["strategy", "replication"] if {"strategy", "replication"} <= set(events.columns) else []
     frames = []
     for key, ev in (events.groupby(groups, sort=False) if groups else [((), events)]):
