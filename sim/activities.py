@@ -593,7 +593,7 @@ def _bad_message(path: Path, report: ReadReport, allowed: int) -> str:
     lines = [f"{path}: {report.bad:,} of {report.rows:,} rows cannot be read, more than the {allowed:,} allowed "
              f"(raise it with --max-bad-rows if the rest can be trusted)"]
     for reason, count in sorted(report.bad_by_reason.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {count:,} rows: {reason}")
+        lines.append(f"  {count:,} row{'s' if count != 1 else ''}: {reason}")
     lines.append("  first rows:")
     for b in report.bad_rows[:10]:
         lines.append(f"    line {b.line}: {b.field}: {b.reason}")
@@ -605,7 +605,8 @@ def _timestamp_notes(m: Mapping, report: ReadReport, used: Optional[np.ndarray],
     if used is not None and len(cols) > 1:
         for col, n in zip(cols[1:], used[1:]):
             if n:
-                report.notes.append(f"{n:,} rows had no {cols[0]} and took their time from {col}.")
+                report.notes.append(f"{n:,} row{'s' if n != 1 else ''} had no {cols[0]} and took {'their' if n != 1 else 'its'} "
+                                    f"time from {col}.")
     kept = max(report.kept, 1)
     if midnight > 0.5 * kept:
         raise ActivityError(

@@ -271,7 +271,8 @@ def fit(
         table.add_row(e.label, f"{e.value * e.scale:.3g}{u}", interval, f"{e.n:,}", e.path or "report only")
     out_console.print(table)
     if result.acts.report.bad:
-        out_console.print(f"{result.acts.report.bad:,} unreadable rows were left out (listed in fit.md).")
+        bad = result.acts.report.bad
+        out_console.print(f"{bad:,} unreadable row{'s were' if bad != 1 else ' was'} left out (listed in fit.md).")
     out_console.print(f"Wrote [bold]{written[0]}[/] and [bold]{report}/[/] ({', '.join(p.name for p in written[1:])}) "
                       f"in {time.perf_counter() - t0:.1f} s. Compare strategies on it: followup-sim run {written[0]}",
                       highlight=False)

@@ -232,7 +232,8 @@ def write_report(fit: Fit, folder: Path, scenario_file: str, comparison: Optiona
         md += ["## What the reader and the fit had to decide", ""] + [f"- {n}" for n in fit.notes] + [""]
     if rep.bad:
         md += ["## Unreadable rows (left out)", ""]
-        md += [f"- {count:,} rows: {reason}" for reason, count in sorted(rep.bad_by_reason.items(), key=lambda kv: -kv[1])]
+        md += [f"- {count:,} row{'s' if count != 1 else ''}: {reason}"
+               for reason, count in sorted(rep.bad_by_reason.items(), key=lambda kv: -kv[1])]
         md += ["", "First of them:", ""] + [f"- line {b.line}: {b.field}: {b.reason}" for b in rep.bad_rows] + [""]
     md += ["## Fitted parameters", "",
            "Each with its 95% interval and the number of observations behind it (dials, calls, prospects, touches).", "",

@@ -72,7 +72,7 @@ def test_a_few_bad_rows_are_left_out_and_reported(tmp_path):
     text = HEADER + good_rows(300) + "p9,2026-01-06T10:00:00Z,call,outbound,Gatekeeper,rep-1\n" + good_rows(100, 300)
     proc, out = fit_cli(tmp_path, text)
     assert proc.returncode == 0, proc.stderr
-    assert "1 unreadable rows were left out" in proc.stdout
+    assert "1 unreadable row was left out" in proc.stdout
     md = (out / "report" / "fit.md").read_text()
     assert "line 302: outcome" in md and "Gatekeeper" in md
 

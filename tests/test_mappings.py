@@ -31,7 +31,7 @@ def test_outreach_calls_blank_dial_times_lookups_and_duration():
     assert rep.bad == 1 and rep.bad_rows[0].line == 8 and rep.bad_rows[0].field == "outcome" and "'99'" in rep.bad_rows[0].reason
     # line 6: logged by hand, no DIALED_AT or ANSWERED_AT: its time is CREATED_AT, and the report says so
     assert f.loc[6, "t"] == utc("2026-01-07 16:45")
-    assert any("1 rows had no DIALED_AT and took their time from CREATED_AT" in n for n in rep.notes)
+    assert any("1 row had no DIALED_AT and took its time from CREATED_AT" in n for n in rep.notes)
     # disposition id -> name -> outcome; purpose id -> name -> purpose
     assert list(f.loc[[2, 3, 4, 5, 6, 7], "outcome"]) == ["no_answer", "voicemail", "meeting_booked", "won",
                                                           "not_interested", "connected"]
