@@ -52,3 +52,18 @@ def test_a_file_with_several_runs_is_refused(small_run, tmp_path):
     write_activities(activities_from_events(both), path)
     with pytest.raises(ActivityError, match="2 simulated runs"):
         read_activities(path)
+
+
+def test_run_writes_activities_csv_instead_of_events_parquet(tmp_path):
+    from conftest import ROOT, cli
+
+    out = tmp_path / "out"
+    proc = cli("run", ROOT / "scenarios" / "baseline.yaml", "--set", "horizon=10d", "--set", "population.outbound.size=100",
+               "-r", "1", "--no-plots", "-q", "--events", "--events-format", "activities", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "events.parquet").exists()
+    lines = (out / "activities.csv").read_text().splitlines()
+    assert lines[0].startswith("# followup-sim activities export") and "2026-01-05T00:00Z" in lines[0]
+    assert lines[1] == "strategy,replication,prospect_id,timestamp,channel,direction,outcome,rep_id,lead_source,lead_created_at,purpose"
+    bad = cli("run", ROOT / "scenarios" / "baseline.yaml", "--events-format", "csv", "--out", tmp_path / "x")
+    assert bad.returncode == 2 and "expected 'parquet' or 'activities'" in bad.stderr and not (tmp_path / "x").exists()
