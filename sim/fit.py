@@ -31,12 +31,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .activities import ANSWERED, Activities, minutes_since, week_origin
+from .activities import ANSWERED, Activities, ActivityError, minutes_since, week_origin
 from .scenario import Complaints, Gamma, HotLead, Scenario
 from .units import DAY, HOUR, WEEK, format_clock, format_duration
 
 HOT_WINDOW = 24 * HOUR  # calls this soon after the prospect got in touch are not ordinary dials
 MIN_N = 30
+LOG_LIMIT = 30.0  # fitted logits and logs stay within +-30 (exp(30) = 1e13): no overflow on nonsense logs
 Z95 = 1.959963984540054
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -110,6 +111,11 @@ def poisson_ci(k: float) -> tuple[float, float]:
 def _rate(label: str, k: int, n: int, method: str, path: Optional[str] = None) -> Estimate:
     lo, hi = binomial_ci(k, n)
     return Estimate(label, k / n if n else float("nan"), lo, hi, int(n), method, path, scale=100, unit="%")
+
+
+def _exp(x: float) -> float:
+    """exp that gives inf rather than an OverflowError (an interval with no upper end)."""
+    return float(np.exp(np.clip(x, -745.0, 709.0))) if np.isfinite(x) else (math.inf if x > 0 else 0.0)
 
 
 def _hessian(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-4) -> np.ndarray:
@@ -189,6 +195,7 @@ def fit_reachability(n: np.ndarray, k: np.ndarray) -> tuple[Estimate, Estimate]:
     k = np.asarray(k, float)
 
     def nll(theta: np.ndarray) -> float:
+        theta = np.clip(theta, -LOG_LIMIT, LOG_LIMIT)
         mu = special.expit(theta[0])
         kappa = math.exp(theta[1])
         a, b = mu * kappa, (1 - mu) * kappa
@@ -213,15 +220,16 @@ def fit_reachability(n: np.ndarray, k: np.ndarray) -> tuple[Estimate, Estimate]:
     mean = Estimate("reachability mean (answer chance per ordinary dial)", mu,
                     float(special.expit(theta[0] - Z95 * se[0])), float(special.expit(theta[0] + Z95 * se[0])),
                     int(n.sum()), method, "population.reachability.mean", 100, "%")
-    conc = Estimate("reachability concentration (alpha + beta)", kappa, math.exp(theta[1] - Z95 * se[1]),
-                    math.exp(theta[1] + Z95 * se[1]), len(n), method, "population.reachability.concentration")
+    conc = Estimate("reachability concentration (alpha + beta)", kappa, _exp(theta[1] - Z95 * se[1]),
+                    _exp(theta[1] + Z95 * se[1]), len(n), method, "population.reachability.concentration")
     return mean, conc
 
 
 # ---------------------------------------------------------------- hot answer window
 def hot_answer(age: np.ndarray, reach: float, answer: float, decay: float, shape: float) -> np.ndarray:
     """The model's answer chance ``age`` minutes after the prospect got in touch (touches.answer_probability)."""
-    return reach + (answer - reach) * np.exp(-((np.maximum(age, 0.0) / decay) ** shape))
+    with np.errstate(over="ignore"):  # exp(-inf) is the 0 it should be
+        return reach + (answer - reach) * np.exp(-((np.maximum(age, 0.0) / decay) ** shape))
 
 
 def fit_hot_window(age: np.ndarray, answered: np.ndarray, reach: float,
@@ -235,6 +243,7 @@ def fit_hot_window(age: np.ndarray, answered: np.ndarray, reach: float,
     method = "maximum likelihood on the first call after each moment the prospect got in touch"
 
     def unpack(theta: np.ndarray, shape: Optional[float]) -> tuple[float, float, float]:
+        theta = np.clip(theta, -LOG_LIMIT, LOG_LIMIT)
         h = reach + (1 - reach) * special.expit(theta[0])
         d = math.exp(theta[1])
         s = math.exp(theta[2]) if shape is None else shape
@@ -281,12 +290,12 @@ def fit_hot_window(age: np.ndarray, answered: np.ndarray, reach: float,
     out = [
         Estimate("hot answer (answer chance right after they get in touch)", h, h_of(theta[0] - Z95 * se[0]),
                  h_of(theta[0] + Z95 * se[0]), n, method, "conversation.hot.answer", 100, "%"),
-        Estimate("hot answer_decay (how long they stay by the phone)", d, math.exp(theta[1] - Z95 * se[1]),
-                 math.exp(theta[1] + Z95 * se[1]), n, method, "conversation.hot.answer_decay", 1, "min"),
+        Estimate("hot answer_decay (how long they stay by the phone)", d, _exp(theta[1] - Z95 * se[1]),
+                 _exp(theta[1] + Z95 * se[1]), n, method, "conversation.hot.answer_decay", 1, "min"),
     ]
     if note is None:
         out.append(Estimate("hot answer_shape (1 fades at once, >1 stays open then shuts)", s,
-                            math.exp(theta[2] - Z95 * se[2]), math.exp(theta[2] + Z95 * se[2]), n, method,
+                            _exp(theta[2] - Z95 * se[2]), _exp(theta[2] + Z95 * se[2]), n, method,
                             "conversation.hot.answer_shape"))
     return out, note
 
@@ -328,11 +337,13 @@ def fit_answering(n: np.ndarray, k: np.ndarray, hot_prospect: np.ndarray, hot_ag
     hp = remap[hp]
 
     def nll_of(theta: np.ndarray, shape: Optional[float]) -> float:
+        theta = np.clip(theta, -LOG_LIMIT, LOG_LIMIT)  # far outside any answer chance or window worth fitting
         mu, kappa = special.expit(theta[0]), math.exp(theta[1])
         h, d = special.expit(theta[2]), math.exp(theta[3])
         sh = math.exp(theta[4]) if shape is None else shape
         a0, b0 = mu * kappa, (1 - mu) * kappa
-        surv = np.exp(-((np.maximum(age, 0.0) / d) ** sh))
+        with np.errstate(over="ignore"):
+            surv = np.exp(-((np.maximum(age, 0.0) / d) ** sh))
         alpha = np.where(y, h * surv + 1 - surv, (1 - h) * surv)  # coefficient of r
         beta = np.where(y, h * surv, (1 - h) * surv + 1 - surv)  # coefficient of 1 - r
         A = np.ones((len(n), max(width, 1)))
@@ -375,6 +386,7 @@ def fit_answering(n: np.ndarray, k: np.ndarray, hot_prospect: np.ndarray, hot_ag
         msg = (f"hot answer window: the call delays in this log cannot tell the window's shape; answer_shape is kept "
                f"at {default_shape:g} and the rest is fitted given it")
         note = msg if note is None else f"{note}; {msg}"
+    theta = np.clip(theta, -LOG_LIMIT, LOG_LIMIT)
     if se is None:
         se = np.full(len(theta), float("nan"))
     method = "joint maximum likelihood on every call but booked ones (beta-binomial with the hot answer window)"
@@ -383,7 +395,7 @@ def fit_answering(n: np.ndarray, k: np.ndarray, hot_prospect: np.ndarray, hot_ag
     def ci(i: int, f) -> tuple[float, float]:
         return float(f(theta[i] - z[i])), float(f(theta[i] + z[i]))
 
-    ex = math.exp
+    ex = _exp
     n_dials, n_hot = int(n.sum()), int(len(age))
     out = [
         Estimate("reachability mean (answer chance per ordinary dial)", float(special.expit(theta[0])), *ci(0, special.expit),
@@ -591,6 +603,10 @@ def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict,
 def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Scenario] = None) -> Fit:
     """Fit every parameter the log identifies; the rest keep ``defaults`` (the model's defaults) and are listed."""
     sc = defaults or Scenario()
+    f = acts.frame
+    if not ((f["channel"] == "call") & (f["direction"] == "outbound")).any():
+        raise ActivityError(f"{acts.report.source}: no outbound calls among the {len(f):,} rows read; the fit needs the "
+                            "team's calls (channel call, direction outbound): check the mapping's channel and direction")
     origin = week_origin(acts)
     log = _prepare(acts, origin)
     est: dict[str, Estimate] = {}
@@ -748,6 +764,11 @@ def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: 
     return out
 
 
+def _minutes(value: float) -> str:
+    """A duration field's text in fixed notation ('14.1m'; never '3.5e+07m', which no scenario reads)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "m"
+
+
 def _lead_window(first_m: float, last_m: float) -> tuple[float, float]:
     """Minutes [start, end) in which lead arrivals are counted: whole weeks from the first Monday
     the log covers from its start, ending 3 days before the last activity (a lead created later may
@@ -786,7 +807,7 @@ def _scenario_data(acts, log, sc, est, tables, notes, kept, name) -> tuple[dict,
     for e in est.values():
         if e.path is None or not np.isfinite(e.value):
             continue
-        value = round(float(e.value), 6) if e.unit != "min" else format_duration(round(float(e.value), 2))
+        value = round(float(e.value), 6) if e.unit != "min" else _minutes(float(e.value))
         u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
         interval = f"[{e.low * e.scale:.4g}{u}, {e.high * e.scale:.4g}{u}]" if np.isfinite(e.low) else "[no interval]"
         put(e.path, value, f"fitted: {e.value * e.scale:.4g}{u}, 95% interval {interval}, n={e.n:,}; {e.method}")

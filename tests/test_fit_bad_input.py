@@ -8,6 +8,8 @@ import sys
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import cli
 from sim.activities import ActivityError, read_activities
@@ -75,6 +77,12 @@ def test_a_few_bad_rows_are_left_out_and_reported(tmp_path):
     assert "1 unreadable row was left out" in proc.stdout
     md = (out / "report" / "fit.md").read_text()
     assert "line 302: outcome" in md and "Gatekeeper" in md
+
+
+def test_a_log_without_outbound_calls_is_refused(tmp_path):
+    rows = "".join(f"p{i},2026-01-{5 + i % 10:02d}T10:00:00Z,email,outbound,sent,\n" for i in range(40))
+    proc, out = fit_cli(tmp_path, HEADER + rows)
+    assert_refused(proc, out, "no outbound calls among the 40 rows read", "check the mapping's channel and direction")
 
 
 @pytest.mark.parametrize("text,expected", [("", "the file is empty"), ("\n\n", "the file is empty"),
@@ -148,3 +156,38 @@ def test_a_large_file_is_streamed_in_bounded_memory(tmp_path):
     rows, grew_mb = proc.stdout.split()
     assert int(rows) == 300_000
     assert float(grew_mb) < size_mb / 3, (grew_mb, size_mb)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 400), prospects=st.integers(1, 60),
+       days=st.integers(1, 90), with_purpose=st.booleans())
+def test_any_log_in_the_format_fits_or_is_refused_with_a_message(seed, rows, prospects, days, with_purpose):
+    """Random (mostly nonsensical) activity logs: the fit gives a valid scenario, or an ActivityError."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.activities import CHANNELS, DIRECTIONS, OUTCOMES, PURPOSES, frame_activities
+    from sim.fit import fit_activities
+    from sim.fit_report import scenario_yaml
+
+    rng = np.random.default_rng(seed)
+    t0 = pd.Timestamp("2026-01-07", tz="UTC")
+    stamps = t0 + pd.to_timedelta(rng.uniform(0, 1440 * days, rows), unit="m")
+    outcome = rng.choice(OUTCOMES, rows)
+    channel = rng.choice(CHANNELS, rows, p=[0.7, 0.2, 0.05, 0.05])
+    direction = rng.choice(DIRECTIONS, rows, p=[0.85, 0.15])
+    outcome[(channel == "call") & (direction == "outbound") & np.isin(outcome, ["sent", "replied", "complaint"])] = "voicemail"
+    lead = t0 + pd.to_timedelta(rng.uniform(-1e4, 1440 * days, rows), unit="m")
+    frame = pd.DataFrame({
+        "prospect_id": [f"p{i}" for i in rng.integers(0, prospects, rows)],
+        "timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%SZ"), "channel": channel, "direction": direction,
+        "outcome": outcome, "rep_id": rng.choice(["a", "b", ""], rows), "lead_source": "",
+        "lead_created_at": np.where(rng.random(rows) < 0.4, lead.strftime("%Y-%m-%dT%H:%M:%SZ"), ""),
+        "purpose": rng.choice(list(PURPOSES) + [""], rows) if with_purpose else ""})
+    try:
+        fit = fit_activities(frame_activities(frame), "random")
+    except ActivityError as exc:
+        assert "no outbound calls" in str(exc)
+        return
+    fit.scenario()
+    assert "name: random" in scenario_yaml(fit)
