@@ -242,6 +242,8 @@ def fit(
     replications: int = typer.Option(3, "--replications", "-r", min=0,
                                      help="Simulations of the fitted scenario to set beside the log (0: none)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
+    cadence: Optional[str] = typer.Option(None, "--cadence", help="Use this preset as the team's strategy instead of "
+                                          "the cadence read from the log (`followup-sim presets` lists them)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
 ) -> None:
     """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
@@ -256,7 +258,8 @@ def fit(
         result, written = _with_progress(
             "simulating the fitted scenario", replications or None, quiet,
             lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
-                                           command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress))
+                                           command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
+                                           cadence=cadence))
     except ActivityError as exc:
         _fail(str(exc).replace("[", "\\["))
         return

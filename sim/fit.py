@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from .activities import ANSWERED, Activities, ActivityError, minutes_since, week_origin
-from .scenario import Complaints, Gamma, HotLead, Scenario
+from .scenario import PRESETS, Complaints, Gamma, HotLead, Scenario
 from .units import DAY, HOUR, WEEK, format_clock, format_duration
 
 HOT_WINDOW = 24 * HOUR  # calls this soon after the prospect got in touch are not ordinary dials
@@ -600,8 +600,14 @@ def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict,
 
 
 # ---------------------------------------------------------------- the whole fit
-def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Scenario] = None) -> Fit:
-    """Fit every parameter the log identifies; the rest keep ``defaults`` (the model's defaults) and are listed."""
+def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Scenario] = None,
+                   cadence: Optional[str] = None) -> Fit:
+    """Fit every parameter the log identifies; the rest keep ``defaults`` (the model's defaults) and are listed.
+
+    ``cadence``: a preset name to use as the team's strategy (``as_logged``) instead of the
+    cadence read from the log (which the report still shows)."""
+    if cadence is not None and cadence not in PRESETS:
+        raise ActivityError(f"--cadence {cadence!r}: not a preset; expected one of: {', '.join(PRESETS)}")
     sc = defaults or Scenario()
     f = acts.frame
     if not ((f["channel"] == "call") & (f["direction"] == "outbound")).any():
@@ -691,7 +697,7 @@ def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Sc
 
     _durations(calls, est, kept)
     _complaints(log, sc, est, tables, notes)
-    data, comments = _scenario_data(acts, log, sc, est, tables, notes, kept, name)
+    data, comments = _scenario_data(acts, log, sc, est, tables, notes, kept, name, cadence)
     return Fit(acts=acts, origin=origin, estimates=est, tables=tables, scenario_data=data, comments=comments,
                notes=notes, kept_defaults=kept)
 
@@ -783,7 +789,7 @@ def _lead_window(first_m: float, last_m: float) -> tuple[float, float]:
     return start, end
 
 
-def _scenario_data(acts, log, sc, est, tables, notes, kept, name) -> tuple[dict, dict]:
+def _scenario_data(acts, log, sc, est, tables, notes, kept, name, preset=None) -> tuple[dict, dict]:
     tt = _team_and_time(acts, log, est, tables, notes, kept)
     strategy, cadence, cad_notes = infer_cadence(log, tt["calendar_minutes"])
     tables["cadence"] = cadence
@@ -832,6 +838,11 @@ def _scenario_data(acts, log, sc, est, tables, notes, kept, name) -> tuple[dict,
     }
     data["baseline"] = "as_logged"
     comments["strategies.as_logged"] = "the cadence the log shows (most common day of each attempt); the others are presets to compare"
+    if preset is not None:
+        data["strategies"]["as_logged"] = {"preset": preset, "description": f"The preset {preset}, named with --cadence."}
+        comments["strategies.as_logged"] = (f"the preset {preset}, named with --cadence instead of the cadence read from "
+                                            "the log (fit.md shows that one); the others are presets to compare")
+        notes.append(f"the team's strategy is the preset {preset} (named with --cadence), not the cadence read from the log")
     Scenario.model_validate(data)
     return data, comments
 

@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from .activities import ANSWERED, Activities, activities_from_events, frame_activities, read_activities
+from .activities import ANSWERED, Activities, ActivityError, activities_from_events, frame_activities, read_activities
 from .fit import Fit, binomial_ci, fit_activities, hot_answer, poisson_ci
 
 ATTEMPT_BINS = 8  # sales by attempt 1..7 and 8+
@@ -261,7 +261,8 @@ def write_report(fit: Fit, folder: Path, scenario_file: str, comparison: Optiona
         written.append("fit.png")
         shown = comparison[["figure", "log", "log_low", "log_high", "simulated", "sim_low", "sim_high"]]
         md += ["## Your log beside the fitted scenario", "",
-               f"The fitted scenario simulated under the cadence the log shows (`as_logged`), "
+               f"The fitted scenario simulated under the team's strategy (`as_logged`: the cadence the log shows, "
+               "or the preset named with --cadence), "
                f"{int(comparison['replications'].max())} replications; intervals: exact for the log, t over "
                "replications for the simulation.", "", _md_table(shown), "", "![log vs simulation](fit.png)", ""]
     (folder / "fit.md").write_text("\n".join(md), encoding="utf-8")
@@ -277,7 +278,8 @@ def safe_name(stem: str) -> str:
 
 
 def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: Path, max_bad_rows: Optional[int] = None,
-                  replications: int = 3, workers: int = 1, command: str = "", progress=None) -> tuple[Fit, list[Path]]:
+                  replications: int = 3, workers: int = 1, command: str = "", progress=None,
+                  cadence: Optional[str] = None) -> tuple[Fit, list[Path]]:
     """Read an activity export, fit it, simulate the fit beside the log, then write the scenario and the report.
 
     Everything that can fail on the input fails before anything is written (``ActivityError``);
@@ -286,8 +288,12 @@ def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: 
 
     from .output import atomic_folder
 
+    from .scenario import PRESETS
+
+    if cadence is not None and cadence not in PRESETS:  # before reading anything
+        raise ActivityError(f"--cadence {cadence!r}: not a preset; expected one of: {', '.join(PRESETS)}")
     acts = read_activities(activities, mapping, max_bad_rows=max_bad_rows)
-    fit = fit_activities(acts, safe_name(Path(out).stem))
+    fit = fit_activities(acts, safe_name(Path(out).stem), cadence=cadence)
     comparison = compare(fit, replications, workers, progress) if replications > 0 else None
     text = scenario_yaml(fit, command)
     with atomic_folder(report) as tmp:

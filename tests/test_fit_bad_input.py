@@ -79,6 +79,11 @@ def test_a_few_bad_rows_are_left_out_and_reported(tmp_path):
     assert "line 302: outcome" in md and "Gatekeeper" in md
 
 
+def test_an_unknown_cadence_preset_is_refused_before_reading(tmp_path):
+    proc, out = fit_cli(tmp_path, HEADER + good_rows(5), "--cadence", "call_forever")
+    assert_refused(proc, out, "--cadence 'call_forever': not a preset; expected one of: wait_for_call")
+
+
 def test_a_log_without_outbound_calls_is_refused(tmp_path):
     rows = "".join(f"p{i},2026-01-{5 + i % 10:02d}T10:00:00Z,email,outbound,sent,\n" for i in range(40))
     proc, out = fit_cli(tmp_path, HEADER + rows)

@@ -87,3 +87,11 @@ def test_a_tiny_export_still_fits_and_lists_what_it_could_not_estimate(csv, mapp
     kept = dict(fit.kept_defaults)
     assert "population.reachability" in kept and "conversation.hot.*" in kept
     fit.scenario()  # the fitted scenario is valid
+
+
+def test_a_named_preset_replaces_the_inferred_cadence():
+    acts = read_activities(VENDOR / "hubspot_calls.csv", MAPPINGS / "hubspot_calls.yaml")
+    fit = fit_activities(acts, "tiny", cadence="five_and_stop")
+    assert fit.scenario().strategies["as_logged"].steps == fit.scenario().strategies["five_and_stop"].steps
+    with pytest.raises(ActivityError, match="not a preset"):
+        fit_activities(acts, "tiny", cadence="five")
