@@ -482,11 +482,14 @@ def _complaints(log: _Log, sc: Scenario, estimates: dict, tables: dict, notes: l
     t["in_7d"] = np.arange(len(t)) - np.searchsorted(key, key - 7 * DAY, side="right") + 1
     t["bin"] = np.minimum(t["in_7d"], 5)
     rows = []
+    t["dnc"] = t["outcome"] == "unsubscribed"
     for b, g in t.groupby("bin"):
-        k, n = int(g["complaint"].sum()), len(g)
+        k, n, u = int(g["complaint"].sum()), len(g), int(g["dnc"].sum())
         lo, hi = binomial_ci(k, n)
+        ulo, uhi = binomial_ci(u, n)
         rows.append({"touches in last 7 days": f"{b}" if b < 5 else "5+", "touches": n, "complaints": k,
-                     "per 1,000 touches": 1000 * k / n, "low": 1000 * lo, "high": 1000 * hi})
+                     "complaints per 1,000": 1000 * k / n, "95% low": 1000 * lo, "95% high": 1000 * hi,
+                     "do-not-call or unsubscribe": u, "per 1,000": 1000 * u / n, "low": 1000 * ulo, "high": 1000 * uhi})
     tables["complaints_by_frequency"] = pd.DataFrame(rows)
     k, n = int(t["complaint"].sum()), len(t)
     lo, hi = poisson_ci(k)

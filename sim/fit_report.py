@@ -248,7 +248,9 @@ def write_report(fit: Fit, folder: Path, scenario_file: str, comparison: Optiona
         written.append("hot_window.png")
         md += ["## The answer window after a prospect gets in touch", "", _md_table(fit.tables["hot_window"]), "",
                "![answer window](hot_window.png)", ""]
-    titles = {"outcomes": "Outcomes of answered calls", "complaints_by_frequency": "Complaints by touch frequency",
+    titles = {"outcomes": "Outcomes of answered calls",
+              "complaints_by_frequency": "Complaints and do-not-call requests by touch frequency "
+                                         "(outbound touches to the prospect in the 7 days up to this one)",
               "cadence": "The cadence the team followed (attempts by prospect; `strategies.as_logged`)",
               "arrivals_by_weekday": "Lead arrivals by weekday", "calls_by_weekday": "Calls by weekday"}
     for key, title in titles.items():
