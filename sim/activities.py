@@ -15,11 +15,10 @@ same format, so the fit can be tested on data with known parameters.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Literal, Optional, Union
 
 import numpy as np
 import pandas as pd

@@ -9,8 +9,6 @@ the interval covered the truth, beside the band a correct 95% interval stays in
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from typing import Optional
-
 import pandas as pd
 from scipy import stats
 

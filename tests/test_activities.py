@@ -1,7 +1,6 @@
 """The activity format: a simulated event log exported as activities and read back."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,8 +1,6 @@
 """The shipped mapping files, on small CSVs in each vendor's shape: every trap handled and reported."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
