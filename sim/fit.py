@@ -98,10 +98,10 @@ def _prepare(acts: Activities, origin: pd.Timestamp) -> _Log:
         calls["booked"] = prev == "meeting_booked"
     # the moments each prospect got in touch: inbound rows (not complaints) and the lead's creation
     inbound = f[(f["direction"] == "inbound") & ~f["outcome"].isin(["complaint", "unsubscribed"])]
+    created = f.loc[f["lead_m"].notna()].groupby("prospect")["lead_m"].first()  # one per prospect, keyed by it
     trig = pd.concat([
         pd.DataFrame({"prospect": inbound["prospect"].to_numpy(), "trig_m": inbound["m"].to_numpy(), "lead": False}),
-        pd.DataFrame({"prospect": f.loc[f["lead_m"].notna(), "prospect"].unique(),
-                      "trig_m": f.loc[f["lead_m"].notna()].groupby("prospect")["lead_m"].first().to_numpy(), "lead": True}),
+        pd.DataFrame({"prospect": created.index.to_numpy(), "trig_m": created.to_numpy(), "lead": True}),
     ], ignore_index=True).sort_values("trig_m", kind="mergesort")
     trig["trig_m"] = trig["trig_m"].astype(float)
     by_time = calls.reset_index().sort_values("m", kind="mergesort")

@@ -110,3 +110,22 @@ def test_clopper_pearson_matches_its_definition():
     lo, hi = binomial_ci(7, 50)
     assert stats.binom.sf(6, 50, lo) == pytest.approx(0.025, rel=1e-6)
     assert stats.binom.cdf(7, 50, hi) == pytest.approx(0.025, rel=1e-6)
+
+
+def test_each_call_is_timed_from_its_own_prospects_lead_creation():
+    """Prospect ids whose text order differs from the order they appear in (p9 before p10) keep their
+    own creation times: the call 5 minutes after p9's form is 5 minutes old, not 55."""
+    import pandas as pd
+
+    from sim.activities import frame_activities, week_origin
+    from sim.fit import _prepare
+
+    rows = pd.DataFrame({
+        "prospect_id": ["p9", "p10", "p7"], "channel": "call", "direction": "outbound", "outcome": "no_answer",
+        "timestamp": ["2026-01-05T09:05:00Z", "2026-01-05T10:20:00Z", "2026-01-05T11:00:00Z"],
+        "lead_created_at": ["2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z", "2026-01-05T10:59:00Z"],
+        "rep_id": "r", "lead_source": "", "purpose": ""})
+    acts = frame_activities(rows)
+    calls = _prepare(acts, week_origin(acts)).calls
+    ids = acts.prospect_ids[calls["prospect"]]
+    assert dict(zip(ids, calls["age"])) == {"p9": 5.0, "p10": 20.0, "p7": 1.0}
