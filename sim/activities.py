@@ -338,8 +338,11 @@ def _first_nonblank(chunk: pd.DataFrame, cols: list[str]) -> tuple[pd.Series, li
     return out, used
 
 
-def _parse_times(raw: pd.Series, ts: Timestamps) -> pd.Series:
-    """Strings to UTC timestamps (NaT where unreadable or blank); offsets honoured, naive ones in naive_timezone."""
+def _parse_times(raw: pd.Series, ts: Timestamps, clock_gaps: Optional[pd.Series] = None) -> pd.Series:
+    """Strings to UTC timestamps (NaT where unreadable or blank); offsets honoured, naive ones in naive_timezone.
+
+    ``clock_gaps``, if given, is set True where a naive time was read but does not exist, or exists
+    twice, in naive_timezone (a daylight-saving change): such a time cannot be placed."""
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     present = raw != ""
     if not present.any():
@@ -362,7 +365,10 @@ def _parse_times(raw: pd.Series, ts: Timestamps) -> pd.Series:
         else:
             parsed = pd.to_datetime(naive, errors="coerce", format=fmt)
         if getattr(parsed.dt, "tz", None) is None:
+            read = parsed.notna()
             parsed = parsed.dt.tz_localize(ts.naive_timezone, ambiguous="NaT", nonexistent="NaT")
+            if clock_gaps is not None:
+                clock_gaps.loc[naive.index] = (read & parsed.isna()).to_numpy()
         out[naive.index] = parsed.dt.tz_convert("UTC")
     return out
 
@@ -523,8 +529,11 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
     pid, _ = text("prospect_id")
     flag(pid == "", "prospect_id", "blank", pid)
     raw_t, used = text("timestamp")
-    t = _parse_times(raw_t, m.timestamps)
+    gaps = pd.Series(False, index=chunk.index)
+    t = _parse_times(raw_t, m.timestamps, gaps)
     flag(raw_t == "", "timestamp", "blank", raw_t)
+    flag(gaps, "timestamp", f"a clock time that does not exist, or exists twice, in {m.timestamps.naive_timezone} "
+                            "(a daylight-saving change): export with offsets or in UTC", raw_t)
     flag(t.isna(), "timestamp", "not a date and time this mapping can read", raw_t)
     local = t.dt.tz_convert(m.timestamps.naive_timezone)
     midnight = int((raw_t.str.match(_DATE_ONLY) | (t.notna() & (local == local.dt.normalize()))).sum())

@@ -117,6 +117,12 @@ def test_time_zones_are_honoured_and_naive_times_read_in_the_stated_zone(tmp_pat
     mapping.write_text("timestamps: {naive_timezone: America/New_York}\n")
     t = read_activities(path, mapping).frame.sort_values("line")["t"].dt.strftime("%Y-%m-%d %H:%M").tolist()
     assert t == ["2026-01-05 09:00", "2026-01-05 15:00", "2026-01-05 09:00"]
+    # 02:30 on 8 March 2026 does not exist in New York (clocks jump from 02:00 to 03:00)
+    with open(path, "a") as fh:
+        fh.write("p1,2026-03-08 02:30:00,call,outbound,no_answer,r\n")
+    acts = read_activities(path, mapping)
+    assert acts.report.bad == 1 and acts.report.bad_rows[0].line == 5
+    assert "does not exist, or exists twice, in America/New_York" in acts.report.bad_rows[0].reason
 
 
 def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path):
