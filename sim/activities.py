@@ -654,7 +654,6 @@ SIM_OUTCOMES = {
     "already_bought": "lost", "sent": "sent", "replied": "sent", "unsubscribed": "unsubscribed",
 }
 TOUCH_KINDS = ("booked", "callback", "new_lead", "follow_up", "prospecting")
-VOICEMAIL_CALLBACK_AFTER = 120.0  # engine.CALLBACK_AFTER_VOICEMAIL, in minutes
 
 
 def _iso(minutes: np.ndarray, start: pd.Timestamp) -> np.ndarray:
@@ -688,6 +687,7 @@ def activities_from_events(events: pd.DataFrame, start: str = CALENDAR_START, ti
 
 
 def _one_run(ev: pd.DataFrame, t0: pd.Timestamp) -> pd.DataFrame:
+    from .engine import CALLBACK_AFTER_VOICEMAIL  # when the model's prospect returns a voicemail (one source)
     ev = ev.reset_index(drop=True)
     arrivals = ev[ev["kind"] == "arrival"]
     created = dict(zip(arrivals["prospect"].to_numpy(), arrivals["time_min"].to_numpy()))
@@ -717,7 +717,7 @@ def _one_run(ev: pd.DataFrame, t0: pd.Timestamp) -> pd.DataFrame:
         "m": o["time_min"].to_numpy(), "order": 1, "prospect": o["prospect"].to_numpy(), "channel": "other",
         "direction": "inbound", "outcome": "replied", "rep_id": "", "purpose": ""}))
     rows.append(pd.DataFrame({
-        "m": returned["time_min"].to_numpy() + VOICEMAIL_CALLBACK_AFTER, "order": 1,
+        "m": returned["time_min"].to_numpy() + CALLBACK_AFTER_VOICEMAIL, "order": 1,
         "prospect": returned["prospect"].to_numpy(), "channel": "call",
         "direction": "inbound", "outcome": "replied", "rep_id": "", "purpose": ""}))
     out = pd.concat(rows, ignore_index=True)

@@ -345,14 +345,17 @@ def fit_frequency_risk(prospect: np.ndarray, annoyance: np.ndarray, complained: 
     log_w = np.log(w / w.sum())
     base = (annoyance[:, None] / tol[None, :]) ** cx.frequency_exponent  # risk / f, per touch and tolerance node
     c = complained.astype(float)[:, None]
-    codes, _ = pd.factorize(prospect)
-    n_p = codes.max() + 1 if len(codes) else 0
+    order = np.argsort(prospect, kind="stable")  # each prospect's touches together, for reduceat
+    base, c = base[order], c[order]
+    p_sorted = np.asarray(prospect)[order]
+    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]]) if len(p_sorted) else np.zeros(0, int)
 
     def nll(log_f: float) -> float:
+        if not len(starts):
+            return 0.0
         r = np.clip(np.minimum(cx.frequency_cap, math.exp(log_f) * base), 1e-300, 1 - 1e-12)
         ll = c * np.log(r) + (1 - c) * np.log1p(-r)
-        per = np.zeros((n_p, nodes))
-        np.add.at(per, codes, ll)
+        per = np.add.reduceat(ll, starts, axis=0)
         return -float(np.sum(special.logsumexp(per + log_w, axis=1)))
 
     res = optimize.minimize_scalar(nll, bounds=(math.log(1e-7), math.log(0.5)), method="bounded",

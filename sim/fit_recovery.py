@@ -55,9 +55,14 @@ def fit_of_run(sc: Scenario, strategy: str = "known", replication: int = 0) -> F
     return fit_activities(acts, f"{sc.name}_fitted")
 
 
-def round_trip(seed: int) -> dict:
+LARGE = {"population": {"outbound": {"size": 15000, "ramp": "20d"}, "inbound": {"per_day": 200},
+                        "reachability": {"kind": "beta", "mean": 0.08, "concentration": 10}},
+         "team": {"reps": [{"count": 30}]}}  # ten times the round trip: intervals ~3x narrower
+
+
+def round_trip(seed: int, large: bool = False) -> dict:
     """One seed: each parameter's estimate, interval and whether it covers the truth."""
-    sc = recovery_scenario(seed)
+    sc = recovery_scenario(seed, **(LARGE if large else {}))
     fit = fit_of_run(sc)
     out = {"seed": seed}
     for key, truth in truths(sc).items():
@@ -158,7 +163,7 @@ def write_sample(path, mapping_path) -> int:
     return len(rows)
 
 
-__all__ = ["write_sample", "SAMPLE_SCENARIO", "RECOVERY_SCENARIO", "recovery_scenario", "truths", "round_trip", "recovery_table", "coverage_band",
+__all__ = ["write_sample", "SAMPLE_SCENARIO", "LARGE", "RECOVERY_SCENARIO", "recovery_scenario", "truths", "round_trip", "recovery_table", "coverage_band",
            "fit_of_run", "summary_check"]
 
 
