@@ -58,7 +58,7 @@ def main() -> None:
         f"Command: `.venv/bin/python bench/fit_recovery.py --seeds {args.seeds} --workers {args.workers}` "
         f"({wall:.0f} s on this 2-core machine). Each seed simulates the known scenario below once "
         "(`sim/fit_recovery.py`, `RECOVERY_SCENARIO`), exports its event log as activities "
-        "(`activities_from_events`), reads them back and fits them (`fit_activities`), exactly as "
+        "(`activities_from_events`, prospect ids relabelled at random as a CRM's would be), reads them back and fits them (`fit_activities`), exactly as "
         "`followup-sim fit` does.", "",
         f"Known scenario: {RECOVERY_SCENARIO['description']} Every other field is at the model's defaults.", "",
         f"**Band**: with {args.seeds} seeds, a correct 95% interval covers the truth in between `band low` and "
