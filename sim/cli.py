@@ -235,10 +235,10 @@ def fit(
     activities: Path = typer.Argument(..., help="Activity CSV exported from your CRM (docs/activity-format.md).", show_default=False),
     mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", help="YAML mapping of your export's columns and values "
                                            "(see mappings/); without it the columns are named as the format's fields."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Fitted scenario file [default: scenarios/<file name>_fitted.yaml]."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots [default: results/fit-<scenario name>]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Fitted scenario file (default: scenarios/<file name>_fitted.yaml)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots (default: results/fit-<scenario name>)."),
     max_bad_rows: Optional[int] = typer.Option(None, "--max-bad-rows", min=0,
-                                               help="Stop if more rows than this cannot be read [default: 1% of the rows, at least 10]."),
+                                               help="Stop if more rows than this cannot be read (default: 1% of the rows, at least 10)."),
     replications: int = typer.Option(3, "--replications", "-r", min=0,
                                      help="Simulations of the fitted scenario to set beside the log (0: none)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
