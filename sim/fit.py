@@ -227,8 +227,8 @@ def infer_cadence(log: _Log, calendar: dict, max_steps: int = 12) -> tuple[dict,
     if in_hours.sum() >= 10:
         delay = float((first.loc[in_hours, "m"] - first.loc[in_hours, "lead_m"]).median())
         strategy["first_response"] = format_duration(max(1.0, round(delay)))
-        notes.append(f"first_response is the median delay to the first touch of the {int(in_hours.sum()):,} leads "
-                     "created in working hours (queueing included)")
+        notes.append(f"first_response {strategy['first_response']} is the median delay to the first touch of the "
+                     f"{int(in_hours.sum()):,} leads created in working hours (queueing included)")
     f = log.f
     booked = int((f["outcome"] == "meeting_booked").sum())
     strategy["book_next_step"] = booked > 0
