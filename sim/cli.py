@@ -67,9 +67,12 @@ def run(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run replications in parallel (same results for any count)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/<scenario name>]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
     events: bool = typer.Option(False, "--events", help="Also write the full event log to events.parquet."),
+    events_format: str = typer.Option("parquet", "--events-format",
+                                      help="With --events: 'parquet' (events.parquet, every event) or 'activities' "
+                                           "(activities.csv, touches in the activity format that `fit` reads)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write comparison plots."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
@@ -83,6 +86,8 @@ def run(
     from .limits import LimitError
     from .runner import RunInterrupted, run_into_folder
 
+    if events_format not in ("parquet", "activities"):
+        _fail(f"--events-format {events_format!r}: expected 'parquet' or 'activities'")
     sc = _load(scenario, set_, replications=replications, seed=seed)
     folder = out if out is not None else Path("results") / sc.name
     t0 = time.perf_counter()
@@ -91,7 +96,7 @@ def run(
     def work(progress):
         return run_into_folder(sc, folder, workers, events, plots, dask, force=force, resume=resume, progress=progress,
                                notify=lambda note: err_console.print(_escape(f"note: {note}"), highlight=False),
-                               report=report)
+                               report=report, events_format=events_format)
 
     try:
         outcome = _with_progress(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
@@ -113,7 +118,8 @@ def run(
         resumed = f", {outcome.resumed} runs resumed" if outcome.resumed else ""
         out_console.print(f"Results written to [bold]{_escape(str(outcome.folder))}/[/] in {time.perf_counter() - t0:.1f} s{resumed} "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
-                          f"{', events.parquet' if events else ''}{', report.html' if report else ''}).",
+                          f"{(', events.parquet' if events_format == 'parquet' else ', activities.csv') if events else ''}"
+                          f"{', report.html' if report else ''}).",
                           width=WIDTH)
 
 
@@ -187,7 +193,7 @@ def sweep(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/<scenario name>-sweep]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>-sweep)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field before sweeping: path=value."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -301,7 +307,7 @@ def story(
 
 @app.command("report")
 def report_(results: Path = typer.Argument(..., help="A results folder written by `followup-sim run`.", show_default=False),
-            out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: RESULTS/report.html].")) -> None:
+            out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (default: RESULTS/report.html).")) -> None:
     """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
     from .report import ReportError, write_report
     try:
@@ -318,7 +324,7 @@ def lesson(
     name: Optional[str] = typer.Argument(None, help="Lesson to run; leave out to list them.", show_default=False),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the lesson's replications."),
     workers: int = typer.Option(2, "--workers", "-w", min=1, help="Processes to run replications in parallel."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/lessons/NAME]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/lessons/NAME)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="On a terminal, wait for Enter after the question."),
 ) -> None:
@@ -423,6 +429,59 @@ def calibrate(
 
 
 @app.command()
+def fit(
+    activities: Path = typer.Argument(..., help="Activity CSV exported from your CRM (docs/activity-format.md).", show_default=False),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", help="YAML mapping of your export's columns and values "
+                                           "(see mappings/); without it the columns are named as the format's fields."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Fitted scenario file (default: scenarios/<file name>_fitted.yaml)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots (default: results/fit-<scenario name>)."),
+    max_bad_rows: Optional[int] = typer.Option(None, "--max-bad-rows", min=0,
+                                               help="Stop if more rows than this cannot be read (default: 1% of the rows, at least 10)."),
+    replications: int = typer.Option(3, "--replications", "-r", min=0,
+                                     help="Simulations of the fitted scenario to set beside the log (0: none)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
+    cadence: Optional[str] = typer.Option(None, "--cadence", help="Use this preset as the team's strategy instead of "
+                                          "the cadence read from the log (`followup-sim presets` lists them)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file and an earlier report folder of another fit."),
+) -> None:
+    """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
+    from .activities import ActivityError
+    from .fit_report import fit_and_write, safe_name
+    from .folders import OutputError
+
+    name = safe_name(activities.stem)
+    out = out or Path("scenarios") / f"{name}_fitted.yaml"
+    report = report or Path("results") / f"fit-{safe_name(out.stem)}"
+    t0 = time.perf_counter()
+    try:
+        result, written = _with_progress(
+            "simulating the fitted scenario", replications or None, quiet,
+            lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
+                                           command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
+                                           cadence=cadence, force=force))
+    except (ActivityError, OutputError) as exc:
+        _fail(_escape(str(exc)))
+        return
+    if quiet:
+        return
+    table = Table(title=f"Fitted to {activities} ({result.acts.report.kept:,} rows): estimates with 95% intervals")
+    for col in ("quantity", "value", "95% interval", "n", "sets"):
+        table.add_column(col, justify="right" if col in ("value", "n") else "left")
+    for e in result.estimates.values():
+        u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
+        interval = f"{e.low * e.scale:.3g} to {e.high * e.scale:.3g}" if math.isfinite(e.low) else "-"
+        table.add_row(e.label, f"{e.value * e.scale:.3g}{u}", interval, f"{e.n:,}", e.path or "report only")
+    out_console.print(table)
+    if result.acts.report.bad:
+        bad = result.acts.report.bad
+        out_console.print(f"{bad:,} unreadable row{'s were' if bad != 1 else ' was'} left out (listed in fit.md).")
+    out_console.print(f"Wrote [bold]{written[0]}[/] and [bold]{report}/[/] ({', '.join(p.name for p in written[1:])}) "
+                      f"in {time.perf_counter() - t0:.1f} s. Compare strategies on it: followup-sim run {written[0]}",
+                      highlight=False)
+
+
+@app.command()
 def validate(scenario: Path = SCENARIO_ARG,
              set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value.")) -> None:
     """Check a scenario file without running it."""
@@ -441,7 +500,7 @@ def schema() -> None:
 @app.command()
 def new(
     name: str = typer.Argument(..., help="Scenario name (letters, digits, - _ ., not starting with a dot; at most 64)"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: scenarios/NAME.yaml]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (default: scenarios/NAME.yaml)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter scenario."""

@@ -33,7 +33,7 @@ class OutputError(Exception):
     """The output location cannot be used; the message says why and what to do."""
 
 
-KINDS = ("run", "sweep", "calibration")
+KINDS = ("run", "sweep", "calibration", "fit")
 
 
 def manifest_of(folder: Path) -> Optional[dict]:

@@ -91,16 +91,23 @@ def manifest(exp: Experiment, started: datetime, wall_seconds: float, replicatio
 
 
 def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: dict,
-                    events: bool = False, plots: bool = True) -> None:
-    """Write runs.csv, summary.csv, scenario.yaml, plots/ (and events.parquet) into ``folder``,
-    manifest.json last: a folder without it is not finished."""
+                    events: bool = False, plots: bool = True, events_format: str = "parquet") -> None:
+    """Write runs.csv, summary.csv, scenario.yaml, plots/ (and events.parquet, or activities.csv
+    with ``events_format="activities"``) into ``folder``, manifest.json last: a folder without
+    it is not finished."""
     folder = Path(folder)
     safe_csv(exp.runs()).to_csv(folder / "runs.csv", index=False)
     safe_csv(summary).to_csv(folder / "summary.csv", index=False)
     (folder / "scenario.yaml").write_text(dump_scenario(exp.scenario), encoding="utf-8")
     if events:
         frame = exp.events()
-        if frame is not None:
+        if frame is not None and events_format == "activities":
+            from .activities import CALENDAR_START, activities_from_events, write_activities
+
+            write_activities(activities_from_events(frame), folder / "activities.csv",
+                             header=f"followup-sim activities export of scenario {exp.scenario.name}: "
+                                    f"minute 0 of the run is {CALENDAR_START}T00:00Z (a Monday)")
+        elif frame is not None:
             frame.to_parquet(folder / "events.parquet", index=False)
     if plots:
         from .plots import write_plots

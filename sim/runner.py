@@ -46,14 +46,15 @@ class RunOutcome:
 
 def fingerprint(scenario: Scenario, events: bool) -> str:
     """What a resumed run must share with the interrupted one: the resolved scenario (seed and
-    replications included) and whether event logs are kept."""
+    replications included) and whether event logs are kept (their format is chosen at writing)."""
     return f"events: {events}\n" + dump_scenario(scenario)
 
 
 def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: bool = False, plots: bool = True,
                     dask: Optional[str] = None, force: bool = False, resume: bool = False,
                     progress: Optional[Progress] = None,
-                    notify: Optional[Callable[[str], None]] = None, report: bool = False) -> RunOutcome:
+                    notify: Optional[Callable[[str], None]] = None, report: bool = False,
+                    events_format: str = "parquet") -> RunOutcome:
     """Run every strategy x replication of ``scenario`` and write the results folder ``out``
     (with ``report``, report.html too, written before the folder is put in place).
 
@@ -64,7 +65,7 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
     workers = check_run(scenario, workers, events, force=force, dask=dask is not None, notes=notes)
     if dask is not None:
         check_dask(dask)
-    if events and importlib.util.find_spec("pyarrow") is None:  # events.parquet is written after the run
+    if events and events_format == "parquet" and importlib.util.find_spec("pyarrow") is None:  # events.parquet is written after the run
         raise OutputError("--events writes events.parquet, which needs pyarrow: pip install 'followup-sim[parquet]'")
     started, t0 = now_utc(), time.perf_counter()
     jobs = experiment_jobs(scenario, event_log=events)
@@ -86,7 +87,7 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
                 info = manifest(exp, started, time.perf_counter() - t0, scenario.replications, workers,
                                 extra={"resumed_runs": len(finished)} if resume else None)
                 def write(tmp: Path) -> None:
-                    write_run_files(exp, summary, tmp, info, events, plots)
+                    write_run_files(exp, summary, tmp, info, events, plots, events_format)
                     if report:
                         from .report import write_report
 
