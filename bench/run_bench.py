@@ -46,11 +46,12 @@ def one_size(prospects: int, strategy: str) -> dict:
     import gc
 
     from sim.engine import Model
+    from sim.results import build_result
 
     sc = bench_scenario(prospects)
     t0 = time.perf_counter()
     model = Model(sc, sc.strategies[strategy], 0)
-    res = model.run()
+    res = build_result(model.run())  # as run_replication does: the run and its result
     wall = time.perf_counter() - t0
     events = next(model.env._eid)  # SimPy's own counter of scheduled events
     del model
