@@ -53,3 +53,19 @@ def test_sweep_cli_writes_table_and_plot(tmp_path):
               "--out", tmp_path / "bad")
     assert bad.returncode == 2 and "team.reps[0].count" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_benchmark_child_runs():
+    """bench/run_bench.py's per-size child, on a tiny size: it must keep working as the engine
+    changes (it once failed after every run, unnoticed until the next benchmark)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run_bench.py"), "--child", "300", "five_and_stop"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert row["prospects"] > 300 and row["touches"] > 0 and row["touches_per_s"] > 0
