@@ -46,10 +46,19 @@ def _load(path: Path, overrides: Optional[list[str]], **fields) -> Scenario:
 
 
 def _with_progress(label: str, total: Optional[int], quiet: bool, work):
-    """Call ``work(progress)`` under a progress bar on stderr (when stderr is a terminal and not quiet);
+    """Call ``work(progress)`` under a progress bar on stderr when stderr is a terminal, else with a
+    plain line on stderr every few seconds (``sim.progress``); nothing with ``quiet``.
     ``progress(done, n)`` also sets the total, for work that only knows it once started."""
-    if quiet or not sys.stderr.isatty():
+    if quiet:
         return work(None)
+    if not sys.stderr.isatty():
+        from .progress import PlainProgress
+
+        def write(line: str) -> None:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+        return work(PlainProgress(label, write))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
