@@ -150,7 +150,31 @@ HEADLINE = [
     ("calls_per_rep_day_mean", "Calls per\nrep-day", 1, 0),
     ("lead_response_median_min", "New lead\nwait, min", 1, 0),
 ]
+MONEY = [
+    ("revenue", "Revenue", 1e-3, 1),
+    ("cost", "Cost", 1e-3, 1),
+    ("profit", "Profit", 1e-3, 1),
+    ("profit_vs_baseline", "Profit\nvs base", 1e-3, 1),
+    ("cost_per_sale", "Cost per\nsale", 1e-3, 2),
+]
 WIDTH = 80  # the printed summary fits an 80-column terminal
+
+
+def _fill(table: Table, sc: Scenario, index, columns: list[tuple]) -> None:
+    """A row per strategy of ``mean±half-width`` cells for ``columns`` (metric, header, scale, digits)."""
+    table.add_column("Strategy", style="bold", max_width=22, overflow="fold")
+    for _key, label, _s, _d in columns:
+        table.add_column(label, justify="right", no_wrap=True)
+    shown = display_names(sc.strategies)
+    for strategy in sc.strategies:
+        cells = []
+        for key, _label, scale, digits in columns:
+            if (strategy, key) in index.index:
+                row = index.loc[(strategy, key)]
+                cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
+            else:
+                cells.append("-")
+        table.add_row(_escape(shown[strategy]), *cells)
 
 
 def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> None:
@@ -168,21 +192,16 @@ def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> 
     table = Table(title=_escape(f"{sc.name}: mean±95% interval over {n} replication{'s' if n != 1 else ''}"),
                   caption=_escape(f"vs base: difference from {display_names(sc.strategies)[sc.baseline]}, paired by replication"),
                   box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
-    table.add_column("Strategy", style="bold", max_width=22, overflow="fold")
-    for _key, label, _s, _d in HEADLINE:
-        table.add_column(label, justify="right", no_wrap=True)
     index = summary.set_index(["strategy", "metric"])
-    shown = display_names(sc.strategies)
-    for strategy in sc.strategies:
-        cells = []
-        for key, _label, scale, digits in HEADLINE:
-            if (strategy, key) in index.index:
-                row = index.loc[(strategy, key)]
-                cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
-            else:
-                cells.append("-")
-        table.add_row(_escape(shown[strategy]), *cells)
+    _fill(table, sc, index, HEADLINE)
     out_console.print(table, width=WIDTH)
+    if (sc.baseline, "profit") in index.index:
+        out_console.print()
+        money = Table(title="Money over the horizon, in thousands (mean±95% interval)",
+                      caption="Cost: paid rep hours (busy or not) at the rate, plus emails and SMS",
+                      box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+        _fill(money, sc, index, MONEY)
+        out_console.print(money, width=WIDTH)
     warning = replication_warning(summary)
     for line in ([warning] if warning else []) + (notes or []):
         out_console.print(textwrap.fill(f"Note: {line}", WIDTH), highlight=False, style="yellow")

@@ -86,6 +86,7 @@ class Model:
         self.prospects, self.n_list, self.arrivals = world.prospects, world.n_list, world.arrivals
         self._list_first = world.list_first
         self.reach, self.tolerance, self.paths, self.uniforms = world.reach, world.tolerance, world.paths, world.uniforms
+        self.money, self.deal_values = scenario.money, world.deal_values  # read once the run is over
         durations = world.durations
         self.dur_no_answer, self.dur_voicemail, self.dur_talk = durations.no_answer, durations.voicemail, durations.talk
         self.dur_wrap_connect, self.dur_wrap_other = durations.wrap_connect, durations.wrap_other
@@ -723,7 +724,7 @@ class Model:
             available_minutes=cal.working_minutes(self.horizon) * max(len(self.reps), 1),
             unlimited=self.unlimited, paths=self.paths,
             redrawn=[(p.pid, p.path_times, p.path_states) for p in prospects if p.path_times is not None],
-            log=self.log,
+            log=self.log, money=self.money, deal_values=self.deal_values,
         )
 
 
