@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from . import experiment as ex
+from .limits import MAX_REPLICATIONS
 from .loading import ScenarioError, load_scenario
+from .precision import DEFAULT_MAX_REPLICATIONS
 from .output import now_utc, provenance
 from .scenario import Scenario
 from .strategies import PRESETS, Strategy, display_names
@@ -85,26 +87,46 @@ def run(
     report: bool = typer.Option(False, "--report", help="Also write report.html (one self-contained page for a sales room)."),
     force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: run only the replications it did not finish."),
+    precision: Optional[str] = typer.Option(
+        None, "--precision", help="Add replications until every strategy's 95% interval of its difference from the "
+        "baseline is this narrow: 0.5pp (close rate, percentage points) or METRIC=HALF_WIDTH, e.g. "
+        "close_rate_vs_baseline=0.005."),
+    max_replications: int = typer.Option(DEFAULT_MAX_REPLICATIONS, "--max-replications", min=2, max=MAX_REPLICATIONS,
+                                         help="With --precision: stop here even if the target is not met."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
     from .cluster import ClusterError
     from .folders import OutputError
     from .limits import LimitError
+    from .precision import PrecisionError, parse_target
     from .runner import RunInterrupted, run_into_folder
 
+    target = None
+    if precision is not None:
+        if replications is not None:
+            _fail("give --replications N or --precision, not both (--precision chooses the count, up to "
+                  "--max-replications)")
+        try:
+            target = parse_target(precision)
+        except PrecisionError as exc:
+            _fail(_escape(str(exc)))
     sc = _load(scenario, set_, replications=replications, seed=seed)
     folder = out if out is not None else Path("results") / sc.name
     t0 = time.perf_counter()
-    total = len(sc.strategies) * sc.replications
+    total = len(sc.strategies) * sc.replications if target is None else None
+    label = (f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications" if target is None else
+             f"{sc.name}: {len(sc.strategies)} strategies to {target.text()} (at most {max_replications} replications)")
 
     def work(progress):
         return run_into_folder(sc, folder, workers, events, plots, dask, force=force, resume=resume, progress=progress,
                                notify=lambda note: err_console.print(_escape(f"note: {note}"), highlight=False),
-                               report=report)
+                               report=report, precision=target, max_replications=max_replications)
 
     try:
-        outcome = _with_progress(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
-                                 total, quiet, work)
+        outcome = _with_progress(label, total, quiet, work)
+    except PrecisionError as exc:
+        _fail(_escape(f"{scenario}: {exc}"))
+        return
     except (OutputError, ClusterError, LimitError) as exc:
         _fail(_escape(str(exc)))
         return
@@ -118,12 +140,28 @@ def run(
         return
     if not quiet:
         from .plots import notes as plot_notes
+        sc = outcome.experiment.scenario  # with --precision: the replications kept
         _print_summary(sc, outcome.summary, plot_notes(outcome.experiment) if plots else None)
+        if outcome.stop is not None:
+            _print_stop(outcome.stop)
         resumed = f", {outcome.resumed} runs resumed" if outcome.resumed else ""
         out_console.print(f"Results written to [bold]{_escape(str(outcome.folder))}/[/] in {time.perf_counter() - t0:.1f} s{resumed} "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
                           f"{', events.parquet' if events else ''}{', report.html' if report else ''}).",
                           width=WIDTH)
+
+
+def _print_stop(stop) -> None:
+    """How many replications a --precision run kept, and why it stopped there."""
+    import textwrap
+
+    extra = (f"; {stop.computed} were run in batches, and the results are those of the first {stop.replications}, "
+             f"as --replications {stop.replications} gives") if stop.computed > stop.replications else ""
+    widest = max((w for w in stop.half_widths.values() if w == w), default=float("nan"))
+    text = (f"Precision: stopped after {stop.replications} replications: {stop.reason} (widest half-width "
+            f"{widest:.4g}, target {stop.target.half_width:.4g}){extra}.")
+    out_console.print(_escape(textwrap.fill(text, WIDTH)), highlight=False,
+                      style=None if stop.met else "yellow")
 
 
 def _escape(text: str) -> str:

@@ -1,8 +1,9 @@
 """Progress as plain lines, for where no progress bar can be drawn (a pipe, ``make``, a CI log).
 
 ``PlainProgress`` is a ``progress(done, total)`` callback like the one the runner, the sweep and
-the calibration call; it writes one line at most every ``every`` seconds, and one when the
-last run is done: runs done of the total, time elapsed and the time left at the pace so far.
+the calibration call; it writes one line at most every ``every`` seconds, and one whenever
+``done`` reaches ``total`` (a run's end, or a batch's end in a run to a precision, whose total
+then grows): runs done of the total, time elapsed and the time left at the pace so far.
 """
 from __future__ import annotations
 
@@ -32,25 +33,22 @@ class PlainProgress:
         self.label, self.write, self.every, self.clock = label, write, every, clock
         self.started = clock()
         self.last_line: Optional[float] = None  # when the last line was written
-        self.finished = False
+        self.last_done = -1  # the runs done it said
 
     def __call__(self, done: int, total: Optional[int]) -> None:
         now = self.clock()
         at_end = total is not None and done >= total
-        if self.finished and at_end:
-            return  # the final line once only
+        if done == self.last_done:
+            return  # nothing new (an end reported twice)
         since = now - (self.started if self.last_line is None else self.last_line)
         if not at_end and since < self.every:
             return
-        self.last_line = now
-        self.finished = at_end
+        self.last_line, self.last_done = now, done
         self.write(self.line(done, total, now - self.started))
 
     def line(self, done: int, total: Optional[int], elapsed: float) -> str:
         of = f" of {total}" if total is not None else ""
         text = f"{self.label}: {done}{of} runs done, {clock_text(elapsed)} elapsed"
-        if total is not None and done >= total:
-            return text + ", finished"
-        if total is not None and done > 0:
+        if total is not None and 0 < done < total:
             return text + f", about {clock_text(elapsed / done * (total - done))} left"
         return text

@@ -37,9 +37,14 @@ def test_lines_at_most_every_interval_and_once_at_the_end():
     assert lines[-1] == "demo: 4 of 10 runs done, 10 s elapsed, about 15 s left"
     clock.now += 1
     progress(10, 10)  # the end is always written, however soon
-    assert lines[-1] == "demo: 10 of 10 runs done, 11 s elapsed, finished"
+    assert lines[-1] == "demo: 10 of 10 runs done, 11 s elapsed"
     progress(10, 10)
     assert len(lines) == 3
+    progress(10, 20)  # a run to a precision adds a batch: nothing new is done yet
+    assert len(lines) == 3
+    clock.now += 1
+    progress(20, 20)  # the batch's end is written too
+    assert lines[-1] == "demo: 20 of 20 runs done, 12 s elapsed"
 
 
 def test_unknown_total_and_long_durations():
@@ -56,6 +61,6 @@ def test_a_piped_run_prints_progress_lines_and_quiet_silences_them(tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if "runs done" in line]
     runs = 2 * len(load_scenario(BASELINE).strategies)
-    assert lines and re.fullmatch(rf".*: {runs} of {runs} runs done, \d+ s elapsed, finished", lines[-1]), lines
+    assert lines and re.fullmatch(rf".*: {runs} of {runs} runs done, \d+ s elapsed", lines[-1]), lines
     quiet = cli("run", BASELINE, *TINY, "--out", tmp_path / "b", "--quiet")
     assert quiet.returncode == 0 and "runs done" not in quiet.stderr
