@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from . import experiment as ex
+from .limits import MAX_REPLICATIONS
 from .loading import ScenarioError, load_scenario
+from .precision import DEFAULT_MAX_REPLICATIONS
 from .output import now_utc, provenance
 from .scenario import Scenario
 from .strategies import PRESETS, Strategy, display_names
@@ -46,10 +48,19 @@ def _load(path: Path, overrides: Optional[list[str]], **fields) -> Scenario:
 
 
 def _with_progress(label: str, total: Optional[int], quiet: bool, work):
-    """Call ``work(progress)`` under a progress bar on stderr (when stderr is a terminal and not quiet);
+    """Call ``work(progress)`` under a progress bar on stderr when stderr is a terminal, else with a
+    plain line on stderr every few seconds (``sim.progress``); nothing with ``quiet``.
     ``progress(done, n)`` also sets the total, for work that only knows it once started."""
-    if quiet or not sys.stderr.isatty():
+    if quiet:
         return work(None)
+    if not sys.stderr.isatty():
+        from .progress import PlainProgress
+
+        def write(line: str) -> None:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+        return work(PlainProgress(label, write))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -79,28 +90,49 @@ def run(
     report: bool = typer.Option(False, "--report", help="Also write report.html (one self-contained page for a sales room)."),
     force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: run only the replications it did not finish."),
+    precision: Optional[str] = typer.Option(
+        None, "--precision", help="Add replications until every strategy's 95% interval of its difference from the "
+        "baseline is this narrow: 0.5pp (close rate, percentage points) or METRIC=HALF_WIDTH, e.g. "
+        "close_rate_vs_baseline=0.005."),
+    max_replications: int = typer.Option(DEFAULT_MAX_REPLICATIONS, "--max-replications", min=2, max=MAX_REPLICATIONS,
+                                         help="With --precision: stop here even if the target is not met."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
     from .cluster import ClusterError
     from .folders import OutputError
     from .limits import LimitError
+    from .precision import PrecisionError, parse_target
     from .runner import RunInterrupted, run_into_folder
 
     if events_format not in ("parquet", "activities"):
         _fail(f"--events-format {events_format!r}: expected 'parquet' or 'activities'")
+    target = None
+    if precision is not None:
+        if replications is not None:
+            _fail("give --replications N or --precision, not both (--precision chooses the count, up to "
+                  "--max-replications)")
+        try:
+            target = parse_target(precision)
+        except PrecisionError as exc:
+            _fail(_escape(str(exc)))
     sc = _load(scenario, set_, replications=replications, seed=seed)
     folder = out if out is not None else Path("results") / sc.name
     t0 = time.perf_counter()
-    total = len(sc.strategies) * sc.replications
+    total = len(sc.strategies) * sc.replications if target is None else None
+    label = (f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications" if target is None else
+             f"{sc.name}: {len(sc.strategies)} strategies to {target.text()} (at most {max_replications} replications)")
 
     def work(progress):
         return run_into_folder(sc, folder, workers, events, plots, dask, force=force, resume=resume, progress=progress,
                                notify=lambda note: err_console.print(_escape(f"note: {note}"), highlight=False),
-                               report=report, events_format=events_format)
+                               report=report, events_format=events_format, precision=target,
+                               max_replications=max_replications)
 
     try:
-        outcome = _with_progress(f"{sc.name}: {len(sc.strategies)} strategies x {sc.replications} replications",
-                                 total, quiet, work)
+        outcome = _with_progress(label, total, quiet, work)
+    except PrecisionError as exc:
+        _fail(_escape(f"{scenario}: {exc}"))
+        return
     except (OutputError, ClusterError, LimitError) as exc:
         _fail(_escape(str(exc)))
         return
@@ -114,13 +146,29 @@ def run(
         return
     if not quiet:
         from .plots import notes as plot_notes
+        sc = outcome.experiment.scenario  # with --precision: the replications kept
         _print_summary(sc, outcome.summary, plot_notes(outcome.experiment) if plots else None)
+        if outcome.stop is not None:
+            _print_stop(outcome.stop)
         resumed = f", {outcome.resumed} runs resumed" if outcome.resumed else ""
         out_console.print(f"Results written to [bold]{_escape(str(outcome.folder))}/[/] in {time.perf_counter() - t0:.1f} s{resumed} "
                           f"(runs.csv, summary.csv, scenario.yaml, manifest.json{', plots/' if plots else ''}"
                           f"{(', events.parquet' if events_format == 'parquet' else ', activities.csv') if events else ''}"
                           f"{', report.html' if report else ''}).",
                           width=WIDTH)
+
+
+def _print_stop(stop) -> None:
+    """How many replications a --precision run kept, and why it stopped there."""
+    import textwrap
+
+    extra = (f"; {stop.computed} were run in batches, and the results are those of the first {stop.replications}, "
+             f"as --replications {stop.replications} gives") if stop.computed > stop.replications else ""
+    widest = max((w for w in stop.half_widths.values() if w == w), default=float("nan"))
+    text = (f"Precision: stopped after {stop.replications} replications: {stop.reason} (widest half-width "
+            f"{widest:.4g}, target {stop.target.half_width:.4g}){extra}.")
+    out_console.print(_escape(textwrap.fill(text, WIDTH)), highlight=False,
+                      style=None if stop.met else "yellow")
 
 
 def _escape(text: str) -> str:
@@ -147,7 +195,31 @@ HEADLINE = [
     ("calls_per_rep_day_mean", "Calls per\nrep-day", 1, 0),
     ("lead_response_median_min", "New lead\nwait, min", 1, 0),
 ]
+MONEY = [
+    ("revenue", "Revenue", 1e-3, 1),
+    ("cost", "Cost", 1e-3, 1),
+    ("profit", "Profit", 1e-3, 1),
+    ("profit_vs_baseline", "Profit\nvs base", 1e-3, 1),
+    ("cost_per_sale", "Cost per\nsale", 1e-3, 2),
+]
 WIDTH = 80  # the printed summary fits an 80-column terminal
+
+
+def _fill(table: Table, sc: Scenario, index, columns: list[tuple]) -> None:
+    """A row per strategy of ``mean±half-width`` cells for ``columns`` (metric, header, scale, digits)."""
+    table.add_column("Strategy", style="bold", max_width=22, overflow="fold")
+    for _key, label, _s, _d in columns:
+        table.add_column(label, justify="right", no_wrap=True)
+    shown = display_names(sc.strategies)
+    for strategy in sc.strategies:
+        cells = []
+        for key, _label, scale, digits in columns:
+            if (strategy, key) in index.index:
+                row = index.loc[(strategy, key)]
+                cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
+            else:
+                cells.append("-")
+        table.add_row(_escape(shown[strategy]), *cells)
 
 
 def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> None:
@@ -165,21 +237,16 @@ def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> 
     table = Table(title=_escape(f"{sc.name}: mean±95% interval over {n} replication{'s' if n != 1 else ''}"),
                   caption=_escape(f"vs base: difference from {display_names(sc.strategies)[sc.baseline]}, paired by replication"),
                   box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
-    table.add_column("Strategy", style="bold", max_width=22, overflow="fold")
-    for _key, label, _s, _d in HEADLINE:
-        table.add_column(label, justify="right", no_wrap=True)
     index = summary.set_index(["strategy", "metric"])
-    shown = display_names(sc.strategies)
-    for strategy in sc.strategies:
-        cells = []
-        for key, _label, scale, digits in HEADLINE:
-            if (strategy, key) in index.index:
-                row = index.loc[(strategy, key)]
-                cells.append(_fmt(row["mean"], row["ci_low"], row["ci_high"], scale, digits))
-            else:
-                cells.append("-")
-        table.add_row(_escape(shown[strategy]), *cells)
+    _fill(table, sc, index, HEADLINE)
     out_console.print(table, width=WIDTH)
+    if (sc.baseline, "profit") in index.index:
+        out_console.print()
+        money = Table(title="Money over the horizon, in thousands (mean±95% interval)",
+                      caption="Cost: paid rep hours (busy or not) at the rate, plus emails and SMS",
+                      box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+        _fill(money, sc, index, MONEY)
+        out_console.print(money, width=WIDTH)
     warning = replication_warning(summary)
     for line in ([warning] if warning else []) + (notes or []):
         out_console.print(textwrap.fill(f"Note: {line}", WIDTH), highlight=False, style="yellow")

@@ -86,6 +86,7 @@ class Model:
         self.prospects, self.n_list, self.arrivals = world.prospects, world.n_list, world.arrivals
         self._list_first = world.list_first
         self.reach, self.tolerance, self.paths, self.uniforms = world.reach, world.tolerance, world.paths, world.uniforms
+        self.money, self.deal_values = scenario.money, world.deal_values  # read once the run is over
         durations = world.durations
         self.dur_no_answer, self.dur_voicemail, self.dur_talk = durations.no_answer, durations.voicemail, durations.talk
         self.dur_wrap_connect, self.dur_wrap_other = durations.wrap_connect, durations.wrap_other
@@ -99,7 +100,10 @@ class Model:
         self.idle: list[int] = []  # rep indices, lowest first (see _assign)
         self._next_rep = 0
         self.tally = Tally(len(self.reps), self.n_days)
-        self.cadence = strategy.cadence()
+        # the cadence of listed prospects and that of inbound leads (the same steps unless the
+        # strategy gives an ``outbound:`` or ``inbound:`` sub-cadence); ids below n_list are listed
+        self.cadence = strategy.cadence("outbound")
+        self.inbound_cadence = strategy.cadence("inbound")
         self.tail = Tail(scenario.readiness)
         self.ring_size = max(self.rules.max_calls_7d, self.rules.max_calls_24h) + 1  # call times kept per prospect: enough for both rules
         self.call_times = array("d", bytes(8 * self.ring_size * len(self.prospects)))  # 8 bytes a call
@@ -198,7 +202,7 @@ class Model:
     # ------------------------------------------------------------ scheduling
     def _channel(self, p: Prospect, kind: int) -> str:
         if kind in CADENCE_KINDS:
-            return self.cadence.channel_of(p.step) or "call"
+            return (self.cadence if p.pid < self.n_list else self.inbound_cadence).channel_of(p.step) or "call"
         return "call"
 
     def _schedule(self, p: Prospect, due: float, kind: int, key: int, channel: Optional[str] = None) -> None:
@@ -270,12 +274,13 @@ class Model:
         """Schedule the cadence's next step after p's touch with random-number key ``key`` (-1
         when no touch was made: a dropped task is never forgotten)."""
         k = p.step
-        channel = self.cadence.channel_of(k)
+        cadence = self.cadence if p.pid < self.n_list else self.inbound_cadence
+        channel = cadence.channel_of(k)
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return
         rules = self.rules
-        due = max(self.cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + rules.min_gap, now)
+        due = max(cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + rules.min_gap, now)
         if rules.last_day is not None and due >= p.anchor + rules.last_day:
             p.cadence_over = True
             return
@@ -289,12 +294,13 @@ class Model:
         self._schedule(p, due, FOLLOW_UP_K, rnd.ATTEMPT + p.attempts, channel)
 
     def _first_step(self, p: Prospect, start: float, kind: int) -> None:
-        if self.cadence.first_delay is None or self.cadence.limit < 1:
+        cadence = self.cadence if p.pid < self.n_list else self.inbound_cadence
+        if cadence.first_delay is None or cadence.limit < 1:
             p.cadence_over = True
             return
         p.anchor = start
         p.last_touch = start
-        self._schedule(p, start + self.cadence.first_delay, kind, rnd.ATTEMPT + p.attempts)
+        self._schedule(p, start + cadence.first_delay, kind, rnd.ATTEMPT + p.attempts)
 
     def _past_last_day(self, p: Prospect, kind: int, now: float) -> bool:
         """A cadence step reached after the strategy's last day (weekends, calling hours or a
@@ -578,7 +584,7 @@ class Model:
 
     def _cadence_touch(self, p: Prospect, now: float) -> None:
         if p.step == 0:
-            p.anchor = now - self.cadence.day_one
+            p.anchor = now - (self.cadence if p.pid < self.n_list else self.inbound_cadence).day_one
         p.step += 1
         p.attempts += 1
 
@@ -723,7 +729,7 @@ class Model:
             available_minutes=cal.working_minutes(self.horizon) * max(len(self.reps), 1),
             unlimited=self.unlimited, paths=self.paths,
             redrawn=[(p.pid, p.path_times, p.path_states) for p in prospects if p.path_times is not None],
-            log=self.log,
+            log=self.log, money=self.money, deal_values=self.deal_values,
         )
 
 

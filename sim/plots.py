@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .experiment import Experiment  # noqa: E402
 from .readiness import STATE_NAMES  # noqa: E402
@@ -174,6 +174,58 @@ def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     fig.tight_layout()
     place_labels(ax, points, texts)
     return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _money_tick(value: float, _pos=None) -> str:
+    """An axis tick as a short amount: 800, 80k, 1.2M."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
+
+def plot_profit(exp: Experiment, summary: pd.DataFrame) -> Figure:
+    """Profit of each strategy, and its difference from the baseline paired by replication
+    (the same prospects, worth the same, under every strategy), both with 95% intervals."""
+    sc = exp.scenario
+    shown = _shown(exp)
+    colors = _colors(exp.strategies)
+    names = list(exp.strategies)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(names) + 2.6), sharey=True)
+    y = np.arange(len(names))[::-1]
+    for yi, name in zip(y, names):
+        mean, lo, hi = _summary_value(summary, name, "profit")
+        left.errorbar(mean, yi, xerr=_err(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
+        left.annotate(_money(mean), (mean, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+        if name == sc.baseline:
+            right.annotate("baseline", (0, yi), textcoords="offset points", xytext=(-6, -3), ha="right", fontsize=8,
+                           color="#444444")
+            continue
+        mean, lo, hi = _summary_value(summary, name, "profit_vs_baseline")
+        right.errorbar(mean, yi, xerr=_err(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
+        right.annotate(f"{mean:+,.0f}", (mean, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+    left.set_yticks(y, [shown[n] for n in names])
+    left.set_ylim(-0.7, len(names) - 0.3)
+    for ax in (left, right):
+        ax.axvline(0, color="#888888", lw=0.8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.margins(x=0.15)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.xaxis.set_major_formatter(FuncFormatter(_money_tick))
+    left.set_xlabel("Profit over the horizon (revenue - cost)")
+    right.set_xlabel(f"Difference from {shown[sc.baseline]} (paired by replication)")
+    best = max(names, key=lambda n: _summary_value(summary, n, "profit")[0])
+    fig.suptitle(f"Profit: {shown[best]} earns most on average\n(bars: 95% interval over replications)")
+    money = sc.money
+    cost = (f"Cost: every rep's paid hours at {money.rep_hour_cost:g} an hour, busy or not, "
+            f"plus {money.email_cost:g} an email and {money.sms_cost:g} an SMS.")
+    return _finish(fig, [cost, _few(exp)])
 
 
 def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlabel: str, ylabel: str, title: str,
@@ -376,6 +428,7 @@ def figures(exp: Experiment, summary: pd.DataFrame) -> dict[str, Figure]:
         "sales_by_touch": plot_sales_by_touch(exp),
         "complaints_by_cause": plot_complaints_by_cause(exp),
         "readiness_mix": plot_readiness_mix(exp),
+        **({"profit": plot_profit(exp, summary)} if exp.scenario.money is not None else {}),
     }
 
 

@@ -15,7 +15,9 @@ from typing import Callable
 
 import numpy as np
 
-STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "spill")
+# Append new streams at the end: a stream's place fixes its seed, so every existing stream
+# keeps its numbers when one is added.
+STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "spill", "money")
 
 # Uniforms used by each touch of a prospect, in this order on the tape.
 REACH, OUTCOME, COMPLAINT, SIDE, FORGET = range(5)

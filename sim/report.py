@@ -21,7 +21,7 @@ import pandas as pd
 from . import sentences as S
 from .loading import ScenarioError, load_scenario
 from .scenario import Scenario
-from .strategies import Strategy, display_names
+from .strategies import Strategy, SubCadence, display_names
 from .units import DAY, format_duration
 
 REQUIRED = ("runs.csv", "summary.csv", "scenario.yaml")
@@ -107,7 +107,7 @@ def _num(x: float) -> str:
     return S.number(max(x, 0.0)) if math.isfinite(x) else "-"
 
 
-def step_days(strategy: Strategy, horizon_days: float) -> list[tuple[float, str]]:
+def step_days(strategy: "Strategy | SubCadence", horizon_days: float) -> list[tuple[float, str]]:
     """(cadence day, channel) of each planned touch, repeats included up to the horizon (day 1 = first touch)."""
     out: list[tuple[float, str]] = []
     day = 1.0
@@ -123,7 +123,7 @@ def step_days(strategy: Strategy, horizon_days: float) -> list[tuple[float, str]
     return [(d, c) for d, c in out if d <= horizon_days]
 
 
-def timeline_svg(strategy: Strategy, horizon_days: float, width: int = 560) -> str:
+def timeline_svg(strategy: "Strategy | SubCadence", horizon_days: float, width: int = 560) -> str:
     """A small inline SVG of a cadence: a mark per planned touch on a day axis."""
     touches = step_days(strategy, horizon_days)
     if not touches:
@@ -159,25 +159,35 @@ def timeline_svg(strategy: Strategy, horizon_days: float, width: int = 560) -> s
     return "".join(parts)
 
 
-def describe_strategy(strategy: Strategy) -> str:
-    """The strategy's rules in one plain sentence, from its fields."""
+def _touch_words(plan) -> list[str]:
+    """A cadence's touches in words (``plan``: a strategy or one of its sub-cadences)."""
     bits = []
-    touches = step_days(strategy, 10_000)
+    touches = step_days(plan, 10_000)
     if touches:
-        listed = touches[:len(strategy.steps)]
+        listed = touches[:len(plan.steps)]
         days = ", ".join(f"{d:g}" for d, _ in listed)
         chans = sorted({c for _, c in listed})
         what = "touches" if len(chans) > 1 else {"call": "calls", "email": "emails", "sms": "texts"}[chans[0]]
         if len(listed) == 1:
             what = {"call": "a call", "email": "an email", "sms": "a text"}[listed[0][1]]
         bits.append(f"{what} on cadence day{'s' if len(listed) > 1 else ''} {days}")
-        if strategy.repeat is not None:
-            more = f"{strategy.repeat.count} more times" if strategy.repeat.count else "until the end"
-            bits.append(f"then a {strategy.repeat.channel} every {format_duration(strategy.repeat.every)} ({more})")
-        if strategy.max_touches is not None:
-            bits.append(f"at most {strategy.max_touches} touches")
+        if plan.repeat is not None:
+            more = f"{plan.repeat.count} more times" if plan.repeat.count else "until the end"
+            bits.append(f"then a {plan.repeat.channel} every {format_duration(plan.repeat.every)} ({more})")
+        if plan.max_touches is not None:
+            bits.append(f"at most {plan.max_touches} touches")
     else:
         bits.append("no outbound touches")
+    return bits
+
+
+def describe_strategy(strategy: Strategy) -> str:
+    """The strategy's rules in one plain sentence, from its fields."""
+    if strategy.inbound is None and strategy.outbound is None:
+        bits = _touch_words(strategy)
+    else:
+        bits = [f"listed prospects: {', '.join(_touch_words(strategy.plan('outbound')))}",
+                f"inbound leads: {', '.join(_touch_words(strategy.plan('inbound')))}"]
     bits.append(f"new inbound leads called within {format_duration(strategy.first_response)}")
     bits.append("stops after a clear no" if strategy.stop_on_no else "keeps calling after a clear no")
     if strategy.book_next_step:
@@ -288,8 +298,13 @@ def _strategies(r: Results) -> str:
             continue
         base = " <span class=muted>(the baseline the others are compared with)</span>" if key == r.scenario.baseline else ""
         desc = f"<p>{esc(s.description)}</p>" if s.description else ""
+        if s.inbound is None and s.outbound is None:
+            timelines = timeline_svg(s, horizon)
+        else:
+            timelines = "".join(f"<p class=muted>{who}:</p>{timeline_svg(s.plan(kind), horizon)}"
+                                for who, kind in (("Listed prospects", "outbound"), ("Inbound leads", "inbound")))
         out.append(f'<div class=strategy><h3>{esc(name)}{base}</h3>{desc}<p class=muted>{esc(describe_strategy(s))}'
-                   f'</p>{timeline_svg(s, horizon)}</div>')
+                   f'</p>{timelines}</div>')
     return "\n".join(out)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,9 @@ from .readiness import CUSTOMER, OFF_MARKET, STATE_NAMES, Paths
 from .tally import Tally
 from .touches import CAUSES
 from .units import DAY, HOUR
+
+if TYPE_CHECKING:
+    from .scenario import Money
 
 SALES_BY_ATTEMPT_MAX = 12
 
@@ -50,6 +53,8 @@ class RunRecord:
     paths: Paths  # the pre-drawn paths
     redrawn: list[tuple[int, list[float], list[int]]]  # (prospect, entry times, states) of paths redrawn in the run
     log: Optional[list[tuple]] = None
+    money: Optional["Money"] = None  # the scenario's deal values and costs, when given
+    deal_values: Optional[np.ndarray] = None  # what a sale to each prospect brings (with money)
 
     @property
     def n_prospects(self) -> int:
@@ -256,6 +261,9 @@ def build_result(rec: RunRecord) -> RunResult:
         v for k, v in tally.sales_by_attempt.items() if k > SALES_BY_ATTEMPT_MAX
     )
 
+    if rec.money is not None:
+        metrics.update(money_metrics(rec, tally.sales, tally.emails, tally.sms))
+
     daily = pd.DataFrame({
         "day": np.arange(rec.n_days),
         "sales": tally.daily_sales,
@@ -277,6 +285,28 @@ def build_result(rec: RunRecord) -> RunResult:
         readiness=readiness, response_times=resp,
         final_states=np.asarray(FINAL_STATES, dtype=object)[final], events=events,
     )
+
+
+def money_metrics(rec: RunRecord, sales: int, emails: int, sms: int) -> dict[str, float]:
+    """Revenue (the deal values of the prospects who bought from us), cost (the team's paid
+    hours over the horizon at the hourly rate, whether busy or not, plus every email and SMS
+    sent) and what follows from them."""
+    money = rec.money
+    revenue = math.fsum(rec.deal_values[rec.status == WON].tolist())
+    paid_hours = rec.available_minutes / HOUR
+    rep_cost = paid_hours * money.rep_hour_cost
+    message_cost = emails * money.email_cost + sms * money.sms_cost
+    cost = rep_cost + message_cost
+    return {
+        "revenue": revenue,
+        "paid_rep_hours": paid_hours,
+        "rep_cost": rep_cost,
+        "message_cost": message_cost,
+        "cost": cost,
+        "profit": revenue - cost,
+        "cost_per_sale": cost / sales if sales else float("nan"),
+        "revenue_per_rep_hour": revenue / paid_hours if paid_hours else float("nan"),
+    }
 
 
 EVENT_COLUMNS = ["time_min", "prospect", "rep", "channel", "kind", "outcome", "readiness", "annoyance", "complaint_cause"]

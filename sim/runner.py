@@ -12,7 +12,7 @@ import importlib.util
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import pandas as pd
 
@@ -25,6 +25,9 @@ from .loading import dump_scenario
 from .output import manifest, now_utc, write_run_files
 from .scenario import Scenario
 from .stats import summarize
+
+if TYPE_CHECKING:
+    from .precision import Stop, Target
 
 
 class RunInterrupted(Exception):
@@ -42,6 +45,7 @@ class RunOutcome:
     folder: Path
     resumed: int  # runs taken from an interrupted run
     workers: int
+    stop: Optional["Stop"] = None  # a --precision run: where and why it stopped
 
 
 def fingerprint(scenario: Scenario, events: bool) -> str:
@@ -54,15 +58,28 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
                     dask: Optional[str] = None, force: bool = False, resume: bool = False,
                     progress: Optional[Progress] = None,
                     notify: Optional[Callable[[str], None]] = None, report: bool = False,
-                    events_format: str = "parquet") -> RunOutcome:
+                    events_format: str = "parquet", precision: Optional["Target"] = None,
+                    max_replications: int = 0) -> RunOutcome:
     """Run every strategy x replication of ``scenario`` and write the results folder ``out``
     (with ``report``, report.html too, written before the folder is put in place).
 
     Raises ``folders.OutputError``, ``limits.LimitError`` or ``cluster.ClusterError`` before simulating,
     ``RunInterrupted`` on SIGINT/SIGTERM (installed here when called from the main thread).
-    ``notify(text)`` receives notes for the user (workers capped, runs resumed or discarded)."""
+    ``notify(text)`` receives notes for the user (workers capped, runs resumed or discarded).
+
+    With a ``precision`` target, replications are added in batches until it is met or
+    ``max_replications`` are run (``sim.precision``); the folder then holds the replications
+    kept, as a fixed run of that many would, and the manifest says why it stopped
+    (``RunOutcome.stop``). Such a run cannot be resumed."""
     notes: list[str] = []
-    workers = check_run(scenario, workers, events, force=force, dask=dask is not None, notes=notes)
+    if precision is not None:
+        from .precision import check_target
+
+        if resume:
+            raise OutputError("--resume cannot finish a --precision run: run it again without --resume")
+        check_target(scenario, precision, max_replications)
+    runs = len(scenario.strategies) * (max_replications if precision is not None else scenario.replications)
+    workers = check_run(scenario, workers, events, force=force, dask=dask is not None, notes=notes, runs=runs)
     if dask is not None:
         check_dask(dask)
     if events and events_format == "parquet" and importlib.util.find_spec("pyarrow") is None:  # events.parquet is written after the run
@@ -81,11 +98,21 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
                     notes.append(f"resuming: {len(finished)} of {len(jobs)} runs were finished before")
                 for note in notes if notify else ():
                     notify(note)
-                results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
+                stop = None
+                if precision is None:
+                    results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
+                else:
+                    from .precision import run_to_precision
+
+                    scenario, results, stop = run_to_precision(scenario, precision, max_replications, workers, dask,
+                                                               progress, events)
                 exp = Experiment(scenario, results)
                 summary = summarize(exp.runs(), scenario.baseline)
+                extra = {"resumed_runs": len(finished)} if resume else {}
+                if stop is not None:
+                    extra["precision"] = stop.manifest()
                 info = manifest(exp, started, time.perf_counter() - t0, scenario.replications, workers,
-                                extra={"resumed_runs": len(finished)} if resume else None)
+                                extra=extra or None)
                 def write(tmp: Path) -> None:
                     write_run_files(exp, summary, tmp, info, events, plots, events_format)
                     if report:
@@ -97,4 +124,4 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
         except (Interrupted, KeyboardInterrupt) as exc:
             kept = folder.saved_runs()
             raise RunInterrupted(kept, len(jobs), folder.partial if kept else None, exit_code_of(exc)) from None
-    return RunOutcome(exp, summary, written, len(finished), workers)
+    return RunOutcome(exp, summary, written, len(finished), workers, stop)

@@ -282,6 +282,40 @@ class Rules(_M):
         return self
 
 
+# ---------------------------------------------------------------- money
+class Money(_M):
+    """What a sale brings and what the work costs, in one currency of your choice.
+
+    Deal values are drawn per prospect (the same prospect is worth the same under every
+    strategy). Rep cost is the team's paid working hours over the horizon (reps x working
+    hours of the calendar x ``rep_hour_cost``), whether the reps are busy or not; messages
+    cost per email (reminders included) and per SMS sent."""
+
+    deal_value: Optional[Distribution] = Field(
+        default=None, description="value of a sale, drawn per prospect (e.g. {kind: gamma, mean: 5000, cv: 0.5})")
+    inbound_deal_value: Optional[Distribution] = Field(
+        default=None, description="value of a sale to an inbound lead, if not deal_value")
+    outbound_deal_value: Optional[Distribution] = Field(
+        default=None, description="value of a sale to a listed prospect, if not deal_value")
+    rep_hour_cost: float = Field(default=0.0, ge=0, description="cost of one paid rep hour")
+    email_cost: float = Field(default=0.0, ge=0, description="cost of one email sent")
+    sms_cost: float = Field(default=0.0, ge=0, description="cost of one SMS sent")
+
+    @model_validator(mode="after")
+    def _values(self) -> "Money":
+        if self.deal_value is None and (self.inbound_deal_value is None or self.outbound_deal_value is None):
+            raise ValueError("give deal_value, or both inbound_deal_value and outbound_deal_value")
+        return self
+
+    @property
+    def inbound_value(self) -> Distribution:
+        return self.inbound_deal_value if self.inbound_deal_value is not None else self.deal_value
+
+    @property
+    def outbound_value(self) -> Distribution:
+        return self.outbound_deal_value if self.outbound_deal_value is not None else self.deal_value
+
+
 # ---------------------------------------------------------------- scenario
 class Scenario(_M):
     name: str = Field(default="scenario", max_length=MAX_NAME_LENGTH,
@@ -304,6 +338,8 @@ class Scenario(_M):
         max_length=MAX_STRATEGIES,
     )
     baseline: Optional[str] = Field(default=None, description="strategy the others are compared with")
+    money: Optional[Money] = Field(default=None, description="deal values and costs: adds revenue, cost and profit "
+                                   "to the results")
 
     @field_validator("horizon")
     @classmethod

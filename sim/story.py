@@ -20,7 +20,7 @@ import pandas as pd
 
 from .engine import run_replication
 from .scenario import WEEKDAYS, Scenario
-from .strategies import display_names
+from .strategies import Cadence, display_names
 from .units import DAY
 
 PICKS = ("sold", "complained", "lost", "ignored")
@@ -160,10 +160,16 @@ def _last_ready(ev: pd.DataFrame, before: float) -> Optional[float]:
     return since
 
 
+def _kind(ev: pd.DataFrame) -> str:
+    """Which cadence of a strategy a prospect follows: ``inbound`` for a lead (it has an
+    arrival), else ``outbound``."""
+    return "inbound" if (ev.kind == "arrival").any() else "outbound"
+
+
 def _next_due(ev: pd.DataFrame, cadence: pd.DataFrame, scenario: Scenario, strategy: str) -> Optional[float]:
     """When the cadence's next touch was planned after the last one we made (None when it was over)."""
-    steps = scenario.strategy(strategy)
-    plan = steps.cadence()
+    steps = scenario.strategy(strategy).plan(_kind(ev))
+    plan = Cadence(steps)
     k = len(cadence)
     if k == 0 or plan.channel_of(k) is None:
         return None
@@ -218,7 +224,7 @@ def explain(ev: pd.DataFrame, scenario: Scenario, strategy: str) -> tuple[str, s
             nxt = f"our next touch came {_days(float(after.time_min.iloc[0]) - t)} later"
         elif due is not None and due > t:
             nxt = f"our next call was due on day {int(due // DAY) + 1}, {_days(due - t)} later"
-        elif len(cadence) and len(cadence) >= scenario.strategy(strategy).touch_limit():
+        elif len(cadence) and len(cadence) >= scenario.strategy(strategy).plan(_kind(ev)).touch_limit():
             nxt = (f"our cadence had ended after {len(cadence)} touch{'es' if len(cadence) != 1 else ''} "
                    f"(the last on day {int(cadence.day.iloc[-1])})")
         elif len(before) == 0:

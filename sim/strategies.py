@@ -34,6 +34,35 @@ class Repeat(BaseModel):
     count: Optional[int] = Field(default=None, ge=1, description="how many repeats; empty = until a cap")
 
 
+def _touch_limit(steps: list, repeat: Optional[Repeat], max_touches: Optional[int]) -> float:
+    """How many touches a cadence can make at most (inf when it repeats without a cap)."""
+    listed = len(steps)
+    if repeat is not None:
+        listed = float("inf") if repeat.count is None else listed + repeat.count
+    if max_touches is not None:
+        listed = min(listed, max_touches)
+    return listed
+
+
+class SubCadence(BaseModel):
+    """The cadence for one kind of prospect (``inbound`` leads or listed ``outbound`` prospects):
+    its own steps, repeat and touch cap, in place of the strategy's for that kind."""
+
+    model_config = ConfigDict(extra="forbid")
+    steps: list[Step] = Field(default_factory=list, description="touches for this kind of prospect")
+    repeat: Optional[Repeat] = Field(default=None, description="after the steps, keep touching (as the strategy's)")
+    max_touches: Optional[int] = Field(default=None, ge=0, description="give up after this many touches")
+
+    @model_validator(mode="after")
+    def _first_step(self) -> "SubCadence":
+        if self.repeat is not None and not self.steps:
+            raise ValueError("'repeat' needs at least one step before it")
+        return self
+
+    def touch_limit(self) -> float:
+        return _touch_limit(self.steps, self.repeat, self.max_touches)
+
+
 class Strategy(BaseModel):
     """A follow-up strategy. Write it out, or start from ``preset: NAME`` and override fields."""
 
@@ -66,6 +95,10 @@ class Strategy(BaseModel):
     rep_pushiness: Optional[float] = Field(
         default=None, ge=0, le=1, description="coach every rep to this style (0 consultative .. 1 pushy); empty = each rep's own"
     )
+    inbound: Optional[SubCadence] = Field(
+        default=None, description="steps, repeat and max_touches for new inbound leads; empty = the strategy's")
+    outbound: Optional[SubCadence] = Field(
+        default=None, description="steps, repeat and max_touches for listed prospects; empty = the strategy's")
 
     @model_validator(mode="before")
     @classmethod
@@ -89,16 +122,17 @@ class Strategy(BaseModel):
 
     def touch_limit(self) -> float:
         """How many touches the cadence can make at most (inf when it repeats without a cap)."""
-        listed = len(self.steps)
-        if self.repeat is not None:
-            listed = float("inf") if self.repeat.count is None else listed + self.repeat.count
-        if self.max_touches is not None:
-            listed = min(listed, self.max_touches)
-        return listed
+        return _touch_limit(self.steps, self.repeat, self.max_touches)
 
-    def cadence(self) -> "Cadence":
-        """The steps as plain tables, for the engine's touch path."""
-        return Cadence(self)
+    def plan(self, kind: Optional[Literal["inbound", "outbound"]] = None) -> "Strategy | SubCadence":
+        """What holds the steps, repeat and max_touches for ``kind`` of prospect: its sub-cadence
+        when the strategy has one, else the strategy itself."""
+        sub = {"inbound": self.inbound, "outbound": self.outbound, None: None}[kind]
+        return sub if sub is not None else self
+
+    def cadence(self, kind: Optional[Literal["inbound", "outbound"]] = None) -> "Cadence":
+        """The steps for ``kind`` of prospect as plain tables, for the engine's touch path."""
+        return Cadence(self.plan(kind))
 
 
 class Cadence:
@@ -107,7 +141,7 @@ class Cadence:
 
     __slots__ = ("limit", "channels", "repeat_channel", "offsets", "gaps", "repeat_every", "first_delay", "day_one")
 
-    def __init__(self, s: Strategy):
+    def __init__(self, s: "Strategy | SubCadence"):
         self.limit = s.touch_limit()
         self.channels = [step.channel for step in s.steps]
         self.repeat_channel = s.repeat.channel if s.repeat is not None else None

@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
 from . import randomness as rnd
 from .prospects import Prospect
 from .readiness import Paths, sample_paths, stationary
-from .scenario import Durations, Inbound, Scenario
+from .scenario import Durations, Inbound, Money, Scenario
 from .strategies import Strategy
 from .units import DAY, HOUR
 
@@ -59,6 +60,7 @@ class World:
     paths: Paths  # pre-drawn readiness paths
     uniforms: rnd.TouchUniforms  # per-prospect random numbers, keyed by event
     durations: CallDurations
+    deal_values: Optional[np.ndarray] = None  # what a sale to each prospect is worth (only when money is given)
 
 
 def team(scenario: Scenario, strategy: Strategy) -> list[RepTraits]:
@@ -87,6 +89,13 @@ def arrival_times(inbound: Inbound, horizon: float, rng: np.random.Generator) ->
     t = np.sort(rng.uniform(0.0, horizon, count))
     rate = inbound.per_day / DAY * hourly[((t % DAY) // HOUR).astype(int)] * weekday[((t // DAY) % 7).astype(int)]
     return t[rng.random(count) < rate / peak]
+
+
+def deal_values(money: Money, n_list: int, n_inbound: int, rng: np.random.Generator) -> np.ndarray:
+    """What a sale to each prospect would bring: the list first, then the inbound leads, each
+    kind from its own distribution, from the replication's money stream (so the same prospect
+    is worth the same under every strategy)."""
+    return np.concatenate([money.outbound_value.sample(rng, n_list), money.inbound_value.sample(rng, n_inbound)])
 
 
 def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> World:
@@ -120,4 +129,5 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     prospects = [Prospect(i, i >= n_list, starts[i], tz[i], owners[i % len(owners)], paths) for i in range(n)]
     return World(reps=reps, prospects=prospects, n_list=n_list, arrivals=arrival_list, list_first=list_first.tolist(),
                  reach=reach, tolerance=tolerance, paths=paths, uniforms=uniforms,
-                 durations=CallDurations(sc.durations, st["handling"]))
+                 durations=CallDurations(sc.durations, st["handling"]),
+                 deal_values=deal_values(sc.money, n_list, len(arrivals), st["money"]) if sc.money else None)
