@@ -500,6 +500,44 @@ def report_html(scenario: Scenario, workdir: Optional[Path] = None) -> str:
         return (outcome.folder / "report.html").read_text(encoding="utf-8")
 
 
+# ---------------------------------------------------------------- starting the page
+SCENARIO_ENV = "FOLLOWUP_SIM_WORKSHOP_SCENARIO"  # the scenario file the page starts from (empty: built-in)
+# Local only, no usage statistics, no browser opened, no file watcher, no developer menu. Given
+# both as flags and as the environment of the server process, so no config file in the user's
+# home (nor one in the current folder) is needed or can change them.
+STREAMLIT_SETTINGS = {
+    "server.address": "127.0.0.1",
+    "server.headless": "true",
+    "browser.gatherUsageStats": "false",
+    "browser.serverAddress": "127.0.0.1",
+    "server.fileWatcherType": "none",
+    "server.runOnSave": "false",
+    "global.developmentMode": "false",
+    "client.toolbarMode": "minimal",
+    "theme.base": "light",
+}
+
+
+def app_path() -> Path:
+    return Path(__file__).with_name("workshop_app.py")
+
+
+def streamlit_command(port: int, scenario: Optional[Path] = None,
+                      python: Optional[str] = None) -> tuple[list[str], dict[str, str]]:
+    """The command line and extra environment that start the workshop page on 127.0.0.1:``port``."""
+    import sys
+
+    settings = {**STREAMLIT_SETTINGS, "server.port": str(port), "browser.serverPort": str(port)}
+    argv = [python or sys.executable, "-m", "streamlit", "run", str(app_path())]
+    argv += [f"--{key}={value}" for key, value in settings.items()]
+    # Streamlit's environment names: STREAMLIT_ + the option in upper snake case (server.fileWatcherType
+    # -> STREAMLIT_SERVER_FILE_WATCHER_TYPE)
+    env = {"STREAMLIT_" + re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key.replace(".", "_")).upper(): value
+           for key, value in settings.items()}
+    env[SCENARIO_ENV] = str(Path(scenario).resolve()) if scenario is not None else ""
+    return argv, env
+
+
 # ---------------------------------------------------------------- the link
 def encode_setup(setup: Setup) -> dict[str, str]:
     """Query parameters carrying a setup: ``setup`` (the edits, compressed) and ``seed``."""
