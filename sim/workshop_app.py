@@ -172,9 +172,9 @@ def _debrief(view: W.View) -> None:
     rows = [
         {"question": "Which closes more deals?",
          "the room": f"{hands_b} said B, {hands_a} said A",
-         "what happened": (f"B: {W.S.times(ratio)} times A's deals" if math.isfinite(ratio) else "-")},
+         "what happened": (f"B: {W.S.times(ratio)} times A's deals" if math.isfinite(ratio) else "no ratio (A sold nothing)")},
         {"question": "B's extra complaints per 1,000",
-         "the room": "-" if guess is None else W.S.number(guess),
+         "the room": "not asked" if guess is None else W.S.number(guess),
          "what happened": W.S.number(extra)},
     ]
     if _state().get("guess-text"):
@@ -188,9 +188,8 @@ def _debrief(view: W.View) -> None:
 def _story(view: W.View) -> None:
     st.subheader("One prospect, two strategies: same person, same luck")
     c1, c2 = st.columns([3, 1])
-    pick = c1.radio("Follow a prospect who", W.STORY_PICKS, horizontal=True, key="pick",
-                    format_func=lambda p: {"sold": "bought from us", "lost": "bought elsewhere",
-                                           "complained": "complained"}[p])
+    words = {"sold": "bought from us", "lost": "bought elsewhere", "complained": "complained"}
+    pick = c1.radio("Follow a prospect who", W.STORY_PICKS, horizontal=True, key="pick", format_func=words.get)
     if c2.button("Another prospect"):
         _state()["nth"] = _state().get("nth", 0) + 1
     try:
@@ -198,7 +197,7 @@ def _story(view: W.View) -> None:
     except StoryError as exc:
         st.info(str(exc))
         return
-    st.caption(f"Prospect {pair.a.prospect}: a typical prospect who {pick} under {pair.under} "
+    st.caption(f"Prospect {pair.a.prospect}: a prospect who {words[pick]} under {pair.under} "
                f"({pair.candidates} to choose from)")
     left, right = st.columns(2)
     for col, story, side in ((left, pair.a, "A"), (right, pair.b, "B")):
@@ -292,8 +291,8 @@ def main() -> None:
         st.info("The strategies changed since the last run: press Run to see the new results.")
     view = W.compare(ran, _cache())
     _results(view, predict)
-    if scenario is not None and ran == scenario:
-        _exports(ran, new)
+    if scenario is not None and ran == scenario and not (predict and not state.get("revealed")):
+        _exports(ran, new)  # not before a reveal: the report would give the answer away
 
 
 if __name__ == "__main__":
