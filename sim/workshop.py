@@ -195,7 +195,10 @@ def strategy_data(base: Base, edit: StrategyEdit) -> dict:
 
 
 def scenario_data(base: Base, setup: Setup) -> dict:
-    """The A-vs-B scenario as a raw mapping (what the exported YAML holds, before defaults)."""
+    """The A-vs-B scenario as a raw mapping (what the exported YAML holds, before defaults).
+
+    The team becomes one group of ``setup.reps`` reps with ``setup.skill``, keeping the first
+    group's other fields (a file with several rep groups is shown as one)."""
     data = json.loads(json.dumps(base.data))
     data["seed"] = setup.seed
     reps = data.setdefault("team", {}).get("reps") or [{}]
@@ -263,7 +266,7 @@ class RunCache:
     """Results of (scenario's common part, strategy, replication, event log?) runs, reused whenever
     the same run is asked for again. One per page session or server; no module-level state."""
 
-    def __init__(self, limit: int = 5000):
+    def __init__(self, limit: int = 1000):
         self.limit = limit
         self.results: dict[tuple, RunResult] = {}
         self.ran = 0  # runs simulated (for tests and the page: how much a change cost)
@@ -413,6 +416,21 @@ def tradeoff_figure(view: View, presets: Optional[pd.DataFrame] = None, size: tu
     for label, style in zip(place_labels(ax, points, texts, fontsize=8), styles):
         label.set(**style)
     return fig
+
+
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes (what the page shows, kept so a rerun need not draw it again)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def view_key(scenario: Scenario) -> str:
+    """A hash of everything an A-vs-B view shows: the world, both strategies and their names."""
+    return _digest([common_key(scenario), scenario.replications,
+                    {k: [strategy_key(s), s.label] for k, s in scenario.strategies.items()}])
 
 
 def call_load_figure(view: View, size: tuple[float, float] = (7.5, 5.0)):

@@ -133,13 +133,17 @@ def _results(view: W.View, predict: bool) -> None:
         st.markdown(f"#### {sentence.text}")
     if view.warning:
         st.warning(view.warning)
-    with st.spinner("Placing the presets..."):
-        presets = W.preset_points(view.scenario, cache)
+    key = W.view_key(view.scenario)
+    if _state().get("charts-key") != key:  # drawn once per result, not on every click
+        with st.spinner("Drawing..."):
+            presets = W.preset_points(view.scenario, cache)
+            _state()["charts"] = (W.figure_png(W.tradeoff_figure(view, presets, size=(5.8, 4.2))),
+                                  W.figure_png(W.call_load_figure(view, size=(5.8, 4.2))))
+            _state()["charts-key"] = key
+    tradeoff, load = _state()["charts"]
     left, right = st.columns(2)
-    with left:
-        st.pyplot(W.tradeoff_figure(view, presets, size=(5.8, 4.2)), width="stretch")
-    with right:
-        st.pyplot(W.call_load_figure(view, size=(5.8, 4.2)), width="stretch")
+    left.image(tradeoff, width="stretch")
+    right.image(load, width="stretch")
     for sentence in view.figures:
         st.markdown(f"- {sentence.text}")
     if predict:

@@ -299,3 +299,18 @@ def test_a_link_reopens_the_same_view(base):
     at = _page(**W.encode_setup(setup))
     assert not at.exception
     assert _headlines(at) == [s.text for s in _expected_headline(W.build_scenario(base, setup))]
+
+
+def test_the_tradeoff_chart_puts_a_and_b_at_their_numbers_over_every_preset(base, cache):
+    sc = W.build_scenario(base, W.default_setup(base))
+    view = W.compare(sc, cache)
+    presets = W.preset_points(sc, cache)
+    ax = W.tradeoff_figure(view, presets).axes[0]
+    points = {c.get_label(): tuple(float(v[0]) for v in c.lines[0].get_data()) for c in ax.containers}
+    for side in W.SIDES:
+        p = view.point(side)
+        assert points[f"{side}: {view.names[side]}"] == pytest.approx((p["complaints"], p["close_rate"]))
+    assert len(ax.containers) == 2 + len(presets)
+    # the preset run in this world is the preset as a plain run would give it
+    row = presets.set_index("strategy").loc["one_and_done"]
+    assert row.close_rate == pytest.approx(view.point("A")["close_rate"])
