@@ -314,3 +314,19 @@ def test_the_tradeoff_chart_puts_a_and_b_at_their_numbers_over_every_preset(base
     # the preset run in this world is the preset as a plain run would give it
     row = presets.set_index("strategy").loc["one_and_done"]
     assert row.close_rate == pytest.approx(view.point("A")["close_rate"])
+
+
+@pytest.mark.slow
+def test_the_page_starts_from_a_scenario_file(monkeypatch, tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\nhorizon: 60d\nreplications: 3\nseed: 4\npopulation: {outbound: {size: 300}}\n"
+                    "strategies:\n  odd: {label: Odd days, steps: [{day: 1}, {day: 3}, {day: 5}]}\n"
+                    "  once: {preset: one_and_done}\nbaseline: once\n")
+    monkeypatch.setenv(W.SCENARIO_ENV, str(path))
+    at = _page()
+    assert not at.exception
+    base = W.base_from_file(path)
+    sc = W.build_scenario(base, W.default_setup(base))
+    assert (sc.replications, sc.seed, sc.horizon) == (3, 4, 60 * 24 * 60)
+    assert _headlines(at) == [s.text for s in _expected_headline(sc)]
+    assert "“Odd days”" in _headlines(at)[0]
