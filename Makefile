@@ -21,14 +21,18 @@ PIP       := $(PY) -m pip install --quiet --disable-pip-version-check
 UV        := uv==0.13.9
 LOCKFLAGS := --universal --python-version 3.11 --fork-strategy fewest --generate-hashes --no-header --quiet
 SCENARIO  ?= scenarios/baseline.yaml
+WORKSHOP  ?=
+PORT      ?= 8501
 
-.PHONY: run test bench lock clean help
+.PHONY: run test bench lock clean help workshop
 
 help:
 	@echo "make run    set up .venv and run $(SCENARIO); results land in results/"
 	@echo "make test   set up .venv and run the test suite"
 	@echo "make bench  set up .venv and run the performance benchmark (writes bench/results.md)"
 	@echo "make lock   refresh requirements.lock and requirements-test.lock from pyproject.toml"
+	@echo "make workshop  set up .venv and open the workshop page on http://127.0.0.1:$(PORT)"
+	@echo "               (WORKSHOP=scenarios/x.yaml to start from a scenario; PORT=8502 for another port)"
 
 $(CREATED):
 	@test -x $(PY) || for p in $(PYTHON); do \
@@ -58,6 +62,10 @@ run: $(RUN_DEPS)
 
 test: $(TEST_DEPS)
 	$(PY) -m pytest -q
+
+# The workshop page needs Streamlit, which the test lock holds (it is the workshop extra too).
+workshop: $(TEST_DEPS)
+	$(PY) -m sim workshop $(WORKSHOP) --port $(PORT)
 
 bench: $(TEST_DEPS)
 	$(PY) bench/run_bench.py

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -613,6 +614,32 @@ def presets() -> None:
                      "a new lead's hot window (they stay by the phone for about 15 minutes): compare with "
                      "scenarios/speed_to_lead.yaml.")
     out_console.print(table)
+
+
+@app.command()
+def workshop(
+    scenario: Optional[Path] = typer.Argument(None, help="Scenario YAML to start from (default: a small built-in workshop scenario).",
+                                              show_default=False),
+    port: int = typer.Option(8501, "--port", min=1, max=65535, help="Port of the page on 127.0.0.1."),
+) -> None:
+    """Open the workshop page on this computer (127.0.0.1 only): change A or B live, predict, reveal, debrief."""
+    import importlib.util
+
+    from .workshop import base_from_file, streamlit_command
+
+    if scenario is not None:
+        try:
+            base_from_file(scenario)  # a bad file is refused here, as by validate, before any server starts
+        except ScenarioError as exc:
+            _fail(_escape(str(exc)))
+    if importlib.util.find_spec("streamlit") is None:
+        _fail("the workshop page needs Streamlit: pip install 'followup-sim[workshop]' (or run `make workshop`)")
+    argv, env = streamlit_command(port, scenario)
+    out_console.print(f"Workshop page: [bold]http://127.0.0.1:{port}[/] (only this computer; nothing is sent anywhere). "
+                      "Press Ctrl-C to stop it.", highlight=False)
+    sys.stdout.flush()
+    # the server takes this process's place (same PID), so Ctrl-C and `kill PID` stop it directly
+    os.execve(argv[0], argv, {**os.environ, **env})
 
 
 def main() -> None:

@@ -136,3 +136,154 @@ def check_page(html_path: Path, timeout: float = 60.0) -> PageCheck:
         except subprocess.TimeoutExpired:
             proc.kill()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+class Browser:
+    """A live headless-Chromium page over DevTools, for pages that run (the workshop page):
+    navigate, wait for a condition, type, click a button by its text, screenshot; every console
+    error, uncaught exception and failed load is kept in ``errors``.
+
+        with Browser(width=1280, height=720) as b:
+            b.navigate("http://127.0.0.1:8501/")
+            b.wait_for("document.querySelectorAll('img').length > 0")
+    """
+
+    def __init__(self, width: int = 1280, height: int = 720, timeout: float = 60.0):
+        self.width, self.height, self.timeout = width, height, timeout
+        self.errors: list[str] = []
+        self.requests: list[str] = []  # every URL the page asked for
+        self._events: list[dict] = []
+        self._ids = iter(range(1, 1_000_000))
+
+    def __enter__(self) -> "Browser":
+        import websocket  # websocket-client
+
+        exe = find_chromium()
+        if exe is None:
+            raise FileNotFoundError("no Chromium found")
+        self._profile = tempfile.mkdtemp(prefix="workshop-chromium-")
+        flags = [f for f in FLAGS if not f.startswith("--window-size")] + [f"--window-size={self.width},{self.height}"]
+        self._proc = subprocess.Popen([exe, *flags, f"--user-data-dir={self._profile}", "about:blank"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            port = None
+            deadline = time.monotonic() + self.timeout
+            while port is None and time.monotonic() < deadline:
+                line = self._proc.stderr.readline()
+                if not line and self._proc.poll() is not None:
+                    raise RuntimeError(f"Chromium exited with code {self._proc.returncode}")
+                m = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
+                if m:
+                    port = int(m.group(1))
+            if port is None:
+                raise RuntimeError("Chromium did not open its DevTools port")
+            pages = []
+            while not pages and time.monotonic() < deadline:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as resp:
+                    pages = [t for t in json.load(resp) if t.get("type") == "page"]
+                time.sleep(0.1)
+            self._ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=self.timeout,
+                                                   suppress_origin=True)
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.call(f"{domain}.enable")
+            self.resize(self.width, self.height)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        ws = getattr(self, "_ws", None)
+        if ws is not None:
+            ws.close()
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+    # ---------------------------------------------------------------- protocol
+    def _take(self, msg: dict) -> None:
+        method, p = msg.get("method"), msg.get("params", {})
+        if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            self.errors.append("console: " + " ".join(str(a.get("value", a.get("description"))) for a in p["args"]))
+        elif method == "Runtime.exceptionThrown":
+            d = p["exceptionDetails"]
+            self.errors.append("exception: " + d.get("text", "") + " " + str(d.get("exception", {}).get("description", "")))
+        elif method == "Log.entryAdded" and p["entry"].get("level") == "error":
+            self.errors.append("log: " + p["entry"].get("text", "") + " " + p["entry"].get("url", ""))
+        elif method == "Network.loadingFailed" and not p.get("canceled"):
+            self.errors.append("load failed: " + p.get("errorText", ""))
+        elif method == "Network.requestWillBeSent":
+            self.requests.append(p["request"]["url"])
+        self._events.append(msg)
+
+    def call(self, method: str, **params) -> dict:
+        i = next(self._ids)
+        self._ws.send(json.dumps({"id": i, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self._ws.recv())
+            if msg.get("id") == i:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self._take(msg)
+
+    def evaluate(self, expression: str):
+        out = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in out:
+            raise RuntimeError(f"{expression}: {out['exceptionDetails'].get('text')}")
+        return out["result"].get("value")
+
+    # ---------------------------------------------------------------- what a person does
+    def resize(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+
+    def navigate(self, url: str) -> None:
+        self.call("Page.navigate", url=url)
+
+    def wait_for(self, expression: str, timeout: Optional[float] = None, what: str = "") -> None:
+        """Wait until a JavaScript expression is true in the page."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not self.evaluate(f"(() => {{ try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }})()"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited for {what or expression}")
+            time.sleep(0.2)
+
+    def wait_streamlit_idle(self, timeout: Optional[float] = None) -> None:
+        """For a Streamlit page: wait until its script run is over and no element is left from the last run."""
+        time.sleep(0.3)  # a rerun starts a moment after the click
+        self.wait_for("!document.querySelector('[data-testid=stStatusWidgetRunningIcon]') && "
+                      "!document.querySelector('[data-stale=true]')", timeout, what="the page to finish its run")
+
+    def text(self) -> str:
+        return self.evaluate("document.body ? document.body.innerText : ''") or ""
+
+    def click_button(self, label: str) -> None:
+        """Click the (first visible) button whose text is ``label``."""
+        found = self.evaluate(
+            "(() => { const b = Array.from(document.querySelectorAll('button')).find(b => b.innerText.trim() === "
+            f"{json.dumps(label)} && b.offsetParent !== null); if (!b) return false; b.scrollIntoView(); b.click();"
+            " return true; })()")
+        if not found:
+            raise LookupError(f"no button {label!r} on the page")
+
+    def type_into(self, selector: str, text: str, index: int = 0) -> None:
+        """Replace the text of the ``index``-th element matching a CSS selector, as typed, then press Enter."""
+        ok = self.evaluate(f"(() => {{ const e = document.querySelectorAll({json.dumps(selector)})[{index}];"
+                           " if (!e) return false; e.scrollIntoView(); e.focus(); e.select(); return true; })()")
+        if not ok:
+            raise LookupError(f"no element {selector!r} [{index}] on the page")
+        self.call("Input.insertText", text=text)
+        for kind in ("keyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13)
+
+    def screenshot(self, full_page: bool = False) -> bytes:
+        """A PNG of the viewport (or the whole page)."""
+        params = {"format": "png"}
+        if full_page:
+            w, h = self.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            params.update(captureBeyondViewport=True, clip={"x": 0, "y": 0, "width": w, "height": min(h, 16000), "scale": 1})
+        return base64.b64decode(self.call("Page.captureScreenshot", **params)["data"])

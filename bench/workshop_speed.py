@@ -1,0 +1,79 @@
+"""How long the workshop page takes to answer a change of one strategy, with the built-in scenario.
+
+Measures, after the page has opened once (the presets behind A and B are then cached):
+  simulate  - re-running the changed strategy B (5 replications) and its story's event log
+  draw      - the trade-off and call-load charts rendered to PNG, as the page sends them
+  change    - the two together: what `sim.workshop` does for one change
+  page      - the whole page script rerun after a click on Run (Streamlit's AppTest, no browser)
+Each change sets B's max touches to a value not run before, so nothing comes from the cache.
+
+    .venv/bin/python bench/workshop_speed.py [--repeats 7]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from sim import workshop as W
+
+
+def _png(fig) -> None:
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def library(repeats: int) -> dict[str, list[float]]:
+    base = W.workshop_base()
+    setup = W.default_setup(base)
+    cache = W.RunCache()
+    sc = W.build_scenario(base, setup)
+    presets = W.preset_points(sc, cache)  # the page's first open
+    W.story_pair(sc, cache, "sold")
+    out: dict[str, list[float]] = {"simulate": [], "draw": [], "change": []}
+    for k in range(repeats):
+        changed = W.build_scenario(base, replace(setup, b=replace(setup.b, max_touches=20 + k)))
+        t0 = time.perf_counter()
+        view = W.compare(changed, cache)
+        W.story_pair(changed, cache, "sold")
+        t1 = time.perf_counter()
+        _png(W.tradeoff_figure(view, presets, size=(5.8, 4.2)))
+        _png(W.call_load_figure(view, size=(5.8, 4.2)))
+        t2 = time.perf_counter()
+        out["simulate"].append(t1 - t0)
+        out["draw"].append(t2 - t1)
+        out["change"].append(t2 - t0)
+    return out
+
+
+def page(repeats: int) -> list[float]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(W.__file__).with_name("workshop_app.py")), default_timeout=300).run()
+    times = []
+    for k in range(repeats):
+        at.number_input(key="B-0-max").set_value(40 + k)
+        at.run()
+        t0 = time.perf_counter()
+        next(b for b in at.button if b.label == "Run").click()
+        at.run()
+        times.append(time.perf_counter() - t0)
+        assert not at.exception
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    figures = library(args.repeats)
+    figures["page"] = page(args.repeats)
+    print(f"workshop page, built-in scenario, one change of strategy B, median of {args.repeats} (min to max):")
+    for name, values in figures.items():
+        print(f"  {name:<9} {statistics.median(values):5.2f} s  ({min(values):.2f} to {max(values):.2f})")
+
+
+if __name__ == "__main__":
+    main()
