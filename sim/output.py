@@ -20,7 +20,6 @@ from typing import Optional
 import pandas as pd
 
 from .experiment import Experiment
-from .folders import ResultsFolder
 from .loading import dump_scenario
 
 PACKAGES = ("followup-sim", "simpy", "numpy", "pandas", "scipy", "pydantic", "pyyaml", "typer", "rich", "matplotlib", "pyarrow", "dask", "distributed")
@@ -115,13 +114,6 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
         write_plots(exp, summary, folder / "plots")
     (folder / "manifest.json").write_text(json.dumps({"kind": "run", **info}, indent=2, default=str) + "\n",
                                           encoding="utf-8")
-
-
-def write_results(exp: Experiment, summary: pd.DataFrame, out: Path, info: dict,
-                  events: bool = False, plots: bool = True, force: bool = False) -> Path:
-    """Write the results folder atomically, under the rules of ``sim.folders`` for an existing ``out``."""
-    with ResultsFolder(out, "run", exp.scenario.name, force=force) as folder:
-        return folder.commit(lambda tmp: write_run_files(exp, summary, tmp, info, events, plots))
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
