@@ -30,6 +30,9 @@ from .fit_estimators import (  # the estimators are re-exported: sim.fit is wher
     Estimate, annoyance_after, binomial_ci, fit_answering, fit_frequency_risk, fit_hot_window, fit_reachability,
     hot_answer, poisson_ci, rate_estimate,
 )
+from pydantic import ValidationError
+
+from .loading import explain
 from .scenario import PRESETS, Scenario
 from .units import DAY, HOUR, WEEK, format_clock, format_duration
 
@@ -492,7 +495,11 @@ def _scenario_data(acts, log, sc, est, tables, notes, kept, name, preset=None) -
         comments["strategies.as_logged"] = (f"the preset {preset}, named with --cadence instead of the cadence read from "
                                             "the log (fit.md shows that one); the others are presets to compare")
         notes.append(f"the team's strategy is the preset {preset} (named with --cadence), not the cadence read from the log")
-    Scenario.model_validate(data)
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as err:  # e.g. calls logged only at night: fitted working hours outside legal calling hours
+        raise ActivityError(explain(err, f"{acts.report.source}: the scenario fitted to this log", data)
+                            + "\n  (the log is too small or too odd to fit a usable team: check its times and rows)") from None
     return data, comments
 
 

@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import cli
@@ -169,9 +169,10 @@ def test_a_large_file_is_streamed_in_bounded_memory(tmp_path):
     assert float(grew_mb) < size_mb / 3, (grew_mb, size_mb)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 400), prospects=st.integers(1, 60),
        days=st.integers(1, 90), with_purpose=st.booleans())
+@example(seed=1, rows=2, prospects=1, days=1, with_purpose=False)  # calls only at 22:30: no legal calling hours
 def test_any_log_in_the_format_fits_or_is_refused_with_a_message(seed, rows, prospects, days, with_purpose):
     """Random (mostly nonsensical) activity logs: the fit gives a valid scenario, or an ActivityError."""
     import numpy as np
@@ -198,7 +199,7 @@ def test_any_log_in_the_format_fits_or_is_refused_with_a_message(seed, rows, pro
     try:
         fit = fit_activities(frame_activities(frame), "random")
     except ActivityError as exc:
-        assert "no outbound calls" in str(exc)
+        assert "no outbound calls" in str(exc) or "the scenario fitted to this log" in str(exc), str(exc)
         return
     fit.scenario()
     assert "name: random" in scenario_yaml(fit)
