@@ -47,24 +47,15 @@ def chromium_or_skip() -> str:
     return exe
 
 
-@dataclass
-class PageCheck:
-    errors: list[str] = field(default_factory=list)
-    images: list[dict] = field(default_factory=list)
-    title: str = ""
-    text: str = ""
-    screenshot: bytes = b""
-
-
-def check_page(html_path: Path, timeout: float = 60.0) -> PageCheck:
-    """Render a local HTML file in headless Chromium and report what a person would see."""
+def open_devtools(flags: list[str], profile: str, timeout: float):
+    """Start headless Chromium with ``flags`` and a fresh ``profile``; return the process and a
+    DevTools websocket to its first page (the caller closes both)."""
     import websocket  # websocket-client
 
     exe = find_chromium()
     if exe is None:
         raise FileNotFoundError("no Chromium found")
-    profile = tempfile.mkdtemp(prefix="report-chromium-")
-    proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+    proc = subprocess.Popen([exe, *flags, f"--user-data-dir={profile}", "about:blank"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         port = None
@@ -83,7 +74,37 @@ def check_page(html_path: Path, timeout: float = 60.0) -> PageCheck:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as resp:
                 pages = [t for t in json.load(resp) if t.get("type") == "page"]
             time.sleep(0.1)
-        ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True)
+        return proc, websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=timeout,
+                                                 suppress_origin=True)
+    except BaseException:
+        stop(proc)
+        raise
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@dataclass
+class PageCheck:
+    errors: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    title: str = ""
+    text: str = ""
+    screenshot: bytes = b""
+
+
+def check_page(html_path: Path, timeout: float = 60.0) -> PageCheck:
+    """Render a local HTML file in headless Chromium and report what a person would see."""
+    profile = tempfile.mkdtemp(prefix="report-chromium-")
+    proc = None
+    try:
+        proc, ws = open_devtools(FLAGS, profile, timeout)
+        deadline = time.monotonic() + timeout
         result = PageCheck()
         ids = iter(range(1, 10_000))
         events: list[dict] = []
@@ -130,11 +151,8 @@ def check_page(html_path: Path, timeout: float = 60.0) -> PageCheck:
         ws.close()
         return result
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc is not None:
+            stop(proc)
         shutil.rmtree(profile, ignore_errors=True)
 
 
@@ -156,34 +174,11 @@ class Browser:
         self._ids = iter(range(1, 1_000_000))
 
     def __enter__(self) -> "Browser":
-        import websocket  # websocket-client
-
-        exe = find_chromium()
-        if exe is None:
-            raise FileNotFoundError("no Chromium found")
         self._profile = tempfile.mkdtemp(prefix="workshop-chromium-")
         flags = [f for f in FLAGS if not f.startswith("--window-size")] + [f"--window-size={self.width},{self.height}"]
-        self._proc = subprocess.Popen([exe, *flags, f"--user-data-dir={self._profile}", "about:blank"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self._proc = None
         try:
-            port = None
-            deadline = time.monotonic() + self.timeout
-            while port is None and time.monotonic() < deadline:
-                line = self._proc.stderr.readline()
-                if not line and self._proc.poll() is not None:
-                    raise RuntimeError(f"Chromium exited with code {self._proc.returncode}")
-                m = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
-                if m:
-                    port = int(m.group(1))
-            if port is None:
-                raise RuntimeError("Chromium did not open its DevTools port")
-            pages = []
-            while not pages and time.monotonic() < deadline:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as resp:
-                    pages = [t for t in json.load(resp) if t.get("type") == "page"]
-                time.sleep(0.1)
-            self._ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=self.timeout,
-                                                   suppress_origin=True)
+            self._proc, self._ws = open_devtools(flags, self._profile, self.timeout)
             for domain in ("Page", "Runtime", "Log", "Network"):
                 self.call(f"{domain}.enable")
             self.resize(self.width, self.height)
@@ -196,11 +191,8 @@ class Browser:
         ws = getattr(self, "_ws", None)
         if ws is not None:
             ws.close()
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
+        if self._proc is not None:
+            stop(self._proc)
         shutil.rmtree(self._profile, ignore_errors=True)
 
     # ---------------------------------------------------------------- protocol

@@ -20,3 +20,21 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 @pytest.fixture
 def run_cli():
     return cli
+
+
+TINY = """\
+name: tiny
+horizon: 10d
+replications: 2
+seed: 3
+population: {outbound: {size: 40}, inbound: {per_day: 1}}
+"""  # a scenario that runs in about a second
+
+
+def invoke(*args):
+    """Run the CLI in this process (typer's runner), exceptions surfacing as they are."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)

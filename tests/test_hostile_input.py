@@ -9,24 +9,12 @@ import time
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
 from sim.loading import MAX_NODES, MAX_PROBLEM_LINES, ScenarioError, load_scenario, parse_yaml
 from sim.output import neutralise, safe_csv
 
-TINY = """\
-name: tiny
-horizon: 10d
-replications: 2
-seed: 3
-population: {outbound: {size: 40}, inbound: {per_day: 1}}
-"""
-
-
-def invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+from conftest import TINY, invoke  # noqa: E402
 
 
 def refused(tmp_path, text: str, name: str = "bad.yaml") -> str:

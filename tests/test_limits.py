@@ -8,24 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import sim
 from sim import limits
-from sim.cli import app
 from sim.limits import LimitError, check_run, estimate_mb, run_memory_mb
 
-TINY = """\
-name: tiny
-horizon: 10d
-replications: 2
-seed: 3
-population: {outbound: {size: 40}, inbound: {per_day: 1}}
-"""
-
-
-def invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+from conftest import TINY, invoke  # noqa: E402
 
 
 def test_a_run_larger_than_the_memory_available_is_refused_with_the_estimate(monkeypatch):

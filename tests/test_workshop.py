@@ -3,7 +3,6 @@ validation messages, the run cache, the exported scenario, the link, the story p
 page itself driven by Streamlit's headless harness (AppTest)."""
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
 
