@@ -28,7 +28,7 @@ from .readiness import CONSIDERING, CUSTOMER, OFF_MARKET, READY, Tail
 from .results import RunRecord, RunResult, build_result
 from .scenario import Scenario
 from .strategies import Strategy
-from .tally import Tally
+from .tally import REP_DAY_BASE, Tally
 from .touches import (
     ALREADY_BOUGHT, BOOKED, LATER, NO_ANSWER, NOT_INTERESTED, REPLIED, SALE, SENT, UNQUALIFIED,
     UNSUBSCRIBED, VOICEMAIL, TouchRules,
@@ -44,15 +44,20 @@ MISSED = (NO_ANSWER, VOICEMAIL)  # call outcomes that are no conversation
 
 
 class Rep:
-    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "wake", "wake_at", "in_idle",
-                 "tally_day", "day_calls", "day_talk", "day_busy")
+    __slots__ = ("idx", "name", "pushiness", "skill", "queue", "cal", "shift", "takes", "desks", "wake", "wake_at",
+                 "in_idle", "tally_day", "day_calls", "day_talk", "day_busy")
 
-    def __init__(self, idx: int, name: str, pushiness: float, skill: float, queue: TaskQueue):
+    def __init__(self, idx: int, name: str, pushiness: float, skill: float, queue: TaskQueue, cal: Calendar,
+                 takes: tuple[bool, ...] = (True,) * len(KINDS)):
         self.idx = idx
         self.name = name
         self.pushiness = pushiness
         self.skill = skill  # multiplier on sale, booking and nurture chances (1 = average rep)
         self.queue = queue
+        self.cal = cal  # the rep's working week (their group's calendar, holidays and leave)
+        self.shift = cal.shift  # the rep's clock minus the team's: their days are counted on it
+        self.takes = takes  # per task kind (KINDS order): whether the rep's group takes it
+        self.desks: tuple[TaskQueue, ...] = ()  # the team queues holding kinds this rep takes
         self.wake: Optional[simpy.Event] = None
         self.wake_at = math.inf
         self.in_idle = False  # in Model.idle, the heap of reps who may be waiting for work
@@ -74,7 +79,7 @@ class Model:
         self.horizon = scenario.horizon
         self.n_days = int(math.ceil(self.horizon / DAY))
         self.env = simpy.Environment()
-        self.cal = Calendar(scenario.team.calendar)
+        self.cal = Calendar(scenario.team.calendar, 0, scenario.holiday_days(scenario.team.calendar))  # the team's
         self.legal = LegalHours(scenario.rules)
         self.rules = TouchRules(scenario, strategy)
         self.log: Optional[list[tuple]] = [] if event_log else None
@@ -91,11 +96,26 @@ class Model:
         self.dur_no_answer, self.dur_voicemail, self.dur_talk = durations.no_answer, durations.voicemail, durations.talk
         self.dur_wrap_connect, self.dur_wrap_other = durations.wrap_connect, durations.wrap_other
         order = list(scenario.team.queue.order)
-        self.reps = [Rep(i, r.name, r.pushiness, r.skill, TaskQueue(order)) for i, r in enumerate(world.reps)]
-        self.auto = Rep(-1, "automation", 0.0, 1.0, TaskQueue(order))
-        # the team's shared queue (routing: shared): calls to inbound leads nobody has talked
-        # to yet; the first free rep takes the next one due (``_rep_process``)
-        self.desk = TaskQueue(order)
+        self.reps = [Rep(i, r.name, r.pushiness, r.skill, TaskQueue(order),
+                         Calendar(r.calendar or scenario.team.calendar, r.timezone, r.days_off),
+                         tuple(k in r.takes for k in KINDS))
+                     for i, r in enumerate(world.reps)]
+        self.groups = [r.group for r in world.reps]
+        self.auto = Rep(-1, "automation", 0.0, 1.0, TaskQueue(order), self.cal)
+        # the reps who take each task kind (every rep, unless groups say otherwise)
+        self.takers = [[r.idx for r in self.reps if r.takes[k]] for k in range(len(KINDS))]
+        # the team's shared queue (routing: shared): calls to leads with no owner who takes
+        # them (an inbound lead nobody has talked to yet, or a lead whose owner's group does
+        # not take that kind of task); the first free rep who takes it takes the next one due
+        # (``_rep_process``). One queue if every rep takes every kind, else one per kind.
+        if all(len(t) == len(self.reps) for t in self.takers):
+            self.desks = [TaskQueue(order)]
+            self.desk_of = self.desks * len(KINDS)
+        else:
+            self.desks = [TaskQueue(order) for _ in KINDS]
+            self.desk_of = self.desks
+        for r in self.reps:
+            r.desks = tuple(dict.fromkeys(self.desk_of[k] for k in range(len(KINDS)) if r.takes[k]))
         self.rank = [order.index(k) for k in KINDS]  # a task kind's place in the team's order
         self.idle: list[int] = []  # rep indices, lowest first (see _assign)
         self._next_rep = 0
@@ -209,9 +229,10 @@ class Model:
         """Make (due, kind) p's one live task, superseding any other (``key``: the random-number
         key of the touch it will be; ``channel``: the task's channel when the caller knows it).
 
-        A call goes to the prospect's owner. An inbound lead nobody has talked to has none:
-        with shared routing the call waits in the team's queue for the first free rep; with
-        owner routing an owner is chosen when the call comes due (``_assign_due``)."""
+        A call goes to the prospect's owner if the owner's group takes that kind of task. An
+        inbound lead nobody has talked to has no owner: then, or if the owner does not take it,
+        with shared routing the call waits in the team's queue for the first free rep who takes
+        it; with owner routing an owner is chosen when the call comes due (``_assign_due``)."""
         p.token += 1
         p.key = key
         if channel is None:
@@ -220,11 +241,11 @@ class Model:
             worker = self.auto
             if self.unlimited and channel == "call":
                 due = self._callable_time(p, max(due, self.env.now))
-        elif p.owner != NO_OWNER:
+        elif p.owner != NO_OWNER and self.reps[p.owner].takes[kind]:
             worker = self.reps[p.owner]
         elif self.shared_routing:
-            self.desk.push(due, kind, p, p.token)
-            self._wake_idle_rep(due)
+            self.desk_of[kind].push(due, kind, p, p.token)
+            self._wake_idle_rep(due, kind)
             return
         else:
             token = p.token
@@ -237,25 +258,26 @@ class Model:
             ev.succeed()
 
     def _assign_due(self, p: Prospect, token: int, due: float, kind: int) -> None:
-        """Owner routing: the call to an unowned lead has come due; give the lead an owner now
-        (a free rep, else the next in rotation) and put the call in that rep's queue."""
+        """Owner routing: the call to a lead with no owner who takes it has come due; give the
+        lead an owner now (a free rep who takes it, else the next in rotation) and put the
+        call in that rep's queue."""
         if p.token != token:
             return  # superseded meanwhile
-        if p.owner == NO_OWNER:
-            p.owner = self._assign(self.env.now)
+        if p.owner == NO_OWNER or not self.reps[p.owner].takes[kind]:
+            p.owner = self._assign(self.env.now, kind)
         rep = self.reps[p.owner]
         rep.queue.push(due, kind, p, token)
         if rep.wake is not None and due < rep.wake_at:
             ev, rep.wake = rep.wake, None
             ev.succeed()
 
-    def _wake_idle_rep(self, due: float) -> None:
+    def _wake_idle_rep(self, due: float, kind: int) -> None:
         """Shared routing: a call was added to the team's queue; wake the lowest-index rep who
-        is waiting for work and would otherwise sleep past its due time."""
+        takes it, is waiting for work and would otherwise sleep past its due time."""
         best = None
         for i in self.idle:
             rep = self.reps[i]
-            if rep.wake is not None and due < rep.wake_at and (best is None or i < best.idx):
+            if rep.wake is not None and due < rep.wake_at and rep.takes[kind] and (best is None or i < best.idx):
                 best = rep
         if best is not None:
             ev, best.wake = best.wake, None
@@ -330,25 +352,29 @@ class Model:
         worker.wake = None
         worker.wake_at = math.inf
 
-    def _take(self, q: TaskQueue, now: float) -> tuple[Optional[tuple], TaskQueue]:
-        """Shared routing: the next task for a rep, from their own queue or the team's,
-        whichever comes first in the team's order (then by due time); the other goes back."""
-        own = q.pop(now)
-        if self.desk.empty():
-            return own, q
-        shared = self.desk.pop(now)
-        if shared is None:
-            return own, q
+    def _take(self, rep: Rep, now: float) -> tuple[Optional[tuple], TaskQueue]:
+        """Shared routing: the next task for a rep, from their own queue or the team's queues
+        of the kinds they take, whichever comes first in the team's order (then by due time);
+        the others go back."""
+        q = rep.queue
+        best, src = q.pop(now), q
         rank = self.rank
-        if own is None or (rank[shared[2]], shared[0]) < (rank[own[2]], own[0]):
-            if own is not None:
-                q.requeue(own)
-            return shared, self.desk
-        self.desk.requeue(shared)
-        return own, q
+        for desk in rep.desks:
+            if desk.empty():
+                continue
+            shared = desk.pop(now)
+            if shared is None:
+                continue
+            if best is None or (rank[shared[2]], shared[0]) < (rank[best[2]], best[0]):
+                if best is not None:
+                    src.requeue(best)
+                best, src = shared, desk
+            else:
+                desk.requeue(shared)
+        return best, src
 
     def _rep_process(self, rep: Rep):
-        env, cal, q = self.env, self.cal, rep.queue
+        env, cal, q = self.env, rep.cal, rep.queue
         timeout = env.timeout
         rules = self.rules
         cap = rules.max_calls_per_rep_day
@@ -360,7 +386,8 @@ class Model:
         dur_talk, dur_wrap_connect, dur_wrap_other = self.dur_talk, self.dur_wrap_connect, self.dur_wrap_other
         dur_missed = self.dur_voicemail if rules.voicemail else self.dur_no_answer
         call = self._call
-        shared, take, desk = self.shared_routing, self._take, self.desk
+        shared, take, desks = self.shared_routing, self._take, rep.desks
+        shift = rep.shift
         shift_end = -1.0  # end of the shift that contains now, once known (now never goes back)
         while True:
             now = env.now
@@ -369,16 +396,18 @@ class Model:
                     yield timeout(cal.next_open(now) - now)
                     continue
                 shift_end = cal.shift_end(now)
-            day = int(now // DAY)
-            if cap is not None and rep.tally_day == day and rep.day_calls >= cap:
-                yield timeout(cal.next_open((day + 1) * DAY) - now)
+            if cap is not None and rep.tally_day == int((now + shift) // DAY) and rep.day_calls >= cap:
+                yield timeout(cal.next_open((rep.tally_day + 1) * DAY - shift) - now)
                 continue
             if shared:
-                entry, src = take(q, now)
+                entry, src = take(rep, now)
             else:
                 entry, src = q.pop(now), q
             if entry is None:
-                until = min(q.next_due(), desk.next_due()) if shared else q.next_due()
+                until = q.next_due()
+                if shared:
+                    for desk in desks:
+                        until = min(until, desk.next_due())
                 yield from self._sleep_until(rep, min(until, shift_end))
                 continue
             due, _seq, kind, p, token = entry
@@ -433,25 +462,32 @@ class Model:
             yield env.timeout(t - env.now)
             p = self.prospects[self.n_list + i]
             # an unlimited team has no queues: the lead's owner only lends the calls a skill
-            p.owner = self._assign(t) if self.unlimited else NO_OWNER
+            p.owner = self._assign(t, NEW_LEAD_K) if self.unlimited else NO_OWNER
             self._log(t, p, None, "inbound", "arrival", "new_lead", p.state_at(t))
             self._first_step(p, t + delay, NEW_LEAD_K)
 
-    def _assign(self, now: float) -> int:
-        """Owner routing: a lead whose call has come due goes to a rep who is free right now
-        (waiting for work), else to the next in rotation."""
-        if self.cal.is_working(now):
+    def _assign(self, now: float, kind: int) -> int:
+        """Owner routing: a lead whose call (of task kind ``kind``) has come due goes to a rep
+        who takes it and is free right now (waiting for work, inside their hours), else to the
+        next in rotation among those who take it."""
+        idle, reps, takers = self.idle, self.reps, self.takers[kind]
+        if len(takers) == len(reps):
             # the free rep with the lowest index: every rep waiting for work is in the heap
             # (and some that stopped waiting, dropped here when they reach the top)
-            idle, reps = self.idle, self.reps
             while idle:
                 rep = reps[idle[0]]
                 if rep.wake is not None:
-                    return rep.idx
+                    if rep.cal.is_working(now):
+                        return rep.idx
+                    break
                 heappop(idle)
                 rep.in_idle = False
-        self._next_rep = (self._next_rep + 1) % max(len(self.reps), 1)
-        return self._next_rep
+        else:
+            free = [i for i in idle if reps[i].takes[kind] and reps[i].wake is not None and reps[i].cal.is_working(now)]
+            if free:
+                return min(free)
+        self._next_rep = (self._next_rep + 1) % len(takers)
+        return takers[self._next_rep]
 
     def _daily_process(self):
         """At each midnight: release the day's parked moments (``_at``), count the backlog."""
@@ -461,7 +497,8 @@ class Model:
             for t, callback in self.parked.pop(day, ()):
                 env.timeout(t - env.now).callbacks.append(callback)  # exact: now <= t < 2 * now
             if env.now < self.horizon:
-                self.tally.backlog.append(sum(r.queue.overdue(env.now) for r in self.reps) + self.desk.overdue(env.now))
+                self.tally.backlog.append(sum(r.queue.overdue(env.now) for r in self.reps)
+                                          + sum(d.overdue(env.now) for d in self.desks))
 
     def _market_process(self):
         """The purchase moments of every pre-drawn path, in time order, from one process.
@@ -495,9 +532,10 @@ class Model:
         state = p.state_at(now)
         tally.calls += 1
         tally.daily_calls[day] += 1
-        if rep.tally_day != day:
+        rep_day = int((now + rep.shift) // DAY) if rep.shift else day  # the day on the rep's clock
+        if rep.tally_day != rep_day:
             self._close_rep_day(rep)
-            rep.tally_day = day
+            rep.tally_day = rep_day
         rep.day_calls += 1
         rep.day_busy += busy
         if p.status == OPTED_OUT:
@@ -536,8 +574,10 @@ class Model:
             rep.day_talk += talk
             if kind == BOOKED_K:
                 tally.booked_connects += 1
-            if p.owner == NO_OWNER:
-                p.owner = rep.idx  # shared routing: the first rep to talk to a lead owns it
+            if p.owner == NO_OWNER or (p.owner != rep.idx and not self.reps[p.owner].takes[kind]):
+                # shared routing: the first rep to talk to a lead owns it, and a rep who talks
+                # to a lead about a task its owner's group does not take becomes its owner
+                p.owner = rep.idx
             outcome = rules.conversation.outcome(state, rules.intent(now - p.hot_t), rep.skill,
                                                  self.uniforms.get(p.pid, key, rnd.OUTCOME))
             weight, pushiness = rules.weight_call, rep.pushiness
@@ -553,6 +593,7 @@ class Model:
         """Write a rep's counts for the day they were kept for into the Tally's rows."""
         if rep.tally_day >= 0:
             tally, i, d = self.tally, rep.idx, rep.tally_day
+            d += REP_DAY_BASE
             tally.rep_calls[i][d], tally.rep_talk[i][d], tally.rep_busy[i][d] = rep.day_calls, rep.day_talk, rep.day_busy
         rep.day_calls, rep.day_talk, rep.day_busy = 0, 0.0, 0.0
 
@@ -600,6 +641,8 @@ class Model:
         if outcome == SALE:
             p.status = WON
             tally.sales += 1
+            if rep is not None and rep.idx >= 0:
+                tally.rep_sales[rep.idx] += 1
             tally.daily_sales[int(now // DAY)] += 1
             tally.sales_by_attempt[p.attempts] += 1
             if key // rnd.STREAM_STRIDE == rnd.INBOUND // rnd.STREAM_STRIDE:
@@ -645,7 +688,7 @@ class Model:
         agreed = now  # the next contact agreed in this touch, if it is a conversation
         if outcome == BOOKED:
             tally.booked += 1
-            agreed = self._booked_time(now + rules.booking_delay)
+            agreed = self._booked_time(now + rules.booking_delay, rep)
             self._schedule(p, agreed, BOOKED_K, self._agreed_key(p), "call")
         elif outcome == LATER:
             agreed = now + rules.callback_delay
@@ -665,8 +708,11 @@ class Model:
             # a buyer waiting for us: the conversation restarts their patience from what was agreed
             self._wait(p, agreed + rules.patience, talked=True)
 
-    def _booked_time(self, t: float) -> float:
-        return self.cal.next_open(t)
+    def _booked_time(self, t: float, rep: Optional[Rep]) -> float:
+        """When a call booked for t happens: in the booking rep's hours if their group takes
+        booked calls, else in the team's."""
+        cal = rep.cal if rep is not None and rep.idx >= 0 and rep.takes[BOOKED_K] else self.cal
+        return cal.next_open(t)
 
     def _drop(self, p: Prospect, kind: int, now: float) -> None:
         """A task overdue beyond the limit is dropped; the cadence moves on to its next step."""
@@ -718,15 +764,16 @@ class Model:
         return self._record()
 
     def _record(self) -> RunRecord:
-        prospects, cal = self.prospects, self.cal
+        prospects, horizon = self.prospects, self.horizon
+        available = [r.cal.working_minutes(horizon) for r in self.reps]
         return RunRecord(
             replication=self.replication, horizon=self.horizon, n_days=self.n_days, n_list=self.n_list,
             tally=self.tally,
             status=np.fromiter((p.status for p in prospects), dtype=np.int8, count=len(prospects)),
             touches=sum(p.touches for p in prospects),
-            rep_names=[r.name for r in self.reps],
-            work_days=[d for d in range(self.n_days) if cal.working_day[d % 7] and d * DAY < self.horizon],
-            available_minutes=cal.working_minutes(self.horizon) * max(len(self.reps), 1),
+            rep_names=[r.name for r in self.reps], rep_groups=self.groups,
+            rep_work_days=[r.cal.work_days(horizon) for r in self.reps], rep_available_minutes=available,
+            available_minutes=math.fsum(available),
             unlimited=self.unlimited, paths=self.paths,
             redrawn=[(p.pid, p.path_times, p.path_states) for p in prospects if p.path_times is not None],
             log=self.log, money=self.money, deal_values=self.deal_values,

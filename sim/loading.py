@@ -64,11 +64,12 @@ def shown(value: Any) -> str:
     return _SHOW.repr(value)
 
 
-def _located(msg: str) -> tuple[Optional[str], str]:
-    """A model-level check names its field at the start of its message (``team.calendar: ...``):
-    (that path, the rest), or (None, msg)."""
+def _located(msg: str, nested: bool = False) -> tuple[Optional[str], str]:
+    """A model-level check names its field at the start of its message (``team.calendar: ...``,
+    or ``reps[0].calendar: ...`` from a check of the ``team`` section, ``nested``): (that path,
+    the rest), or (None, msg)."""
     m = re.match(r"^([a-z_][\w.\[\]]*): (.*)$", msg, re.S)
-    if m and ("." in m.group(1) or m.group(1) in Scenario.model_fields):
+    if m and ("." in m.group(1) or "[" in m.group(1) or nested or m.group(1) in Scenario.model_fields):
         return m.group(1), m.group(2)
     return None, msg
 
@@ -83,8 +84,9 @@ def explain(err: ValidationError, source: str, data: Any = None) -> str:
             lines.append(f"  ... and {count - n} more (fix these first)")
             break
         msg = e["msg"].removeprefix("Value error, ")
-        named, rest = _located(msg) if not e["loc"] else (None, msg)
-        msg = rest
+        named, msg = _located(msg, nested=bool(e["loc"]))
+        if named and e["loc"]:
+            named = _path(e["loc"], data) + ("" if named.startswith("[") else ".") + named
         if e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling; `followup-sim schema` lists every field)"
         given = e.get("input")

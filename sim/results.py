@@ -10,7 +10,7 @@ import pandas as pd
 
 from .prospects import DISQUALIFIED, FINAL_STATES, OPEN, OPTED_OUT, WON
 from .readiness import CUSTOMER, OFF_MARKET, STATE_NAMES, Paths
-from .tally import Tally
+from .tally import REP_DAY_BASE, Tally
 from .touches import CAUSES
 from .units import DAY, HOUR
 
@@ -47,7 +47,9 @@ class RunRecord:
     status: np.ndarray  # per prospect: OPEN, WON, OPTED_OUT or DISQUALIFIED (int8)
     touches: int  # touches made to prospects (reminder emails are counted in the tally)
     rep_names: list[str]
-    work_days: list[int]  # days of the horizon on which the team works
+    rep_groups: list[str]  # the group of each rep
+    rep_work_days: list[list[int]]  # per rep: the days of the horizon they work (on their own clock)
+    rep_available_minutes: list[float]  # per rep: working minutes over the horizon
     available_minutes: float  # working minutes of the whole team over the horizon
     unlimited: bool  # no rep limits: utilization means nothing
     paths: Paths  # the pre-drawn paths
@@ -190,10 +192,11 @@ def build_result(rec: RunRecord) -> RunResult:
     final = final_states(rec.status, bought_elsewhere)
     final_counts = np.bincount(final, minlength=len(FINAL_STATES))
 
-    work_days, n_reps = rec.work_days, len(rec.rep_names)
-    rep_calls = np.array([[row[d] for d in work_days] for row in tally.rep_calls], dtype=float).reshape(n_reps, -1)
-    rep_talk = np.array([[row[d] for d in work_days] for row in tally.rep_talk], dtype=float).reshape(n_reps, -1)
-    rep_busy = np.array([[row[d] for d in work_days] for row in tally.rep_busy], dtype=float).reshape(n_reps, -1)
+    # per rep-day values, rep after rep, over each rep's working days (tally rows: index d + REP_DAY_BASE)
+    work_days = rec.rep_work_days
+    rep_calls, rep_talk, rep_busy = (
+        np.array([row[d + REP_DAY_BASE] for row, days in zip(rows, work_days) for d in days], dtype=float)
+        for rows in (tally.rep_calls, tally.rep_talk, tally.rep_busy))
     available = rec.available_minutes
     touches = rec.touches + tally.reminder_emails
     complaints = sum(tally.complaints.values())
@@ -261,6 +264,8 @@ def build_result(rec: RunRecord) -> RunResult:
         v for k, v in tally.sales_by_attempt.items() if k > SALES_BY_ATTEMPT_MAX
     )
 
+    if len(set(rec.rep_groups)) > 1:
+        metrics.update(group_metrics(rec))
     if rec.money is not None:
         metrics.update(money_metrics(rec, tally.sales, tally.emails, tally.sms))
 
@@ -273,8 +278,9 @@ def build_result(rec: RunRecord) -> RunResult:
     })
     daily["cumulative_sales"] = daily["sales"].cumsum()
     rep_days = pd.DataFrame({
-        "rep": np.repeat(rec.rep_names, len(work_days)),
-        "day": np.tile(work_days, n_reps),
+        "rep": np.repeat(rec.rep_names, [len(days) for days in work_days]),
+        "group": np.repeat(rec.rep_groups, [len(days) for days in work_days]),
+        "day": np.array([d for days in work_days for d in days], dtype=int),
         "calls": rep_calls.ravel(),
         "talk_minutes": rep_talk.ravel(),
         "busy_minutes": rep_busy.ravel(),
@@ -285,6 +291,25 @@ def build_result(rec: RunRecord) -> RunResult:
         readiness=readiness, response_times=resp,
         final_states=np.asarray(FINAL_STATES, dtype=object)[final], events=events,
     )
+
+
+def group_metrics(rec: RunRecord) -> dict[str, float]:
+    """Calls, talk hours, utilization, calls per rep-day and sales of each rep group (in the
+    order the scenario lists them); over the groups they sum to the team's."""
+    tally = rec.tally
+    out: dict[str, float] = {}
+    for group in dict.fromkeys(rec.rep_groups):
+        reps = [i for i, g in enumerate(rec.rep_groups) if g == group]
+        calls = sum(sum(tally.rep_calls[i]) for i in reps)
+        busy = math.fsum(x for i in reps for x in tally.rep_busy[i])
+        available = math.fsum(rec.rep_available_minutes[i] for i in reps)
+        rep_days = sum(len(rec.rep_work_days[i]) for i in reps)
+        out[f"group_{group}_calls"] = calls
+        out[f"group_{group}_talk_hours"] = math.fsum(x for i in reps for x in tally.rep_talk[i]) / HOUR
+        out[f"group_{group}_utilization"] = busy / available if available and not rec.unlimited else float("nan")
+        out[f"group_{group}_calls_per_rep_day"] = calls / rep_days if rep_days else float("nan")
+        out[f"group_{group}_sales"] = sum(tally.rep_sales[i] for i in reps)
+    return out
 
 
 def money_metrics(rec: RunRecord, sales: int, emails: int, sms: int) -> dict[str, float]:

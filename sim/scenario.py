@@ -6,10 +6,11 @@ of replications and the seed. Defaults aim at the published figures in docs/mode
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .names import MAX_NAME_LENGTH, check_name
 from .distributions import Beta, Distribution, DurationDistribution, Fixed, Gamma, LognormalDuration, Uniform
@@ -209,11 +210,19 @@ class Durations(_M):
 
 
 # ---------------------------------------------------------------- team
-class RepGroup(_M):
-    count: int = Field(default=1, ge=1)
-    name: str = "rep"
-    pushiness: float = Field(default=0.0, ge=0, le=1, description="0 = consultative, 1 = very pushy")
-    skill: float = Field(default=0.5, ge=0, le=1, description="conversation skill (0.5 = average)")
+def _date(v: object) -> object:
+    """A calendar date as YAML gives it (2027-12-25, a date) or as text in that form."""
+    if isinstance(v, dt.datetime):
+        raise ValueError(f"expected a date like 2027-12-25, without a time of day (got {v})")
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        raise ValueError(f"expected a date like 2027-12-25 (got {v!r})") from None
+
+
+Date = Annotated[dt.date, BeforeValidator(_date)]
 
 
 class WorkCalendar(_M):
@@ -222,6 +231,11 @@ class WorkCalendar(_M):
     )
     start: ClockTime = "09:00"
     end: ClockTime = "17:00"
+    holidays: list[Date] = Field(
+        default_factory=list,
+        description="dates nobody on this calendar works (public holidays, e.g. 2026-12-25); "
+                    "needs the scenario's start_date",
+    )
 
     @model_validator(mode="after")
     def _span(self) -> "WorkCalendar":
@@ -230,6 +244,57 @@ class WorkCalendar(_M):
         if not self.days:
             raise ValueError("at least one working day is needed")
         return self
+
+
+class CalendarChange(_M):
+    """A rep group's calendar as a change to the team's: the fields given replace the team's,
+    the rest are the team's (``Team.calendar_of``)."""
+
+    days: Optional[list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]]] = None
+    start: Optional[ClockTime] = None
+    end: Optional[ClockTime] = None
+    holidays: Optional[list[Date]] = None
+
+
+ALL_TASK_KINDS = ("booked", "callback", "new_lead", "follow_up", "prospecting")
+
+
+class RepGroup(_M):
+    count: int = Field(default=1, ge=1)
+    name: str = Field(default="rep", min_length=1, max_length=40,
+                      description="names the group's reps (name-1, name-2, ...) and its columns in the results")
+    pushiness: float = Field(default=0.0, ge=0, le=1, description="0 = consultative, 1 = very pushy")
+    skill: float = Field(default=0.5, ge=0, le=1, description="conversation skill (0.5 = average)")
+    calendar: Optional[CalendarChange] = Field(
+        default=None,
+        description="this group's own working week, as changes to team.calendar (e.g. {days: [mon, tue, wed]} "
+                    "for part-time, {start: '13:00', end: '21:00'} for a late shift); its hours are on the "
+                    "group's own clock (see timezone)",
+    )
+    timezone: int = Field(
+        default=0, ge=-14, le=14,
+        description="hours the group's clock is ahead of the team's (-6: a group six hours behind works its "
+                    "09:00-17:00 at the team's 15:00-23:00)",
+    )
+    leave_days_per_year: float = Field(
+        default=0.0, ge=0, le=365,
+        description="days off each rep takes a year (vacation, sick days), on working days drawn at random "
+                    "for each rep; pro rata over the horizon",
+    )
+    takes: list[TaskKind] = Field(
+        default_factory=lambda: list(ALL_TASK_KINDS),
+        description="which kinds of call task the group takes (e.g. [new_lead, callback] for an inbound desk "
+                    "that only answers new leads, [prospecting, follow_up, booked] for a prospecting group)",
+    )
+
+    @field_validator("takes")
+    @classmethod
+    def _takes(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError(f"a group must take at least one kind of task: {', '.join(ALL_TASK_KINDS)}")
+        if len(set(v)) != len(v):
+            raise ValueError("each task kind at most once")
+        return v
 
 
 class QueuePolicy(_M):
@@ -265,6 +330,33 @@ class Team(_M):
     @property
     def size(self) -> int:
         return sum(g.count for g in self.reps)
+
+    def calendar_of(self, group: RepGroup) -> WorkCalendar:
+        """The group's working week: the team's calendar with the group's changes."""
+        if group.calendar is None:
+            return self.calendar
+        return WorkCalendar(**{**self.calendar.model_dump(), **group.calendar.model_dump(exclude_none=True)})
+
+    @model_validator(mode="after")
+    def _groups(self) -> "Team":
+        names = [g.name for g in self.reps]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"reps[{i}].name: {name!r} is already the name of reps[{names.index(name)}]; "
+                                 "each group needs its own name")
+        for i, group in enumerate(self.reps):
+            if group.calendar is not None:
+                try:
+                    self.calendar_of(group)
+                except ValidationError as err:
+                    reason = err.errors()[0]["msg"].removeprefix("Value error, ")
+                    raise ValueError(f"reps[{i}].calendar: {reason} (after taking the rest from team.calendar)") from None
+        taken = {k for g in self.reps for k in g.takes}
+        missing = [k for k in ALL_TASK_KINDS if k not in taken]
+        if missing:
+            raise ValueError(f"reps: no group takes {', '.join(repr(k) for k in missing)} tasks; add them to some "
+                             "group's takes (every kind of call must have someone to make it)")
+        return self
 
 
 class Rules(_M):
@@ -326,6 +418,9 @@ class Scenario(_M):
     horizon: Minutes = Field(default="365d", gt=0, description=f"simulated time, at most {MAX_HORIZON_DAYS}d (10 years)")
     replications: int = Field(default=5, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(default=20261122, ge=0)
+    start_date: Optional[Date] = Field(
+        default=None, description="the Monday the simulation starts (day 1); needed only for holidays given as dates",
+    )
     population: Population = Field(default_factory=Population)
     readiness: Readiness = Field(default_factory=Readiness)
     conversation: Conversation = Field(default_factory=Conversation)
@@ -361,18 +456,43 @@ class Scenario(_M):
         return check_name(v) if isinstance(v, str) else v
 
     @model_validator(mode="after")
+    def _start_date(self) -> "Scenario":
+        if self.start_date is not None and self.start_date.weekday() != 0:
+            raise ValueError(f"start_date: the simulation starts on a Monday; {self.start_date.isoformat()} is a "
+                             f"{self.start_date.strftime('%A')}")
+        team = self.team
+        places = [("team.calendar", team.calendar)] + [
+            (f"team.reps[{i}].calendar", g.calendar) for i, g in enumerate(team.reps) if g.calendar is not None]
+        for where, cal in places:
+            if cal.holidays and self.start_date is None:
+                raise ValueError(f"{where}.holidays: holidays given as dates need the scenario's start_date "
+                                 "(the Monday the simulation starts), e.g. start_date: 2027-01-04")
+        return self
+
+    def holiday_days(self, cal: WorkCalendar) -> list[int]:
+        """The calendar's holidays as day numbers of the run (0 = start_date)."""
+        if not cal.holidays:
+            return []
+        return sorted({(d - self.start_date).days for d in cal.holidays})
+
+    @model_validator(mode="after")
     def _hours_meet(self) -> "Scenario":
         """Working hours that never meet a time zone's legal calling hours give a run without a
         single call to those prospects, which looks finished: refuse it."""
         if not any(s.respect_calling_hours for s in self.strategies.values()):
             return self
-        cal, rules = self.team.calendar, self.rules
+        rules = self.rules
+        # each group's hours on the team's clock: (start, end) minus the group's lead
+        hours = [(c.start - g.timezone * HOUR, c.end - g.timezone * HOUR)
+                 for g in self.team.reps for c in [self.team.calendar_of(g)]]
+        cal = self.team.calendar
         for offset, weight in sorted(self.population.timezones.items()):
             if weight <= 0:
                 continue
             shift = offset * HOUR
-            overlap = sum(max(0.0, min(cal.end, rules.legal_end - shift + k * DAY)
-                              - max(cal.start, rules.legal_start - shift + k * DAY)) for k in (-1, 0, 1))
+            overlap = sum(max(0.0, min(end, rules.legal_end - shift + k * DAY)
+                              - max(start, rules.legal_start - shift + k * DAY))
+                          for start, end in hours for k in (-2, -1, 0, 1, 2))
             if overlap <= 0:
                 raise ValueError(
                     f"team.calendar: the working hours {format_clock(cal.start)}-{format_clock(cal.end)} never meet "

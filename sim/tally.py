@@ -6,6 +6,9 @@ from collections import Counter
 from .touches import CAUSES
 
 
+REP_DAY_BASE = 1  # index of a rep's day 0 in the per-rep day rows
+
+
 class Tally:
     def __init__(self, n_reps: int, n_days: int):
         self.calls = 0
@@ -45,6 +48,9 @@ class Tally:
         self.daily_complaints = [0] * n_days
         # per rep and day; a rep's current day is summed on the Rep and written here when it ends
         # (Model._close_rep_day), so mid-run these rows lag by up to a day
-        self.rep_calls = [[0] * n_days for _ in range(n_reps)]
-        self.rep_talk = [[0.0] * n_days for _ in range(n_reps)]
-        self.rep_busy = [[0.0] * n_days for _ in range(n_reps)]
+        # Days are counted on the rep's clock (their group's time zone), so they run from -1 to
+        # n_days: day d is kept at index d + REP_DAY_BASE.
+        self.rep_calls = [[0] * (n_days + 2) for _ in range(n_reps)]
+        self.rep_talk = [[0.0] * (n_days + 2) for _ in range(n_reps)]
+        self.rep_busy = [[0.0] * (n_days + 2) for _ in range(n_reps)]
+        self.rep_sales = [0] * n_reps

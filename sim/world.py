@@ -17,19 +17,26 @@ import numpy as np
 from . import randomness as rnd
 from .prospects import Prospect
 from .readiness import Paths, sample_paths, stationary
-from .scenario import Durations, Inbound, Money, Scenario
+from .scenario import ALL_TASK_KINDS, WEEKDAYS, Durations, Inbound, Money, Scenario, WorkCalendar
 from .strategies import Strategy
 from .units import DAY, HOUR
 
 
 @dataclass(frozen=True)
 class RepTraits:
-    """One rep as the scenario describes them: a name, a style and a conversation skill
-    (a multiplier on sale, booking and nurture chances; 1 = an average rep)."""
+    """One rep as the scenario describes them: a name, a style, a conversation skill (a
+    multiplier on sale, booking and nurture chances; 1 = an average rep), and their group's
+    working week: its calendar, its clock's lead on the team's (hours), the days this rep is
+    off (holidays and leave, as day numbers on the rep's clock) and the task kinds it takes."""
 
     name: str
     pushiness: float
     skill: float
+    group: str = "rep"
+    calendar: Optional[WorkCalendar] = None  # None: the team's
+    timezone: int = 0
+    days_off: tuple[int, ...] = ()
+    takes: tuple[str, ...] = ALL_TASK_KINDS
 
 
 class CallDurations:
@@ -63,17 +70,37 @@ class World:
     deal_values: Optional[np.ndarray] = None  # what a sale to each prospect is worth (only when money is given)
 
 
-def team(scenario: Scenario, strategy: Strategy) -> list[RepTraits]:
-    """The reps of every group, named ``group-1``, ``group-2``, ... (or the group's name alone)."""
+def team(scenario: Scenario, strategy: Strategy, rng: Optional[np.random.Generator] = None) -> list[RepTraits]:
+    """The reps of every group, named ``group-1``, ``group-2``, ... (or the group's name alone),
+    with their days off: the calendar's holidays, and each rep's leave drawn from ``rng`` (the
+    replication's leave stream) when the group takes any."""
     effect = scenario.conversation.skill_effect
     reps = []
     for group in scenario.team.reps:
+        cal = scenario.team.calendar_of(group)
+        holidays = scenario.holiday_days(cal)
         for j in range(group.count):
             skill = max(0.0, 1.0 + effect * (group.skill - 0.5))
             name = f"{group.name}-{j + 1}" if group.count > 1 else group.name
             pushiness = group.pushiness if strategy.rep_pushiness is None else strategy.rep_pushiness
-            reps.append(RepTraits(name, pushiness, skill))
+            off = set(holidays)
+            if group.leave_days_per_year > 0 and rng is not None:
+                off |= leave_days(cal, group.timezone, holidays, group.leave_days_per_year, scenario.horizon, rng)
+            reps.append(RepTraits(name, pushiness, skill, group.name, cal, group.timezone, tuple(sorted(off)),
+                                  tuple(group.takes)))
     return reps
+
+
+def leave_days(cal: WorkCalendar, timezone: int, holidays: list[int], per_year: float, horizon: float,
+               rng: np.random.Generator) -> set[int]:
+    """One rep's leave: ``per_year`` days a year, pro rata over the horizon (rounded to whole
+    days), on distinct working days of their calendar that are not holidays, drawn uniformly."""
+    shift = timezone * HOUR
+    working = [WEEKDAYS.index(d) for d in cal.days]
+    days = [d for d in range(math.floor(shift / DAY), math.ceil((horizon + shift) / DAY))
+            if d % 7 in working and d not in holidays and d * DAY + cal.start - shift < horizon]
+    count = min(len(days), round(per_year * horizon / (365 * DAY)))
+    return {days[i] for i in rng.choice(len(days), size=count, replace=False)} if count else set()
 
 
 def arrival_times(inbound: Inbound, horizon: float, rng: np.random.Generator) -> np.ndarray:
@@ -102,7 +129,7 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     """Draw replication ``replication`` of the scenario's world, one named stream per purpose."""
     sc = scenario
     st = rnd.streams(sc.seed, replication)
-    reps = team(sc, strategy)
+    reps = team(sc, strategy, st["leave"])
     pop = sc.population
     n_list = pop.outbound.size
     arrivals = arrival_times(pop.inbound, sc.horizon, st["arrivals"])
@@ -125,7 +152,8 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     uniforms = rnd.TouchUniforms(st["touches"], n, rnd.spill_key(sc.seed, replication))
     arrival_list = arrivals.tolist()
     starts = [0.0] * n_list + arrival_list  # plain floats (listed prospects share one 0.0)
-    owners = list(range(max(len(reps), 1)))  # shared int objects: listed prospects are dealt round the team
+    # shared int objects: listed prospects are dealt round the reps who take prospecting calls
+    owners = [i for i, r in enumerate(reps) if "prospecting" in r.takes] or [0]
     prospects = [Prospect(i, i >= n_list, starts[i], tz[i], owners[i % len(owners)], paths) for i in range(n)]
     return World(reps=reps, prospects=prospects, n_list=n_list, arrivals=arrival_list, list_first=list_first.tolist(),
                  reach=reach, tolerance=tolerance, paths=paths, uniforms=uniforms,

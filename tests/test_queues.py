@@ -106,10 +106,10 @@ def test_new_leads_go_to_the_lowest_numbered_free_rep():
     m = Model(sc, sc.strategies["c"], 0)
     heap_assign, seen = m._assign, {"free": 0, "busy": 0}
 
-    def checked(now):
+    def checked(now, kind):
         free = [r.idx for r in m.reps if r.wake is not None] if m.cal.is_working(now) else []
         seen["free" if free else "busy"] += 1
-        got = heap_assign(now)
+        got = heap_assign(now, kind)
         if free:
             assert got == free[0], "the heap must give the first free rep, as a scan of all reps does"
         return got
