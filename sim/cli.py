@@ -248,6 +248,14 @@ def _print_summary(sc: Scenario, summary, notes: Optional[list[str]] = None) -> 
                       box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
         _fill(money, sc, index, MONEY)
         out_console.print(money, width=WIDTH)
+    groups = [g.name for g in sc.team.reps]
+    if len(groups) > 1 and (sc.baseline, f"group_{groups[0]}_calls_per_rep_day") in index.index:
+        out_console.print()
+        by_group = Table(title="Calls per rep-day, by rep group (mean±95% interval)",
+                         caption="Utilization and sales by group: runs.csv, call_load_by_group.png",
+                         box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+        _fill(by_group, sc, index, [(f"group_{g}_calls_per_rep_day", _escape(g), 1, 0) for g in groups])
+        out_console.print(by_group, width=WIDTH)
     warning = replication_warning(summary)
     for line in ([warning] if warning else []) + (notes or []):
         out_console.print(textwrap.fill(f"Note: {line}", WIDTH), highlight=False, style="yellow")

@@ -262,7 +262,8 @@ def plot_cumulative_sales(exp: Experiment) -> Figure:
 
 
 def plot_call_load(exp: Experiment) -> Figure:
-    rd = exp.series("rep_days").copy()
+    rd = exp.series("rep_days")
+    rd = rd[rd["day"] >= 0].copy()  # a rep ahead of the team's clock may start on its day -1
     rd["week"] = rd["day"] // 7 + 1
     per_rep_week = rd.groupby(["strategy", "replication", "week"], as_index=False)["calls"].mean()
     days = int(np.ceil(exp.scenario.horizon / DAY))
@@ -275,6 +276,42 @@ def plot_call_load(exp: Experiment) -> Figure:
     return _bands_over_time(per_rep_week, "week", "calls", exp.scenario.strategies, "Week of the simulation",
                             "Calls per rep per working day (weekly mean)",
                             "Call load on the team over time (mean and 95% band)", [note, _few(exp)])
+
+
+def rep_groups(exp: Experiment) -> list[str]:
+    """The scenario's rep group names, in its order (one name: no breakdown by group)."""
+    return [g.name for g in exp.scenario.team.reps]
+
+
+def plot_call_load_by_group(exp: Experiment, summary: pd.DataFrame) -> Figure:
+    """Each rep group's calls per rep per working day and share of paid time busy, by
+    strategy (mean and 95% interval over replications)."""
+    groups, names = rep_groups(exp), exp.strategies
+    shown, colors = _shown(exp), _colors(names)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.35 * len(groups) * len(names) + 2.8), sharey=True)
+    height = 0.8 / len(names)
+    clipped = False
+    for ax, metric, scale, label in [(axes[0], "calls_per_rep_day", 1.0, "Calls per rep per working day"),
+                                     (axes[1], "utilization", 100.0, "Share of paid time busy with calls (%)")]:
+        for j, name in enumerate(names):
+            for i, group in enumerate(groups):
+                mean, low, high = (scale * v for v in _summary_value(summary, name, f"group_{group}_{metric}"))
+                low, high, cut = clip(low, high, 0.0, 100.0 if metric == "utilization" else np.inf)
+                clipped |= cut
+                y = i + (j - (len(names) - 1) / 2) * height
+                ax.barh(y, mean, height=height * 0.9, color=colors[name], xerr=_err(mean, low, high), capsize=2,
+                        label=shown[name] if i == 0 else None)
+        ax.set_xlabel(label)
+        ax.set_yticks(range(len(groups)), [plain(g) for g in groups])
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].invert_yaxis()  # the first group on top (the axes share y: invert once)
+    axes[0].set_ylabel("Rep group")
+    axes[0].legend(fontsize=8, loc="best")
+    fig.suptitle("Call load by rep group (mean and 95% interval over replications)")
+    notes = ["Working days and paid time are each group's own: its calendar, time zone, holidays and leave."]
+    if clipped:
+        notes.append(CLIP_NOTE.format(what="0 and 100%"))
+    return _finish(fig, notes + [_few(exp)])
 
 
 def plot_response_time(exp: Experiment) -> Figure:
@@ -429,6 +466,7 @@ def figures(exp: Experiment, summary: pd.DataFrame) -> dict[str, Figure]:
         "complaints_by_cause": plot_complaints_by_cause(exp),
         "readiness_mix": plot_readiness_mix(exp),
         **({"profit": plot_profit(exp, summary)} if exp.scenario.money is not None else {}),
+        **({"call_load_by_group": plot_call_load_by_group(exp, summary)} if len(rep_groups(exp)) > 1 else {}),
     }
 
 
