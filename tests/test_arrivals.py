@@ -159,3 +159,15 @@ def test_the_story_of_a_later_name_starts_when_it_joins_the_list(batch_run):
     ev = result.events
     lines = describe(ev[ev.prospect == 40])
     assert lines[0].what == "was added to our list" and lines[0].day == 11
+
+
+def test_a_scenario_without_money_is_written_without_the_key_and_reads_back(tmp_path):
+    for sc in (sim.Scenario(horizon="7d"),
+               sim.Scenario(horizon="7d", money={"deal_value": {"kind": "fixed", "value": 100}})):
+        text = dump_scenario(sc)
+        assert ("money:" in text) is (sc.money is not None)
+        assert "money: null" not in text
+        path = tmp_path / "scenario.yaml"
+        path.write_text(text, encoding="utf-8")
+        again = load_scenario(path)
+        assert again.model_dump() == sc.model_dump() and again.money == sc.money
