@@ -171,3 +171,16 @@ def test_a_scenario_without_money_is_written_without_the_key_and_reads_back(tmp_
         path.write_text(text, encoding="utf-8")
         again = load_scenario(path)
         assert again.model_dump() == sc.model_dump() and again.money == sc.money
+
+
+def test_setting_one_inbound_rate_replaces_the_others_in_overrides_and_sweeps(tmp_path):
+    from sim.loading import with_fields
+
+    path = tmp_path / "s.yaml"
+    path.write_text("horizon: 7d\npopulation: {inbound: {per_day: 10}}\n", encoding="utf-8")
+    assert load_scenario(path, ["population.inbound.per_week=14"]).population.inbound.per_day == 2.0
+    sc = load_scenario(path)
+    assert with_fields(sc, {"population.inbound.per_month": 365}, "sweep").population.inbound.per_day == pytest.approx(12)
+    path.write_text("horizon: 7d\npopulation: {inbound: {per_day: 10, per_week: 14}}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="per_day and per_week are given together"):
+        load_scenario(path)  # in the file itself, two rates stay an error
