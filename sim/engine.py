@@ -466,6 +466,17 @@ class Model:
             self._log(t, p, None, "inbound", "arrival", "new_lead", p.state_at(t))
             self._first_step(p, t + delay, NEW_LEAD_K)
 
+    def _listing_process(self, later: list[tuple[float, int]], first: list[float]):
+        """Listed names that join the list after the start, in order of arrival: each is
+        logged as added to the list and gets its first step (due at its place in the ramp)."""
+        env = self.env
+        for t, i in later:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            p = self.prospects[i]
+            self._log(t, p, None, "list", "listed", "added_to_list", p.state_at(t))
+            self._first_step(p, first[i], PROSPECTING_K)
+
     def _assign(self, now: float, kind: int) -> int:
         """Owner routing: a lead whose call (of task kind ``kind``) has come due goes to a rep
         who takes it and is free right now (waiting for work, inside their hours), else to the
@@ -735,8 +746,15 @@ class Model:
         """Simulate to the horizon and hand over what happened (``results.build_result``
         turns it into a RunResult)."""
         env = self.env
+        later = []  # listed names that arrive after the start (batches, weekly names)
         for i in range(self.n_list):
-            self._first_step(self.prospects[i], self._list_first[i], PROSPECTING_K)
+            p = self.prospects[i]
+            if p.start > 0:
+                later.append((p.start, i))
+            else:
+                self._first_step(p, self._list_first[i], PROSPECTING_K)
+        if later:
+            env.process(self._listing_process(sorted(later), self._list_first))
         del self._list_first
         if not self.unlimited:
             for rep in self.reps:

@@ -50,9 +50,10 @@ class LimitError(Exception):
 
 
 def expected_prospects(scenario) -> float:
-    """Listed prospects plus the inbound leads expected over the horizon."""
+    """Listed prospects (the day-0 list, the batches and weekly names arriving before the
+    horizon) plus the inbound leads expected over the horizon."""
     pop = scenario.population
-    return pop.outbound.size + pop.inbound.per_day * scenario.horizon / DAY
+    return pop.outbound.names_by(scenario.horizon) + pop.inbound.per_day * scenario.horizon / DAY
 
 
 def run_memory_mb(scenario, events: bool = False) -> tuple[float, float]:
@@ -106,7 +107,7 @@ def scenario_problems(scenario) -> list[str]:
     out = []
     prospects = expected_prospects(scenario)
     if prospects > MAX_PROSPECTS:
-        out.append(f"population: about {prospects:,.0f} prospects per run (listed + inbound per_day x horizon); "
+        out.append(f"population: about {prospects:,.0f} prospects per run (listed, batches and weekly names included, + inbound per_day x horizon); "
                    f"the limit is {MAX_PROSPECTS:,} (about {run_memory_mb(scenario)[0] / 1024:,.1f} GB per run)")
     if scenario.team.size > MAX_REPS:
         out.append(f"team.reps: {scenario.team.size:,} reps; the limit is {MAX_REPS:,}")

@@ -269,8 +269,14 @@ def apply_override(data: dict, assignment: str) -> None:
     set_path(data, path, value, f"--set {assignment!r}")
 
 
+INBOUND_RATES = frozenset({"per_day", "per_week", "per_month"})  # one rate, three ways to write it
+
+
 def set_path(data: dict, path: str, value: Any, label: str) -> None:
-    """Set a field of the raw scenario mapping by dotted path (``team.reps[0].count``)."""
+    """Set a field of the raw scenario mapping by dotted path (``team.reps[0].count``).
+
+    Setting one of the inbound rates (``population.inbound.per_week``) removes the other two
+    forms, so ``--set`` or a sweep of per_week works on a scenario that gave per_day."""
     parts: list[Any] = []
     for chunk in path.strip().split("."):
         name, *indices = chunk.replace("]", "").split("[")
@@ -299,6 +305,9 @@ def set_path(data: dict, path: str, value: Any, label: str) -> None:
     elif not isinstance(node, dict):
         raise ScenarioError(f"{label}: {_path(parts[:-1])} is not a section with fields")
     node[last] = value
+    if last in INBOUND_RATES and len(parts) >= 2 and parts[-2] == "inbound":
+        for other in INBOUND_RATES - {last}:  # setting one form of the inbound rate replaces the others
+            node.pop(other, None)
 
 
 def with_fields(scenario: Scenario, changes: dict[str, Any], label: str) -> Scenario:
@@ -322,5 +331,11 @@ def load_scenario(path: Path | str, overrides: Optional[list[str]] = None, **fie
 
 
 def dump_scenario(scenario: Scenario) -> str:
-    """The resolved scenario (every default filled in) as YAML that loads back to the same scenario."""
-    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    """The resolved scenario (every default filled in) as YAML that loads back to the same scenario.
+
+    A scenario without money has no ``money`` key (rather than ``money: null``), as its user
+    wrote it."""
+    data = scenario.model_dump(mode="json")
+    if data.get("money") is None:
+        data.pop("money", None)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -397,6 +397,13 @@ def build_report(folder: Path) -> str:
     for s in S.comparisons(r.summary, r.runs, names, baseline):
         parts.append(f"<li class=headline data-strategy='{esc(s.strategy)}'>{esc(s.text)}</li>")
     parts.append("</ul>")
+    money = S.money_sentences(r.summary, names, baseline)
+    if money:
+        parts.append("<p class=muted>In money (profit: what the sales brought in, minus the reps' paid hours and "
+                     "every email and SMS sent):</p><ul class=money>")
+        for s in money:
+            parts.append(f"<li class=money data-strategy='{esc(s.strategy)}'>{esc(s.text)}</li>")
+        parts.append("</ul>")
     parts.append("<h2 id=strategies>The strategies</h2>" + _strategies(r))
     figs = S.teaching_figures(r.summary, names)
     parts.append("<h2 id=figures>Figures to quote</h2><ul class=figures>")

@@ -16,7 +16,7 @@ from .names import MAX_NAME_LENGTH, check_name
 from .distributions import Beta, Distribution, DurationDistribution, Fixed, Gamma, LognormalDuration, Uniform
 from .strategies import PRESETS, Strategy
 from .limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_STRATEGIES, scenario_problems
-from .units import DAY, HOUR, ClockTime, Minutes, format_clock
+from .units import DAY, HOUR, WEEK, ClockTime, Minutes, format_clock
 
 Probability = float  # documented alias; bounds are set per field with Field(ge=0, le=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,17 +36,84 @@ class ByReadiness(_M):
 
 
 # ---------------------------------------------------------------- population
-class OutboundList(_M):
-    """Prospects present at the start (an outbound campaign), first touched over the ramp."""
+LIST_SIZE = 2000  # names on the list at day 0 when the outbound section gives neither batches nor per_week
+MONTH_DAYS = 365 / 12  # an inbound rate per month is per this many days
 
-    size: int = Field(default=2000, ge=0)
-    ramp: Minutes = Field(default="20d", description="first touches are spread evenly over this period")
+
+class ListBatch(_M):
+    """Names added to the list on one day (a bought list, a trade-show scan), first touched over its ramp."""
+
+    size: int = Field(ge=0, description="names in the batch")
+    start: Minutes = Field(ge=0, description="when the batch arrives (0d = at the start); a batch at or after "
+                                             "the horizon never arrives")
+    ramp: Minutes = Field(default="20d", ge=0,
+                          description="first touches are spread evenly over this period from the start")
+
+
+class OutboundList(_M):
+    """Listed names: a list present at the start, first touched over the ramp; optionally
+    batches added later and a steady number of new names per week.
+
+    A listed name exists from the moment it arrives: its readiness path starts then (from the
+    long-run mix) and its first touch is due at its arrival plus its place in the ramp."""
+
+    size: int = Field(default=LIST_SIZE, ge=0,
+                      description=f"names on the list at the start (default {LIST_SIZE}, or 0 when batches or "
+                                  "per_week are given)")
+    ramp: Minutes = Field(default="20d", ge=0, description="first touches are spread evenly over this period")
+    batches: list[ListBatch] = Field(default_factory=list, description="names added later, batch by batch")
+    per_week: float = Field(default=0.0, ge=0, description="new names per week, evenly spaced (exactly this many a "
+                                                           "week), each first touched as it arrives")
+    per_week_start: Minutes = Field(default="0d", ge=0, description="when the weekly names start arriving")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _size_default(cls, data: object) -> object:
+        """Without a size, a list that arrives in batches or week by week has no day-0 names."""
+        if isinstance(data, dict) and "size" not in data and (data.get("batches") or data.get("per_week")):
+            return {**data, "size": 0}
+        return data
+
+    def weekly_count(self, horizon: float) -> int:
+        """How many weekly names arrive before the horizon: those at per_week_start + k * gap
+        (gap = 7d / per_week) below it. Counted without listing them (a huge per_week is
+        refused by the size limit before anything is built)."""
+        if self.per_week <= 0 or self.per_week_start >= horizon:
+            return 0
+        start, gap = self.per_week_start, WEEK / self.per_week
+        count = math.ceil((horizon - start) / gap)
+        while count > 0 and start + (count - 1) * gap >= horizon:
+            count -= 1
+        while start + count * gap < horizon:
+            count += 1
+        return count
+
+    def weekly_times(self, horizon: float) -> list[float]:
+        """Arrival times of the weekly names before the horizon: per_week_start, then one every
+        7d / per_week (a steady flow: exactly per_week names in every full week)."""
+        gap = WEEK / self.per_week if self.per_week > 0 else 0.0
+        return [self.per_week_start + k * gap for k in range(self.weekly_count(horizon))]
+
+    def names_by(self, horizon: float) -> int:
+        """Listed names that arrive before the horizon (the day-0 list, the batches that
+        start before it, the weekly names)."""
+        return self.size + sum(b.size for b in self.batches if b.start < horizon) + self.weekly_count(horizon)
 
 
 class Inbound(_M):
-    """New leads arriving as a Poisson process, optionally shaped by hour of day and weekday."""
+    """New leads arriving as a Poisson process, optionally shaped by hour of day and weekday.
+
+    The rate is given as exactly one of per_day, per_week or per_month; per_week and per_month
+    are turned into per_day when the scenario is read (a month is 365/12 days), so the rest of
+    the model, and the resolved scenario written with results, has per_day only."""
 
     per_day: float = Field(default=5.0, ge=0, description="mean arrivals per day")
+    per_week: Optional[float] = Field(default=None, ge=0, exclude=True,
+                                      description="mean arrivals per week, instead of per_day (read as per_week / 7 "
+                                                  "per day)")
+    per_month: Optional[float] = Field(default=None, ge=0, exclude=True,
+                                       description="mean arrivals per month, instead of per_day (a month is 365/12 "
+                                                   "days)")
     hourly: Optional[list[float]] = Field(
         default_factory=lambda: [0.1] * 7 + [0.5] + [1.0] * 10 + [0.6, 0.4, 0.3, 0.2, 0.1, 0.1],
         description="24 relative weights, hour 0..23 (default: mostly business hours); empty = flat",
@@ -59,6 +126,27 @@ class Inbound(_M):
         default_factory=lambda: ByReadiness(ready=0.25, considering=0.6, not_ready=0.15),
         description="readiness of a lead when it arrives (shares summing to 1)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_rate(cls, data: object) -> object:
+        """Exactly one of per_day, per_week, per_month; the other two become per_day."""
+        if not isinstance(data, dict):
+            return data
+        given = [k for k in ("per_day", "per_week", "per_month") if data.get(k) is not None]
+        if len(given) > 1:
+            both = ", ".join(given[:-1]) + " and " + given[-1]
+            raise ValueError(f"{both} are given together; give the arrival rate once, as one of per_day, "
+                             "per_week or per_month")
+        return data
+
+    @model_validator(mode="after")
+    def _to_per_day(self) -> "Inbound":
+        if self.per_week is not None:
+            self.per_day, self.per_week = self.per_week / 7, None
+        elif self.per_month is not None:
+            self.per_day, self.per_month = self.per_month / MONTH_DAYS, None
+        return self
 
     @field_validator("hourly")
     @classmethod

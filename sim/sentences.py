@@ -5,6 +5,7 @@ Everything here reads only the tidy summary (``summary.csv``), the per-run table
 scenario. The report, the lessons and (later) the workshop page call these functions:
 
     comparisons(summary, runs, names, baseline)   -> list[Sentence]  headline, one per strategy
+    money_sentences(summary, names, baseline)     -> list[Sentence]  profit against the baseline (with money)
     teaching_figures(summary, names)              -> list[TeachingFigures]
     figure_sentences(figures)                     -> list[Sentence]
     metric_sentence(summary, names, baseline, metric) -> Sentence   one metric across strategies
@@ -210,6 +211,52 @@ def comparisons(summary: pd.DataFrame, runs: pd.DataFrame, names: dict[str, str]
         values.update({f"complaints_{k}": x for k, x in v.items()})
         text = f"“{name}” {deals}, with {complaints}."
         out.append(Sentence(text, "headline", key, values))
+    return out
+
+
+# ---------------------------------------------------------------- money
+def amount(x: float) -> str:
+    """A sum of money rounded for saying aloud: three significant figures from 1,000 up
+    (12,345 -> 12,300), else as ``number`` rounds it."""
+    if x is None or not math.isfinite(x):
+        return "-"
+    if abs(x) >= 1000:
+        digits = 3 - len(str(int(abs(x))))  # negative: round to tens, hundreds, ...
+        return f"{round(x, digits):,.0f}"
+    return number(x)
+
+
+def money_sentences(summary: pd.DataFrame, names: dict[str, str], baseline: str) -> list[Sentence]:
+    """One sentence per strategy on its profit against the baseline, paired by replication
+    (``profit_vs_baseline``), for someone who has never read an interval: 'brought about X more
+    profit per run than B (very probably between L and H more)'. Empty without money."""
+    if not (summary["metric"] == "profit").any():
+        return []
+    out = []
+    base_name = names.get(baseline, baseline)
+    for key, name in names.items():
+        if key == baseline:
+            continue
+        d, lo, hi, n = row_of(summary, key, "profit_vs_baseline")
+        if not math.isfinite(d):
+            continue
+        values = {"profit_diff": d, "profit_diff_low": lo, "profit_diff_high": hi}
+        clear = _clear(lo, hi, 0.0)
+        word = "more" if d >= 0 else "less"
+        if clear is None:
+            text = (f"“{name}” brought {amount(abs(d))} {word} profit than “{base_name}” in the one run made; run "
+                    f"more replications to know how sure that is.")
+        elif clear:
+            near, far = sorted((abs(lo), abs(hi)))
+            text = (f"“{name}” brought about {amount(abs(d))} {word} profit per run than “{base_name}” "
+                    f"(very probably between {amount(near)} and {amount(far)} {word}).")
+        else:
+            low = f"{amount(abs(lo))} less" if lo < 0 else f"{amount(lo)} more"
+            high = f"{amount(abs(hi))} less" if hi < 0 else f"{amount(hi)} more"
+            text = (f"“{name}” made no clear difference to profit compared with “{base_name}”: about "
+                    f"{amount(abs(d))} {word} per run, but anywhere between {low} and {high} is likely, so it "
+                    f"could go either way.")
+        out.append(Sentence(text, "money", key, values))
     return out
 
 

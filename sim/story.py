@@ -101,6 +101,8 @@ def describe(events: pd.DataFrame) -> list[StoryLine]:
             what = f"market: {CHANGE_WORDS.get(outcome, outcome)}"
         elif kind == "arrival":
             what = "arrived as a new inbound lead"
+        elif kind == "listed":
+            what = "was added to our list"
         elif kind == "reach_out":
             what = "got in touch with us, ready to buy"
         elif kind == "purchase":
@@ -129,7 +131,7 @@ def describe(events: pd.DataFrame) -> list[StoryLine]:
             what += f" -> COMPLAINED ({CAUSE_WORDS.get(e.complaint_cause, e.complaint_cause)})"
         if before is not None and state != before:
             shown = f"[{STATE_WORDS.get(before, before)} -> {STATE_WORDS.get(state, state)}]"
-        elif kind in ("readiness", "arrival", "reach_out", "purchase") or (isinstance(e.annoyance, float)
+        elif kind in ("readiness", "arrival", "listed", "reach_out", "purchase") or (isinstance(e.annoyance, float)
                                                                           and math.isnan(e.annoyance)):
             shown = f"[{STATE_WORDS.get(state, state)}]"
         else:

@@ -30,7 +30,8 @@ PANELS = [
 # the last part of a field path -> what it is in words (the path is shown beside it)
 FIELD_WORDS = {
     "count": "Number of reps", "max_touches": "Most touches per prospect", "first_response": "Time to call a new lead",
-    "per_day": "New inbound leads per day", "size": "Prospects on the list", "pushiness": "Rep pushiness (0 calm, 1 pushy)",
+    "per_day": "New inbound leads per day", "per_week": "New per week", "per_month": "New inbound leads per month",
+    "size": "Prospects on the list", "pushiness": "Rep pushiness (0 calm, 1 pushy)",
     "skill": "Rep skill", "min_gap": "Shortest gap between touches", "drop_after": "Days a task may be overdue",
     "booking_delay": "Days ahead a next call is booked", "callback_delay": "Wait before a requested call back",
     "max_calls_per_rep_day": "Most calls per rep per day", "forget": "Share of follow-ups forgotten",

@@ -13,7 +13,8 @@ seed: 1                # same seed, same numbers
 
 population:
   outbound: {{size: 2000, ramp: 20d}}   # a list worked over the first 20 days
-  inbound: {{per_day: 5}}               # new leads per day (Poisson)
+  # later names: add batches: [{{size: 500, start: 60d, ramp: 10d}}] and/or per_week: 20
+  inbound: {{per_day: 5}}               # new leads per day (Poisson; or per_week:, per_month:)
   reachability: {{kind: beta, mean: 0.08, concentration: 10}}   # chance to answer a dial
 
 team:

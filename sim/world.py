@@ -54,14 +54,15 @@ class CallDurations:
 
 @dataclass
 class World:
-    """Everything a run starts from. Prospects 0 .. n_list-1 are the list; the rest are the
-    inbound leads, in order of arrival (``arrivals``)."""
+    """Everything a run starts from. Prospects 0 .. n_list-1 are the list (the day-0 list, then
+    the later batches and weekly names: each listed prospect's ``start`` is its arrival); the
+    rest are the inbound leads, in order of arrival (``arrivals``)."""
 
     reps: list[RepTraits]
     prospects: list[Prospect]
     n_list: int
     arrivals: list[float]  # arrival time of each inbound lead
-    list_first: list[float]  # when each listed prospect's first step is due (spread over the ramp)
+    list_first: list[float]  # when each listed prospect's first step is due (its arrival plus its place in the ramp)
     reach: array  # chance to answer a dial, per prospect (flat doubles: 8 bytes each)
     tolerance: array  # annoyance taken before complaint risk climbs, per prospect
     paths: Paths  # pre-drawn readiness paths
@@ -118,6 +119,30 @@ def arrival_times(inbound: Inbound, horizon: float, rng: np.random.Generator) ->
     return t[rng.random(count) < rate / peak]
 
 
+def list_arrivals(scenario: Scenario, traits: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(arrival, first step due) of every listed name, in prospect order: the day-0 list, then
+    each batch that starts before the horizon, then the weekly names.
+
+    The day-0 list's first steps are drawn exactly as they always were (so a scenario without
+    batches or weekly names draws the same numbers); each batch then draws its own from the
+    same traits stream, uniform over its ramp from its start. A weekly name's first step is due
+    as it arrives."""
+    out = scenario.population.outbound
+    horizon = scenario.horizon
+    first = [traits.uniform(0.0, out.ramp, out.size) if out.ramp > 0 else np.zeros(out.size)]
+    arrive = [np.zeros(out.size)]
+    for batch in out.batches:
+        if batch.start >= horizon:
+            continue  # a batch after the horizon never arrives
+        ramp = traits.uniform(0.0, batch.ramp, batch.size) if batch.ramp > 0 else np.zeros(batch.size)
+        first.append(batch.start + ramp)
+        arrive.append(np.full(batch.size, float(batch.start)))
+    weekly = np.asarray(out.weekly_times(horizon), dtype=float)
+    first.append(weekly)
+    arrive.append(weekly)
+    return np.concatenate(arrive), np.concatenate(first)
+
+
 def deal_values(money: Money, n_list: int, n_inbound: int, rng: np.random.Generator) -> np.ndarray:
     """What a sale to each prospect would bring: the list first, then the inbound leads, each
     kind from its own distribution, from the replication's money stream (so the same prospect
@@ -131,7 +156,7 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     st = rnd.streams(sc.seed, replication)
     reps = team(sc, strategy, st["leave"])
     pop = sc.population
-    n_list = pop.outbound.size
+    n_list = pop.outbound.names_by(sc.horizon)
     arrivals = arrival_times(pop.inbound, sc.horizon, st["arrivals"])
     n = n_list + len(arrivals)
     traits = st["traits"]
@@ -140,18 +165,19 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     offsets = np.array(list(pop.timezones), dtype=int)
     weights = np.array(list(pop.timezones.values()), dtype=float)
     tz = offsets[traits.choice(len(offsets), size=n, p=weights / math.fsum(weights))].tolist()
-    list_first = traits.uniform(0.0, pop.outbound.ramp, n_list) if pop.outbound.ramp > 0 else np.zeros(n_list)
+    listed, list_first = list_arrivals(sc, traits)
     ready = st["readiness"]
     mix = pop.inbound.mix
     start_states = np.concatenate([
         ready.choice(4, size=n_list, p=stationary(sc.readiness)),
         ready.choice(3, size=len(arrivals), p=[mix.not_ready, mix.considering, mix.ready]),
     ])
-    start_times = np.concatenate([np.zeros(n_list), arrivals])
+    start_times = np.concatenate([listed, arrivals])
     paths = sample_paths(ready, sc.readiness, start_states, start_times, sc.horizon)
     uniforms = rnd.TouchUniforms(st["touches"], n, rnd.spill_key(sc.seed, replication))
     arrival_list = arrivals.tolist()
-    starts = [0.0] * n_list + arrival_list  # plain floats (listed prospects share one 0.0)
+    # plain floats (the day-0 list shares one 0.0)
+    starts = [0.0] * pop.outbound.size + listed[pop.outbound.size:].tolist() + arrival_list
     # shared int objects: listed prospects are dealt round the reps who take prospecting calls
     owners = [i for i, r in enumerate(reps) if "prospecting" in r.takes] or [0]
     prospects = [Prospect(i, i >= n_list, starts[i], tz[i], owners[i % len(owners)], paths) for i in range(n)]

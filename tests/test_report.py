@@ -21,6 +21,7 @@ NUM = r"[\d,]+(?:\.\d+)?"
 def results(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "baseline"
     proc = cli("run", ROOT / "scenarios" / "baseline.yaml", "--set", "horizon=60d", "--set", "population.outbound.size=400",
+               "--set", "money={deal_value: {kind: gamma, mean: 2000, cv: 0.5}, rep_hour_cost: 30}",
                "--replications", "3", "--workers", "2", "--report", "--out", out)
     assert proc.returncode == 0, proc.stderr
     return out
@@ -109,6 +110,33 @@ def test_every_sentence_agrees_with_summary_csv(results):
             ordinary = (m(key, "connects") - m(key, "booked_connects")) / (calls - m(key, "booked_calls"))
             assert hit and agrees(hit.group(1), 100 * m(key, "booked_connects") / m(key, "booked_calls")), text
             assert agrees(hit.group(2), 100 * ordinary), text
+
+
+def _amount_agrees(printed: str, value: float) -> bool:
+    """An amount as printed (three significant figures from 1,000 up) agrees with a value."""
+    step = 10 ** (len(str(int(abs(value)))) - 3) if abs(value) >= 1000 else 0.1
+    return abs(float(printed.replace(",", "")) - abs(value)) <= 0.5 * step + 1e-9
+
+
+def test_every_money_sentence_agrees_with_summary_csv(results):
+    page = (results / "report.html").read_text()
+    summary = pd.read_csv(results / "summary.csv").set_index(["strategy", "metric"])
+    sc = load_scenario(results / "scenario.yaml")
+    items = _items(page, "money")
+    assert set(items) == set(sc.strategies) - {sc.baseline}
+    for key, text in items.items():
+        d, lo, hi = (float(summary.loc[(key, "profit_vs_baseline"), c]) for c in ("mean", "ci_low", "ci_high"))
+        if (hit := re.search(rf"brought about ({NUM}) (more|less) profit per run than .*?\(very probably between "
+                             rf"({NUM}) and ({NUM}) (more|less)\)", text)):
+            amount, word, near, far, word2 = hit.groups()
+            assert word == word2 == ("more" if d > 0 else "less") and (lo > 0 or hi < 0), text
+            assert _amount_agrees(amount, d), text
+            assert _amount_agrees(near, min(abs(lo), abs(hi))) and _amount_agrees(far, max(abs(lo), abs(hi))), text
+        else:
+            hit = re.search(rf"made no clear difference to profit .*?: about ({NUM}) (more|less) per run, but anywhere "
+                            rf"between ({NUM}) less and ({NUM}) more is likely", text)
+            assert hit and lo <= 0 <= hi and _amount_agrees(hit.group(1), d), text
+            assert _amount_agrees(hit.group(3), lo) and _amount_agrees(hit.group(4), hi), text
 
 
 def test_report_command_rebuilds_from_a_folder_and_refuses_a_non_folder(results, tmp_path):

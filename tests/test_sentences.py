@@ -129,3 +129,66 @@ def test_claim_sentence_counts_attempts_five_to_twelve():
     text = S.claim_sentence(runs, NAMES).text
     assert text.startswith("Share of sales made on attempts 5 to 12: 67% under “Call once” (33% on attempts 1 to 4")
     assert text.endswith("The slide says 80%.")
+
+
+def _money_runs():
+    """Profit per run of three strategies against one baseline: clearly more, clearly less, no clear difference."""
+    rng = np.random.default_rng(9)
+    base = np.array([120_000.0, 131_000.0, 118_500.0, 126_000.0, 122_300.0])
+    return pd.DataFrame({
+        "strategy": ["base"] * 5 + ["more"] * 5 + ["less"] * 5 + ["same"] * 5,
+        "replication": list(range(5)) * 4,
+        "sales": 40.0,
+        "profit": np.r_[base, base + 15_000 + rng.normal(0, 1_500, 5), base - 40_000 + rng.normal(0, 2_000, 5),
+                        base + rng.normal(0, 6_000, 5)],
+    })
+
+
+MONEY_NAMES = {"base": "Our cadence", "more": "Plus a call", "less": "Call once", "same": "Same again"}
+
+
+def _amount_agrees(printed: str, value: float) -> bool:
+    """An amount as printed (three significant figures from 1,000 up) agrees with a value."""
+    x = float(printed.replace(",", ""))
+    step = 10 ** (len(str(int(abs(value)))) - 3) if abs(value) >= 1000 else 0.1
+    return abs(x - abs(value)) <= 0.5 * step + 1e-9
+
+
+def test_money_sentences_state_the_paired_profit_difference_from_the_summary():
+    runs = _money_runs()
+    summary = summarize(runs, "base")
+    by = {s.strategy: s for s in S.money_sentences(summary, MONEY_NAMES, "base")}
+    assert set(by) == {"more", "less", "same"}
+    row = summary.set_index(["strategy", "metric"])
+    num = r"([\d,]+)"
+    for key, word in (("more", "more"), ("less", "less")):
+        d, lo, hi = (float(row.loc[(key, "profit_vs_baseline"), c]) for c in ("mean", "ci_low", "ci_high"))
+        assert (lo > 0) if key == "more" else (hi < 0)
+        hit = re.fullmatch(rf"“{MONEY_NAMES[key]}” brought about {num} {word} profit per run than “Our cadence” "
+                           rf"\(very probably between {num} and {num} {word}\)\.", by[key].text)
+        assert hit, by[key].text
+        assert _amount_agrees(hit.group(1), d)
+        assert _amount_agrees(hit.group(2), min(abs(lo), abs(hi))) and _amount_agrees(hit.group(3), max(abs(lo), abs(hi)))
+        assert by[key].values == {"profit_diff": d, "profit_diff_low": lo, "profit_diff_high": hi}
+    d, lo, hi = (float(row.loc[("same", "profit_vs_baseline"), c]) for c in ("mean", "ci_low", "ci_high"))
+    assert lo < 0 < hi
+    hit = re.fullmatch(rf"“Same again” made no clear difference to profit compared with “Our cadence”: about {num} "
+                       rf"(more|less) per run, but anywhere between {num} less and {num} more is likely, so it could "
+                       rf"go either way\.", by["same"].text)
+    assert hit and _amount_agrees(hit.group(1), d) and hit.group(2) == ("more" if d >= 0 else "less"), by["same"].text
+    assert _amount_agrees(hit.group(3), lo) and _amount_agrees(hit.group(4), hi)
+
+
+def test_no_money_sentence_without_money_and_a_plain_one_for_a_single_run():
+    runs = _runs()
+    assert S.money_sentences(summarize(runs, "one"), NAMES, "one") == []
+    one = _money_runs()
+    one = one[one.replication == 0]
+    (first, *_) = S.money_sentences(summarize(one, "base"), MONEY_NAMES, "base")
+    assert "in the one run made; run more replications to know how sure that is" in first.text
+
+
+@pytest.mark.parametrize("x, text", [(12_345, "12,300"), (-15_432, "-15,400"), (999.4, "999"), (99_999, "100,000"),
+                                     (1_234_567, "1,230,000"), (45.2, "45")])
+def test_amounts_are_rounded_to_three_figures(x, text):
+    assert S.amount(x) == text
