@@ -40,6 +40,7 @@ BOOKED_K, CALLBACK_K, NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K = range(len(KINDS))
 CADENCE_KINDS = (NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K)  # tasks that are a step of the cadence
 CALLBACK_AFTER_VOICEMAIL = 2 * HOUR
 NO_OWNER = -1  # an inbound lead nobody has talked to yet (see Model._schedule)
+NO_DAY = -(1 << 30)  # a rep's tally day before their first call
 MISSED = (NO_ANSWER, VOICEMAIL)  # call outcomes that are no conversation
 
 
@@ -64,7 +65,7 @@ class Rep:
         # this rep's calls, talk and busy minutes on day tally_day, written to the Tally's
         # per-rep rows when the day is over (Model._close_rep_day): the rows are cold at scale.
         # day_calls is also what the daily cap (max_calls_per_rep_day) counts.
-        self.tally_day = -1
+        self.tally_day = NO_DAY  # (day -1 is a real day for a rep behind the team's clock)
         self.day_calls = 0
         self.day_talk = 0.0
         self.day_busy = 0.0
@@ -271,13 +272,15 @@ class Model:
             ev, rep.wake = rep.wake, None
             ev.succeed()
 
-    def _wake_idle_rep(self, due: float, kind: int) -> None:
+    def _wake_idle_rep(self, due: float, kind: int, after: float = -math.inf) -> None:
         """Shared routing: a call was added to the team's queue; wake the lowest-index rep who
-        takes it, is waiting for work and would otherwise sleep past its due time."""
+        takes it, is waiting for work and would otherwise sleep past its due time (and, given
+        ``after``, whose shift goes on past it: a call put back at the end of one rep's shift)."""
         best = None
         for i in self.idle:
             rep = self.reps[i]
-            if rep.wake is not None and due < rep.wake_at and rep.takes[kind] and (best is None or i < best.idx):
+            if (rep.wake is not None and due < rep.wake_at and rep.takes[kind] and (best is None or i < best.idx)
+                    and (after == -math.inf or rep.cal.shift_end(self.env.now) > after)):
                 best = rep
         if best is not None:
             ev, best.wake = best.wake, None
@@ -417,7 +420,10 @@ class Model:
             if self._past_last_day(p, kind, now):
                 continue
             if respect and not legal.is_legal(now, p.tz):
-                src.push(legal.next_legal(now, p.tz), kind, p, token)
+                legal_at = legal.next_legal(now, p.tz)
+                src.push(legal_at, kind, p, token)
+                if src is not q:  # back in a team queue: a colleague may be the one to make it
+                    self._wake_idle_rep(legal_at, kind)
                 continue
             key = p.key
             connected = uniform(p.pid, key, rnd.REACH) < answer_chance(p, kind, now)
@@ -429,6 +435,8 @@ class Model:
                 busy = talk + dur_wrap_other()
             if now + busy > shift_end:
                 src.requeue(entry)
+                if src is not q:  # a colleague whose shift goes on may make it
+                    self._wake_idle_rep(due, kind, after=shift_end)
                 yield timeout(cal.next_open(shift_end) - now)
                 continue
             call(p, kind, now, rep, key, connected, talk, busy)
@@ -602,7 +610,7 @@ class Model:
 
     def _close_rep_day(self, rep: Rep) -> None:
         """Write a rep's counts for the day they were kept for into the Tally's rows."""
-        if rep.tally_day >= 0:
+        if rep.tally_day != NO_DAY:
             tally, i, d = self.tally, rep.idx, rep.tally_day
             d += REP_DAY_BASE
             tally.rep_calls[i][d], tally.rep_talk[i][d], tally.rep_busy[i][d] = rep.day_calls, rep.day_talk, rep.day_busy
@@ -721,9 +729,13 @@ class Model:
 
     def _booked_time(self, t: float, rep: Optional[Rep]) -> float:
         """When a call booked for t happens: in the booking rep's hours if their group takes
-        booked calls, else in the team's."""
-        cal = rep.cal if rep is not None and rep.idx >= 0 and rep.takes[BOOKED_K] else self.cal
-        return cal.next_open(t)
+        booked calls, else at the first opening of a rep who takes them (the team's hours with
+        an unlimited team)."""
+        if rep is not None and rep.idx >= 0 and rep.takes[BOOKED_K]:
+            return rep.cal.next_open(t)
+        if self.unlimited or not self.reps:
+            return self.cal.next_open(t)
+        return min(self.reps[i].cal.next_open(t) for i in self.takers[BOOKED_K])
 
     def _drop(self, p: Prospect, kind: int, now: float) -> None:
         """A task overdue beyond the limit is dropped; the cadence moves on to its next step."""

@@ -263,7 +263,7 @@ def plot_cumulative_sales(exp: Experiment) -> Figure:
 
 def plot_call_load(exp: Experiment) -> Figure:
     rd = exp.series("rep_days")
-    rd = rd[rd["day"] >= 0].copy()  # a rep ahead of the team's clock may start on its day -1
+    rd = rd[rd["day"] >= 0].copy()  # a rep behind the team's clock may start on its day -1
     rd["week"] = rd["day"] // 7 + 1
     per_rep_week = rd.groupby(["strategy", "replication", "week"], as_index=False)["calls"].mean()
     days = int(np.ceil(exp.scenario.horizon / DAY))

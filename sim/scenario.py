@@ -431,7 +431,24 @@ class Team(_M):
         for i, name in enumerate(names):
             if name in names[:i]:
                 raise ValueError(f"reps[{i}].name: {name!r} is already the name of reps[{names.index(name)}]; "
-                                 "each group needs its own name")
+                                 "give each group its own name: (it names the group's reps and columns)")
+        # a group of count > 1 names its reps name-1 .. name-count: a one-rep group named like
+        # one of them would share its name (checked by arithmetic: counts may be huge)
+        index = {g.name: i for i, g in enumerate(self.reps)}
+        for i, g in enumerate(self.reps):
+            stem, _, k = g.name.rpartition("-")
+            j = index.get(stem)
+            if g.count == 1 and k.isdigit() and j is not None and self.reps[j].count > 1 and 1 <= int(k) <= self.reps[j].count:
+                raise ValueError(f"reps[{i}].name: {g.name!r} is also the name of a rep of reps[{j}] ({stem!r}, "
+                                 f"{self.reps[j].count} reps named {stem}-1, {stem}-2, ...); choose another name")
+        if self.unlimited:
+            for i, g in enumerate(self.reps):
+                own = [f for f, default in (("calendar", None), ("timezone", 0), ("leave_days_per_year", 0),
+                                            ("takes", list(ALL_TASK_KINDS))) if getattr(g, f) != default]
+                if own:
+                    raise ValueError(f"reps[{i}].{own[0]}: an unlimited team (team.unlimited: true) has no rep hours "
+                                     "or queues, so a group's calendar, timezone, leave and takes mean nothing; "
+                                     "remove them or set unlimited: false")
         for i, group in enumerate(self.reps):
             if group.calendar is not None:
                 try:
@@ -439,6 +456,11 @@ class Team(_M):
                 except ValidationError as err:
                     reason = err.errors()[0]["msg"].removeprefix("Value error, ")
                     raise ValueError(f"reps[{i}].calendar: {reason} (after taking the rest from team.calendar)") from None
+        for i, g in enumerate(self.reps):
+            working_days = len(self.calendar_of(g).days) * 365 / 7
+            if g.leave_days_per_year >= working_days:
+                raise ValueError(f"reps[{i}].leave_days_per_year: {g.leave_days_per_year:g} leave days would cover all "
+                                 f"of the group's {working_days:.0f} working days a year; expected fewer")
         taken = {k for g in self.reps for k in g.takes}
         missing = [k for k in ALL_TASK_KINDS if k not in taken]
         if missing:
@@ -570,23 +592,31 @@ class Scenario(_M):
         if not any(s.respect_calling_hours for s in self.strategies.values()):
             return self
         rules = self.rules
-        # each group's hours on the team's clock: (start, end) minus the group's lead
-        hours = [(c.start - g.timezone * HOUR, c.end - g.timezone * HOUR)
-                 for g in self.team.reps for c in [self.team.calendar_of(g)]]
-        cal = self.team.calendar
-        for offset, weight in sorted(self.population.timezones.items()):
-            if weight <= 0:
-                continue
-            shift = offset * HOUR
-            overlap = sum(max(0.0, min(end, rules.legal_end - shift + k * DAY)
-                              - max(start, rules.legal_start - shift + k * DAY))
-                          for start, end in hours for k in (-2, -1, 0, 1, 2))
-            if overlap <= 0:
+        # every group must meet every time zone: a prospect's calls wait for its owner (or a
+        # rep who takes them), so a group that never meets a time zone would hold its
+        # prospects there for good
+        single = len(self.team.reps) == 1 and self.team.reps[0].calendar is None and not self.team.reps[0].timezone
+        for i, g in enumerate(self.team.reps):
+            cal = self.team.calendar_of(g)
+            start, end = cal.start - g.timezone * HOUR, cal.end - g.timezone * HOUR  # on the team's clock
+            for offset, weight in sorted(self.population.timezones.items()):
+                if weight <= 0:
+                    continue
+                shift = offset * HOUR
+                overlap = sum(max(0.0, min(end, rules.legal_end - shift + k * DAY)
+                                  - max(start, rules.legal_start - shift + k * DAY)) for k in (-2, -1, 0, 1, 2))
+                if overlap > 0:
+                    continue
+                where = "team.calendar" if single else f"team.reps[{i}]"
+                hours = f"{format_clock(cal.start)}-{format_clock(cal.end)}"
+                zone = f" on its own clock (timezone {g.timezone:+d} h)" if g.timezone else ""
+                who = f"the working hours {hours} never meet" if single else \
+                    f"group {g.name!r} works {hours}{zone}, which never meets"
                 raise ValueError(
-                    f"team.calendar: the working hours {format_clock(cal.start)}-{format_clock(cal.end)} never meet "
-                    f"the legal calling hours {format_clock(rules.legal_start)}-{format_clock(rules.legal_end)} of "
-                    f"prospects at time zone offset {offset:+d} h, so strategies that respect calling hours would never "
-                    "call them; change the hours, population.timezones or rules, or set respect_calling_hours: false")
+                    f"{where}: {who} the legal calling hours {format_clock(rules.legal_start)}-{format_clock(rules.legal_end)} "
+                    f"of prospects at time zone offset {offset:+d} h, so strategies that respect calling hours would "
+                    "never call them; change the hours, population.timezones or rules, or set "
+                    "respect_calling_hours: false")
         return self
 
     @model_validator(mode="after")

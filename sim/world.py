@@ -15,9 +15,10 @@ from typing import Optional
 import numpy as np
 
 from . import randomness as rnd
+from .calendar import Calendar
 from .prospects import Prospect
 from .readiness import Paths, sample_paths, stationary
-from .scenario import ALL_TASK_KINDS, WEEKDAYS, Durations, Inbound, Money, Scenario, WorkCalendar
+from .scenario import ALL_TASK_KINDS, Durations, Inbound, Money, Scenario, WorkCalendar
 from .strategies import Strategy
 from .units import DAY, HOUR
 
@@ -95,11 +96,9 @@ def team(scenario: Scenario, strategy: Strategy, rng: Optional[np.random.Generat
 def leave_days(cal: WorkCalendar, timezone: int, holidays: list[int], per_year: float, horizon: float,
                rng: np.random.Generator) -> set[int]:
     """One rep's leave: ``per_year`` days a year, pro rata over the horizon (rounded to whole
-    days), on distinct working days of their calendar that are not holidays, drawn uniformly."""
-    shift = timezone * HOUR
-    working = [WEEKDAYS.index(d) for d in cal.days]
-    days = [d for d in range(math.floor(shift / DAY), math.ceil((horizon + shift) / DAY))
-            if d % 7 in working and d not in holidays and d * DAY + cal.start - shift < horizon]
+    days), on distinct working days of the run (``Calendar.work_days``) that are not holidays,
+    drawn uniformly."""
+    days = Calendar(cal, timezone, holidays).work_days(horizon)
     count = min(len(days), round(per_year * horizon / (365 * DAY)))
     return {days[i] for i in rng.choice(len(days), size=count, replace=False)} if count else set()
 

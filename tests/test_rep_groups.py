@@ -13,6 +13,7 @@ from sim.calendar import Calendar
 from sim.scenario import WorkCalendar
 from sim.units import DAY, HOUR
 
+ALL7 = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEAM_CAL = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}
 
 
@@ -47,14 +48,23 @@ def test_a_calendar_on_another_clock_opens_and_closes_at_its_own_hours():
     assert cal.work_days(14 * DAY) == [0, 1, 2, 3, 4, 7, 8, 9, 10, 11]
 
 
-def test_a_clock_ahead_of_the_team_starts_its_day_before_the_teams():
+def test_a_clock_ahead_of_the_team_works_early_on_the_teams_clock():
     """A group eight hours ahead works 09:00-17:00 on its clock, 01:00-09:00 on the team's;
-    its Monday starts at the team's Sunday 16:00, before the run: day -1 is its Sunday."""
+    its week two Monday starts at the team's Sunday 16:00 but its hours are after the run."""
     cal = Calendar(WorkCalendar(days=["mon", "sun"], start="09:00", end="17:00"), timezone=8)
     assert cal.is_working(1 * HOUR) and not cal.is_working(9 * HOUR)
-    assert cal.day_of(0.0) == 0 and cal.day_of(-8 * HOUR - 1) == -1
+    assert cal.day_of(0.0) == 0 and cal.day_of(7 * DAY - 8 * HOUR) == 7
     assert cal.work_days(7 * DAY) == [0, 6]  # its Sunday (day 6) runs 01:00-09:00 of the team's Sunday
     assert cal.working_minutes(7 * DAY) == 2 * 8 * HOUR
+
+
+def test_a_clock_behind_the_team_starts_on_its_day_minus_one():
+    """A group ten hours behind working around the clock is on its Sunday (day -1) for the
+    team's first ten hours: that day is one of its working days, ten hours long."""
+    cal = Calendar(WorkCalendar(days=list(ALL7), start="00:00", end="24:00"), timezone=-10)
+    assert cal.day_of(0.0) == -1 and cal.day_of(10 * HOUR) == 0
+    assert cal.work_days(2 * DAY) == [-1, 0, 1]
+    assert cal.working_minutes(2 * DAY) == 2 * DAY
 
 
 def test_days_off_are_skipped_and_a_calendar_with_no_day_left_never_opens():
@@ -216,14 +226,33 @@ def test_the_cli_reports_each_group_in_runs_summary_table_and_plot(tmp_path):
     assert (out / "plots" / "call_load_by_group.png").stat().st_size > 10_000
 
 
-def test_a_group_on_the_prospects_clock_makes_far_time_zones_callable():
-    """Prospects twelve hours ahead are never in legal hours while the team works; a group
-    working on their clock makes the scenario valid, and it is the group that calls them."""
-    far = {"population": {"outbound": {"size": 60}, "inbound": {"per_day": 0}, "timezones": {12: 1.0}},
+def test_every_group_must_meet_every_time_zone_and_a_group_on_the_prospects_clock_calls_them_all():
+    """Prospects twelve hours ahead are never in legal hours while the home group works: a
+    group that never meets them would hold the prospects dealt to it for good, so the
+    scenario is refused, naming the group. A team on the prospects' clock calls every one."""
+    far = {"population": {"outbound": {"size": 60, "ramp": "2d"}, "inbound": {"per_day": 0}, "timezones": {12: 1.0}},
            "horizon": "14d", "strategies": {"s": {"preset": "five_and_stop"}}}
-    with pytest.raises(ValueError, match="never meet the legal calling hours"):
-        sim.Scenario(**far, team={"reps": [{"name": "home", "count": 2}]})
-    sc = sim.Scenario(**far, team={"reps": [{"name": "home", "count": 2}, {"name": "night", "timezone": 12}]})
+    with pytest.raises(ValueError, match=r"team.reps\[0\]: group 'home' works 09:00-17:00, which never meets"):
+        sim.Scenario(**far, team={"reps": [{"name": "home", "count": 2}, {"name": "night", "timezone": 12}]})
+    sc = sim.Scenario(**far, team={"reps": [{"name": "night", "count": 2, "timezone": 12}]})
     r = sim.run_replication(sc, "s", 0, event_log=True)
-    callers = set(calls(r, "")["rep"])
-    assert callers == {"night"}
+    assert calls(r, "night")["prospect"].nunique() == 60
+
+
+def test_a_group_behind_the_team_counts_its_calls_on_its_day_minus_one():
+    """A round-the-clock group ten hours behind makes calls in the team's first ten hours, on
+    its own day -1: they count in its rep-days and in its group figures."""
+    sc = sim.Scenario(
+        horizon="7d", seed=2, population={"outbound": {"size": 200, "ramp": "1d"}, "inbound": {"per_day": 0}},
+        team={"reps": [{"name": "home", "count": 1},
+                       {"name": "west", "count": 1, "timezone": -10,
+                        "calendar": {"days": list(ALL7), "start": "00:00", "end": "24:00"}}]},
+        strategies={"s": {"preset": "daily_two_weeks", "respect_calling_hours": False}})
+    r = sim.run_replication(sc, "s", 0, event_log=True)
+    m = r.metrics
+    west = calls(r, "west")
+    early = int((west["time_min"] < 10 * HOUR).sum())
+    assert early > 0
+    day_minus_one = r.rep_days[(r.rep_days["rep"] == "west") & (r.rep_days["day"] == -1)]
+    assert int(day_minus_one["calls"].sum()) == early
+    assert m["group_home_calls"] + m["group_west_calls"] == m["calls"]
