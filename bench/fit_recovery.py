@@ -31,8 +31,8 @@ LABELS = {
 }
 
 
-def _g(v: float, scale: float, unit: str) -> str:
-    return f"{v * scale:.3g}{unit}"
+def _g(v: float, scale: float, unit: str, digits: int = 3) -> str:
+    return f"{v * scale:.{digits}g}{unit}"
 
 
 def main() -> None:
@@ -74,6 +74,13 @@ def main() -> None:
                      f"{int(r['covered'])} of {int(r['fitted in'])} | {int(r['band low'])} to {int(r['band high'])} | "
                      f"{'yes' if r['within band'] else '**no**'} |")
     lines += [
+        "", "Intervals: Clopper-Pearson or Garwood for shares and counts, Wald (from the observed information) "
+        "for reachability, profile likelihood for the hot answer window (`fit_estimators.fit_answering`) and "
+        "for `frequency_risk`. The window needs it: with the shared lead queue (`team.queue.routing: shared`) "
+        "most first calls come at a few delays only (at once after a returned voicemail, exactly at the "
+        "first-response delay), few while the window closes, and the window's log-likelihood is far from "
+        "quadratic; the estimate +- 1.96 standard errors covered `answer_decay` in only 32 of these 40 seeds, "
+        "with unbiased estimates (mean 14.9 min) whose spread matched that of logs drawn from the fit's own model.",
         "", "## The fitted scenario beside the log (seed 0)", "",
         "The scenario fitted to seed 0's log, simulated under the cadence read from the log (`as_logged`), "
         "5 replications; intervals: exact for the log, t over replications for the simulation.", "",
@@ -94,8 +101,8 @@ def main() -> None:
         if key == "seed" or got is None:
             continue
         path, scale, unit = LABELS[key]
-        lines.append(f"| `{path}` | {_g(truth[key], scale, unit)} | {_g(got[0], scale, unit)} | "
-                     f"{_g(got[1], scale, unit)} to {_g(got[2], scale, unit)} | {'yes' if got[3] else '**no**'} |")
+        lines.append(f"| `{path}` | {_g(truth[key], scale, unit)} | {_g(got[0], scale, unit)} | "  # 4 digits: narrow intervals
+                     f"{_g(got[1], scale, unit, 4)} to {_g(got[2], scale, unit, 4)} | {'yes' if got[3] else '**no**'} |")
     lines += [
         "", "## What is not checked here", "",
         "Parameters the fit leaves at their defaults (the readiness chain, outcome shares by readiness, the "

@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from sim.fit import binomial_ci, fit_answering, fit_hot_window, fit_reachability, hot_answer
+from sim.fit_estimators import CHI2_95, AnsweringLikelihood
 
 SAMPLES = 40
 
@@ -80,6 +81,59 @@ def test_joint_answering_fit_covers_reach_and_window_despite_the_selection():
         covered += [e.covers(v) for e, v in zip(est, truth)]
     lo, hi = band(samples)
     assert np.all((covered >= lo) & (covered <= hi)), (covered, (lo, hi))
+
+
+def _shared_queue_prospects(seed: int, size: int = 2400, truth=(0.08, 10.0, 0.9, 15.0, 3.0)):
+    """Like ``_prospects``, but the first call after getting in touch comes at the few delays a shared
+    queue gives (measured on the fit's round trip): at once for a returned voicemail (9%), exactly at
+    the first-response delay of 10 minutes (39%), within 5 minutes after it (15%), a few while the
+    window closes (15 to 30 minutes, 2%), the rest hours later (35%)."""
+    mu, kappa, answer, decay, shape = truth
+    rng = np.random.default_rng(seed)
+    r = rng.beta(mu * kappa, (1 - mu) * kappa, size)
+    inbound = rng.random(size) < 0.5
+    lo, hi, share = np.array([[0, 0, 9], [10, 10, 39], [10, 15, 15], [15, 30, 2], [60, 1440, 35]], float).T
+    which = rng.choice(len(share), size, p=share / share.sum())
+    age = lo[which] + (hi - lo)[which] * rng.random(size)
+    hot_y = rng.random(size) < hot_answer(age, r, answer, decay, shape)
+    dials = np.where(inbound & hot_y, 0, 5)
+    answers = rng.binomial(dials, r)
+    return dials, answers, np.flatnonzero(inbound), age[inbound], hot_y[inbound]
+
+
+@pytest.mark.slow
+def test_window_intervals_end_where_the_profile_likelihood_drops_by_the_chi2_cut():
+    """With first calls at a few delays only (a shared queue), the window's log-likelihood is far from
+    quadratic, and estimate +- 1.96 standard errors misses the truth too often (docs/fit-recovery.md:
+    answer_decay covered 32 of 40 round trips). Each end of the answer, decay and shape intervals must
+    be where the profile log-likelihood, minimised here again from scratch over the other parameters,
+    is chi2(1)'s 95% point / 2 below its maximum (to 0.1 in deviance: the fit stops within 0.01 in its
+    signed root, about 0.04 in deviance)."""
+    data = _shared_queue_prospects(5)
+    est, note = fit_answering(*data)
+    assert note is None and len(est) == 5
+    lik = AnsweringLikelihood(*data)
+    to_fit = [lambda v: np.log(v / (1 - v)), np.log, lambda v: np.log(v / (1 - v)), np.log, np.log]
+    theta = np.array([f(e.value) for f, e in zip(to_fit, est)])
+    from scipy import optimize
+
+    best = optimize.minimize(lambda x: lik.nll(x, None), theta, method="Nelder-Mead",
+                             options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000}).fun
+    for i in (2, 3, 4):
+        others = [j for j in range(5) if j != i]
+        for end in (est[i].low, est[i].high):
+            v = to_fit[i](end)
+
+            def f(z):
+                x = theta.copy()
+                x[others] = z
+                x[i] = v
+                return lik.nll(x, None)
+
+            prof = min(optimize.minimize(f, theta[others] + shift, method="Nelder-Mead",
+                                         options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000}).fun
+                       for shift in (0.0, 0.05))
+            assert abs(2 * (prof - best) - CHI2_95) < 0.1, (est[i].label, end, 2 * (prof - best))
 
 
 def test_ordinary_dials_alone_are_biased_by_that_selection():
