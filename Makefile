@@ -23,6 +23,7 @@ LOCKFLAGS := --universal --python-version 3.11 --fork-strategy fewest --generate
 SCENARIO  ?= scenarios/baseline.yaml
 WORKSHOP  ?=
 PORT      ?= 8501
+TEST_PROCESSES ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test bench lock clean help workshop
 
@@ -60,8 +61,11 @@ $(TEST_DEPS): requirements-test.lock pyproject.toml $(CREATED)
 run: $(RUN_DEPS)
 	$(PY) -m sim run $(SCENARIO) --workers 2
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist; by default one per core this shell may
+# use), a test file at a time (--dist loadfile), so a module's shared fixture is built once.
+# TEST_PROCESSES=0 runs the suite in one process.
 test: $(TEST_DEPS)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_PROCESSES) --dist loadfile
 
 # The workshop page needs Streamlit, which the test lock holds (it is the workshop extra too).
 workshop: $(TEST_DEPS)

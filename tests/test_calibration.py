@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, cli
 from sim import Scenario
-from sim.calibration import FIGURES, fatigue_tolerance, first_call_rates, reached_by_call, run_calibration
+from sim.calibration import FIGURES, fatigue_tolerance, first_call_rates, reached_by_call
 from sim.touches import answer_probability
 
 
@@ -66,23 +66,31 @@ def test_fatigue_tolerance_matches_the_annoyance_algebra():
     assert fatigue_tolerance(sc, 0, prospects=500) == pytest.approx(expected, rel=1e-9)
 
 
-@pytest.mark.slow
-def test_calibrate_command_writes_a_complete_table(tmp_path):
-    out = tmp_path / "cal"
-    res = cli("calibrate", "--replications", "2", "--workers", "2", "--out", out)
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    """`followup-sim calibrate` as the README runs it (its defaults: 5 replications, seed 2026),
+    once for the two tests below: the folder it writes, and what it printed."""
+    out = tmp_path_factory.mktemp("calibrate") / "cal"
+    res = cli("calibrate", "--workers", "2", "--out", out)
     assert res.returncode == 0, res.stderr
+    return out, res
+
+
+@pytest.mark.slow
+def test_calibrate_command_writes_a_complete_table(calibrated):
+    out, res = calibrated
     for name in ("calibration.csv", "calibration.md", "calibration.png", "manifest.json",
                  "scenario_market.yaml", "scenario_speed.yaml"):
         assert (out / name).is_file(), name
     table = pd.read_csv(out / "calibration.csv")
     assert list(table["figure"]) == [f.key for f in FIGURES]
     assert set(table["status"]) <= {"met", "missed", "not a target"}
-    assert (table["replications"] == 2).all()
+    assert (table["replications"] == 5).all()
     for row in table.itertuples():
         assert np.isfinite([row.model, row.ci_low, row.ci_high]).all(), row.figure
         assert row.ci_low - 1e-9 <= row.model <= row.ci_high + 1e-9, row.figure
     info = json.loads((out / "manifest.json").read_text())
-    assert info["seed"] == 2026 and info["replications"] == 2 and "numpy" in info["versions"]
+    assert info["seed"] == 2026 and info["replications"] == 5 and "numpy" in info["versions"]
     assert "met" in res.stdout and "published" in res.stdout
 
 
@@ -95,11 +103,12 @@ def _readme_met_rows() -> list[str]:
 
 
 @pytest.mark.slow
-def test_every_figure_the_readme_calls_met_is_met_with_the_default_command():
+def test_every_figure_the_readme_calls_met_is_met_with_the_default_command(calibrated):
     """The README's calibration table comes from `followup-sim calibrate` (5 replications, seed 2026);
     the same command must still meet every figure the README says it meets."""
+    out, _ = calibrated
     claimed = _readme_met_rows()
     assert len(claimed) >= 5
-    table, _ = run_calibration(replications=5, seed=2026, workers=2)
+    table = pd.read_csv(out / "calibration.csv")
     status = dict(zip(table["what"], table["status"]))
-    assert {what: status[what] for what in claimed} == {what: "met" for what in claimed}
+    assert {what: status.get(what) for what in claimed} == {what: "met" for what in claimed}

@@ -61,7 +61,7 @@ def _replay(script, start: int, unit: float, n_people: int = 16) -> None:
             now += unit
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)  # the same 300 scripts on every run, as in CI
 @given(ops, st.integers(0, 30), st.sampled_from([1.0, DAY / 4, DAY]))
 def test_pop_next_due_and_backlog_match_their_definitions(script, start, unit):
     _replay(script, start, unit)
