@@ -59,11 +59,16 @@ def _prospects(seed: int, size: int = 1000, truth=(0.08, 10.0, 0.9, 15.0, 3.0), 
     and stop there when they answer (as a cadence stops after a conversation); the others, and those
     who missed it, get five ordinary dials. Selection on that first call is what a fit of the ordinary
     dials alone gets wrong."""
+    return _sample(seed, size, truth, inbound_share, lambda rng: rng.exponential(mean_age, size))
+
+
+def _sample(seed: int, size: int, truth, inbound_share: float, draw_age):
+    """The prospects of ``_prospects``, with the first call's delay drawn by ``draw_age(rng)``."""
     mu, kappa, answer, decay, shape = truth
     rng = np.random.default_rng(seed)
     r = rng.beta(mu * kappa, (1 - mu) * kappa, size)
     inbound = rng.random(size) < inbound_share
-    age = rng.exponential(mean_age, size)
+    age = draw_age(rng)
     hot_y = rng.random(size) < hot_answer(age, r, answer, decay, shape)
     dials = np.where(inbound & hot_y, 0, 5)
     answers = rng.binomial(dials, r)
@@ -88,17 +93,13 @@ def _shared_queue_prospects(seed: int, size: int = 2400, truth=(0.08, 10.0, 0.9,
     queue gives (measured on the fit's round trip): at once for a returned voicemail (9%), exactly at
     the first-response delay of 10 minutes (39%), within 5 minutes after it (15%), a few while the
     window closes (15 to 30 minutes, 2%), the rest hours later (35%)."""
-    mu, kappa, answer, decay, shape = truth
-    rng = np.random.default_rng(seed)
-    r = rng.beta(mu * kappa, (1 - mu) * kappa, size)
-    inbound = rng.random(size) < 0.5
     lo, hi, share = np.array([[0, 0, 9], [10, 10, 39], [10, 15, 15], [15, 30, 2], [60, 1440, 35]], float).T
-    which = rng.choice(len(share), size, p=share / share.sum())
-    age = lo[which] + (hi - lo)[which] * rng.random(size)
-    hot_y = rng.random(size) < hot_answer(age, r, answer, decay, shape)
-    dials = np.where(inbound & hot_y, 0, 5)
-    answers = rng.binomial(dials, r)
-    return dials, answers, np.flatnonzero(inbound), age[inbound], hot_y[inbound]
+
+    def draw_age(rng):
+        which = rng.choice(len(share), size, p=share / share.sum())
+        return lo[which] + (hi - lo)[which] * rng.random(size)
+
+    return _sample(seed, size, truth, 0.5, draw_age)
 
 
 @pytest.mark.slow
