@@ -26,6 +26,7 @@ import yaml
 from pandas.api.types import union_categoricals
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .errors import UserError
 from .units import DAY
 
 # ---------------------------------------------------------------- vocabulary
@@ -50,7 +51,7 @@ _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}/\d{1,2}/\d{2,4}$")
 
 
-class ActivityError(Exception):
+class ActivityError(UserError):
     """An activity file or mapping that cannot be used, explained for a person."""
 
 

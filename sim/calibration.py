@@ -22,7 +22,7 @@ from typing import Callable, Optional
 import numpy as np
 import pandas as pd
 
-from .experiment import map_runs
+from .experiment import experiment_jobs, map_runs
 from .published import FIGURE_BY_KEY, FIGURES, format_value
 from .readiness import STATE_NAMES
 from .scenario import Scenario
@@ -183,9 +183,9 @@ def run_calibration(replications: int = 5, seed: int = 2026, workers: int = 1,
     ``model`` holds model sections to use instead of the defaults (see ``model_of``)."""
     market = market_scenario(replications, seed, market_prospects, model)
     speed = speed_scenario(replications, seed, leads_per_day, model)
-    jobs = [(sc, name, r, True) for sc in (market, speed) for name in sc.strategies for r in range(replications)]
+    jobs = [job for sc in (market, speed) for job in experiment_jobs(sc, replications, event_log=True)]
     results = map_runs(jobs, workers, progress=progress)
-    by = {(job[0].name, job[1], job[2]): res for job, res in zip(jobs, results)}
+    by = {(job.scenario.name, job.strategy, job.replication): res for job, res in zip(jobs, results)}
 
     per_rep: dict[str, list[float]] = {f.key: [] for f in FIGURES}
     for r in range(replications):
@@ -283,15 +283,6 @@ def write_calibration_files(table: pd.DataFrame, scenarios: dict[str, Scenario],
                                           encoding="utf-8")
 
 
-def write_calibration(table: pd.DataFrame, scenarios: dict[str, Scenario], out, info: dict, plot: bool = True,
-                      force: bool = False):
-    """Write the calibration folder atomically, under the rules of ``sim.folders`` for an existing ``out``."""
-    from .folders import ResultsFolder
-
-    with ResultsFolder(out, "calibration", "calibration", force=force) as folder:
-        return folder.commit(lambda tmp: write_calibration_files(table, scenarios, tmp, info, plot))
-
-
 def calibrate_into_folder(replications: int, seed: int, workers: int, out, info: dict, plot: bool = True,
                           model: Optional[dict] = None, force: bool = False, progress=None):
     """Check and lock ``out``, run the calibration, write it; returns (table, folder).
@@ -299,8 +290,7 @@ def calibrate_into_folder(replications: int, seed: int, workers: int, out, info:
     import time
 
     from .folders import ResultsFolder
-    from .interrupts import Interrupted, exit_code_of, signals_raise
-    from .runner import RunInterrupted
+    from .interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
 
     t0 = time.perf_counter()
     folder = ResultsFolder(out, "calibration", "calibration", force=force)

@@ -2,10 +2,12 @@
 error in a few seconds, not a traceback after the client's 30-second timeout."""
 from __future__ import annotations
 
+from .errors import UserError
+
 CONNECT_SECONDS = 5.0
 
 
-class ClusterError(Exception):
+class ClusterError(UserError):
     """The Dask cluster cannot be used; the message says why."""
 
 

@@ -59,19 +59,28 @@ class Experiment:
         return self.series("events")
 
 
-def _one(args: tuple) -> RunResult:
-    scenario, strategy, replication, event_log = args
-    return run_replication(scenario, strategy, replication, event_log)
+@dataclass(frozen=True)
+class Job:
+    """One run: a strategy of a scenario for one replication (with or without its event log)."""
+
+    scenario: Scenario
+    strategy: str
+    replication: int
+    event_log: bool = False
+
+
+def _one(job: Job) -> RunResult:
+    return run_replication(job.scenario, job.strategy, job.replication, job.event_log)
 
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def map_runs(jobs: list[tuple], workers: int = 1, dask: Optional[str] = None,
+def map_runs(jobs: list[Job], workers: int = 1, dask: Optional[str] = None,
              progress: Optional[Progress] = None, finished: Optional[dict[int, RunResult]] = None,
              on_result: Optional[Callable[[int, RunResult], None]] = None) -> list[RunResult]:
-    """Run (scenario, strategy, replication, event_log) jobs; results come back in job order.
+    """Run jobs; results come back in job order.
 
     ``finished``: results already at hand by job index (a resumed run), not run again.
     ``on_result(i, result)`` is called as each run finishes (to keep it on disk).
@@ -121,7 +130,7 @@ def map_runs(jobs: list[tuple], workers: int = 1, dask: Optional[str] = None,
     return [r for r in results if r is not None]
 
 
-def _one_into_file(job: tuple, path: str) -> str:
+def _one_into_file(job: Job, path: str) -> str:
     """Run one job in a worker and write its result to ``path`` (whole, or not at all)."""
     result = _one(job)
     with open(path + ".tmp", "wb") as fh:
@@ -170,7 +179,8 @@ def run_experiment(
 
 
 def experiment_jobs(scenario: Scenario, replications: Optional[int] = None, event_log: bool = False,
-                    strategies: Optional[list[str]] = None) -> list[tuple]:
+                    strategies: Optional[list[str]] = None, first: int = 0) -> list[Job]:
+    """Jobs strategy by strategy, replications ``first`` .. ``replications - 1`` within each."""
     reps = scenario.replications if replications is None else replications
     names = strategies or list(scenario.strategies)
-    return [(scenario, name, r, event_log) for name in names for r in range(reps)]
+    return [Job(scenario, name, r, event_log) for name in names for r in range(first, reps)]

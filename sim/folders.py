@@ -28,8 +28,10 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from .errors import UserError
 
-class OutputError(Exception):
+
+class OutputError(UserError):
     """The output location cannot be used; the message says why and what to do."""
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from pathlib import Path
+from typing import Iterator, Optional
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 
@@ -66,3 +67,11 @@ def worker_init() -> None:
         libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: the parent's clean-up still stops the workers
         pass
+
+
+class RunInterrupted(Exception):
+    """The run was stopped by a signal; ``done`` of ``total`` runs are kept in ``partial``."""
+
+    def __init__(self, done: int, total: int, partial: Optional[Path], exit_code: int):
+        super().__init__(f"interrupted after {done} of {total} runs")
+        self.done, self.total, self.partial, self.exit_code = done, total, partial, exit_code

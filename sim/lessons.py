@@ -13,6 +13,7 @@ from typing import Optional
 
 import pandas as pd
 
+from .errors import UserError
 from . import sentences as S
 from .loading import ScenarioError, read_yaml
 from .scenario import Scenario
@@ -30,7 +31,7 @@ FOCUS: dict[str, list[str]] = {
 }
 
 
-class LessonError(ValueError):
+class LessonError(UserError, ValueError):
     """A lesson that cannot be found or read, explained for a person."""
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
+from .errors import UserError
 from .units import DAY
 
 MAX_HORIZON_DAYS = 3650
@@ -45,7 +46,7 @@ EVENT_ROWS_PER_PROSPECT_YEAR = 20.0
 HEADROOM = 0.9  # refuse a run that needs more than this share of the available memory
 
 
-class LimitError(Exception):
+class LimitError(UserError):
     """A run larger than a stated limit or than this machine; the message gives the figures."""
 
 

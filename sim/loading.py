@@ -20,10 +20,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .distributions import KIND_TAGS
+from .errors import UserError
 from .scenario import Scenario
 
 
-class ScenarioError(Exception):
+class ScenarioError(UserError):
     """A scenario file (or an override) that cannot be used, explained for a person."""
 
 

@@ -15,19 +15,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .engine import run_replication
-from .experiment import Progress, map_runs
+from .errors import UserError
+from .experiment import Progress, experiment_jobs, map_runs
+from .metrics import metric_names
 from .results import RunResult
-from .scenario import OutboundList, Scenario
+from .scenario import Scenario
 from .stats import t_interval
-from .units import DAY
 
 MIN_REPLICATIONS = 10  # fewer give an interval too unsure of its own width to stop on
 DEFAULT_MAX_REPLICATIONS = 200
 SUFFIX = "_vs_baseline"
 
 
-class PrecisionError(ValueError):
+class PrecisionError(UserError, ValueError):
     """A --precision target that cannot be used; the message says what was expected."""
 
 
@@ -68,18 +68,6 @@ def parse_target(text: str) -> Target:
     if not metric.endswith(SUFFIX):
         metric += SUFFIX
     return Target(metric, half)
-
-
-def metric_names(scenario: Scenario) -> list[str]:
-    """The metrics a run of ``scenario`` reports, from one run of a one-prospect, one-day copy
-    (money adds its own), to check a target before the real runs start."""
-    pop = scenario.population
-    tiny = scenario.model_copy(update={
-        "horizon": float(DAY),
-        "population": pop.model_copy(update={"outbound": OutboundList(size=1, ramp="0d"),
-                                             "inbound": pop.inbound.model_copy(update={"per_day": 0.0})}),
-    })
-    return list(run_replication(tiny, next(iter(scenario.strategies)), 0).metrics)
 
 
 def check_target(scenario: Scenario, target: Target, max_replications: int) -> None:
@@ -162,11 +150,11 @@ def run_to_precision(scenario: Scenario, target: Target, max_replications: int, 
     while stop_at is None:
         widest = math.nan if any(math.isnan(w) for w in widths.values()) else max(widths.values(), default=math.nan)
         end = first if done == 0 else done + next_batch(done, widest, target.half_width, max_replications)
-        jobs = [(scenario, name, r, event_log) for name in names for r in range(done, end)]
+        jobs = experiment_jobs(scenario, end, event_log, names, first=done)
         offset = len(runs)
         report = (lambda k, _n: progress(offset + k, len(names) * end)) if progress else None
-        for (_sc, name, r, _ev), res in zip(jobs, map_runs(jobs, workers, dask, report)):
-            runs[(name, r)] = res
+        for job, res in zip(jobs, map_runs(jobs, workers, dask, report)):
+            runs[(job.strategy, job.replication)] = res
         for name in names:
             values[name].extend(float(runs[(name, r)].metrics[metric]) for r in range(done, end))
         for n in range(max(done + 1, 2), end + 1):

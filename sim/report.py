@@ -18,10 +18,11 @@ from typing import Optional
 
 import pandas as pd
 
+from .errors import UserError
 from . import sentences as S
 from .loading import ScenarioError, load_scenario
 from .scenario import Scenario
-from .strategies import Strategy, SubCadence, display_names
+from .strategies import Strategy, SubCadence, display_names, planned_touches
 from .units import DAY, format_duration
 
 REQUIRED = ("runs.csv", "summary.csv", "scenario.yaml")
@@ -35,7 +36,7 @@ PLOT_TITLES = {
 }
 
 
-class ReportError(ValueError):
+class ReportError(UserError, ValueError):
     """A results folder the report cannot be built from, explained for a person."""
 
 
@@ -107,25 +108,9 @@ def _num(x: float) -> str:
     return S.number(max(x, 0.0)) if math.isfinite(x) else "-"
 
 
-def step_days(strategy: "Strategy | SubCadence", horizon_days: float) -> list[tuple[float, str]]:
-    """(cadence day, channel) of each planned touch, repeats included up to the horizon (day 1 = first touch)."""
-    out: list[tuple[float, str]] = []
-    day = 1.0
-    for step in strategy.steps:
-        day = step.day if step.day is not None else day + step.after / DAY
-        out.append((day, step.channel))
-    limit = strategy.touch_limit()
-    if strategy.repeat is not None and out:
-        while len(out) < limit and out[-1][0] + strategy.repeat.every / DAY <= horizon_days:
-            out.append((out[-1][0] + strategy.repeat.every / DAY, strategy.repeat.channel))
-    if math.isfinite(limit):
-        out = out[:int(limit)]
-    return [(d, c) for d, c in out if d <= horizon_days]
-
-
 def timeline_svg(strategy: "Strategy | SubCadence", horizon_days: float, width: int = 560) -> str:
     """A small inline SVG of a cadence: a mark per planned touch on a day axis."""
-    touches = step_days(strategy, horizon_days)
+    touches = planned_touches(strategy, horizon_days)
     if not touches:
         return "<p class=muted>No outbound touches: the team only answers prospects who get in touch.</p>"
     touches = touches[:len(strategy.steps) + 2]  # the listed steps and two repeats say enough
@@ -162,7 +147,7 @@ def timeline_svg(strategy: "Strategy | SubCadence", horizon_days: float, width: 
 def _touch_words(plan) -> list[str]:
     """A cadence's touches in words (``plan``: a strategy or one of its sub-cadences)."""
     bits = []
-    touches = step_days(plan, 10_000)
+    touches = planned_touches(plan, 10_000)
     if touches:
         listed = touches[:len(plan.steps)]
         days = ", ".join(f"{d:g}" for d, _ in listed)

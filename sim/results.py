@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 import pandas as pd
 
+from .metrics import SALES_BY_ATTEMPT_MAX
 from .prospects import DISQUALIFIED, FINAL_STATES, OPEN, OPTED_OUT, WON
 from .readiness import CUSTOMER, OFF_MARKET, STATE_NAMES, Paths
 from .tally import REP_DAY_BASE, Tally
@@ -16,8 +17,6 @@ from .units import DAY, HOUR
 
 if TYPE_CHECKING:
     from .scenario import Money
-
-SALES_BY_ATTEMPT_MAX = 12
 
 
 @dataclass

@@ -19,7 +19,7 @@ import pandas as pd
 from .cluster import check_dask
 from .experiment import Experiment, Progress, experiment_jobs, map_runs
 from .folders import OutputError, ResultsFolder
-from .interrupts import Interrupted, exit_code_of, signals_raise
+from .interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
 from .limits import check_run
 from .loading import dump_scenario
 from .output import manifest, now_utc, write_run_files
@@ -28,14 +28,6 @@ from .stats import summarize
 
 if TYPE_CHECKING:
     from .precision import Stop, Target
-
-
-class RunInterrupted(Exception):
-    """The run was stopped by a signal; ``done`` of ``total`` runs are kept in ``partial``."""
-
-    def __init__(self, done: int, total: int, partial: Optional[Path], exit_code: int):
-        super().__init__(f"interrupted after {done} of {total} runs")
-        self.done, self.total, self.partial, self.exit_code = done, total, partial, exit_code
 
 
 @dataclass

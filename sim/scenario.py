@@ -18,7 +18,6 @@ from .strategies import PRESETS, Strategy
 from .limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_STRATEGIES, scenario_problems
 from .units import DAY, HOUR, WEEK, ClockTime, Minutes, format_clock
 
-Probability = float  # documented alias; bounds are set per field with Field(ge=0, le=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TaskKind = Literal["booked", "callback", "new_lead", "follow_up", "prospecting"]
 

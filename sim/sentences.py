@@ -21,6 +21,7 @@ restyle them. Numbers are rounded for people: see ``number`` and ``percent``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -442,3 +443,22 @@ def replication_warning(summary: pd.DataFrame) -> Optional[str]:
     return (f"Only {n} replications: the 95% intervals are wide and unreliable. "
             f"Run at least {FEW_REPLICATIONS} before teaching from these numbers.")
 
+
+# the last part of a field path -> what it is in words (the path is shown beside it)
+FIELD_WORDS = {
+    "count": "Number of reps", "max_touches": "Most touches per prospect", "first_response": "Time to call a new lead",
+    "per_day": "New inbound leads per day", "per_week": "New per week", "per_month": "New inbound leads per month",
+    "size": "Prospects on the list", "pushiness": "Rep pushiness (0 calm, 1 pushy)",
+    "skill": "Rep skill", "min_gap": "Shortest gap between touches", "drop_after": "Days a task may be overdue",
+    "booking_delay": "Days ahead a next call is booked", "callback_delay": "Wait before a requested call back",
+    "max_calls_per_rep_day": "Most calls per rep per day", "forget": "Share of follow-ups forgotten",
+    "mean": "Mean", "horizon": "Simulated time", "ramp": "Days to first-touch the list",
+    "every": "Gap between repeat touches", "rep_pushiness": "Coached pushiness (0 calm, 1 pushy)",
+}
+
+
+def field_words(path: str) -> str:
+    """A field path in words, with the path itself for precision: 'Number of reps (team.reps[0].count)'."""
+    last = re.sub(r"\[\d+\]", "", path.split(".")[-1])
+    words = FIELD_WORDS.get(last, last.replace("_", " ").capitalize())
+    return f"{words} ({path})"

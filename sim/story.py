@@ -19,6 +19,7 @@ from typing import Optional
 import pandas as pd
 
 from .engine import run_replication
+from .errors import UserError
 from .scenario import WEEKDAYS, Scenario
 from .strategies import Cadence, display_names
 from .units import DAY
@@ -41,7 +42,7 @@ OUTCOME_WORDS = {
 CAUSE_WORDS = {"frequency": "touched too often", "after_no": "touched after a clear no", "pushy_rep": "a pushy rep"}
 
 
-class StoryError(ValueError):
+class StoryError(UserError, ValueError):
     """A story that cannot be told (unknown prospect, nobody of the kind asked for), explained for a person."""
 
 

@@ -1,6 +1,7 @@
 """Strategies (cadences) as a sales manager writes them, and the named presets people argue about."""
 from __future__ import annotations
 
+import math
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -255,3 +256,22 @@ def display_names(strategies: dict[str, Strategy]) -> dict[str, str]:
 def preset(name: str, **overrides: Any) -> Strategy:
     """A preset strategy by name, with optional field overrides."""
     return Strategy.model_validate({"preset": name, **overrides})
+
+
+def planned_touches(strategy: "Strategy | SubCadence", horizon_days: float) -> list[tuple[float, str]]:
+    """(cadence day, channel) of each planned touch, repeats included up to ``horizon_days`` (day 1 =
+    the first touch): the cadence as planned, before calendars and queues move it. The one place
+    a cadence's schedule is computed for people (report, console, workshop); the engine's
+    ``Cadence`` makes the same steps relative to the touches really made."""
+    out: list[tuple[float, str]] = []
+    day = 1.0
+    for step in strategy.steps:
+        day = step.day if step.day is not None else day + step.after / DAY
+        out.append((day, step.channel))
+    limit = strategy.touch_limit()
+    if strategy.repeat is not None and out:
+        while len(out) < limit and out[-1][0] + strategy.repeat.every / DAY <= horizon_days:
+            out.append((out[-1][0] + strategy.repeat.every / DAY, strategy.repeat.channel))
+    if math.isfinite(limit):
+        out = out[:int(limit)]
+    return [(d, c) for d, c in out if d <= horizon_days]

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 import pandas as pd
 import yaml
 
-from .experiment import Experiment, Progress, map_runs
+from .experiment import Experiment, Job, Progress, experiment_jobs, map_runs
 from .limits import MAX_SWEEP_POINTS
 from .loading import ScenarioError, dump_scenario, with_fields
 from .scenario import Scenario
@@ -61,11 +61,11 @@ def sweep_scenarios(scenario: Scenario, params: list[tuple[str, list[Any]]]) -> 
             for point in grid(params)]
 
 
-def sweep_jobs(scenarios: list[Scenario], reps: int) -> list[tuple]:
-    return [(sc, name, r, False) for sc in scenarios for name in sc.strategies for r in range(reps)]
+def sweep_jobs(scenarios: list[Scenario], reps: int) -> list[Job]:
+    return [job for sc in scenarios for job in experiment_jobs(sc, reps)]
 
 
-def sweep_table(params, scenarios: list[Scenario], jobs: list[tuple], results: list) -> pd.DataFrame:
+def sweep_table(params, scenarios: list[Scenario], jobs: list[Job], results: list) -> pd.DataFrame:
     points = grid(params)
     frames = []
     per_point = len(jobs) // len(points)
@@ -106,7 +106,7 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
     from .folders import ResultsFolder
     from .interrupts import Interrupted, exit_code_of, signals_raise
     from .output import now_utc, provenance
-    from .runner import RunInterrupted
+    from .interrupts import RunInterrupted
     from .sweep_plots import write_sweep_plots
 
     from .cluster import check_dask

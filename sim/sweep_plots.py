@@ -6,7 +6,6 @@ below the panels, off the data.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Optional
 
@@ -19,6 +18,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .plots import plain  # noqa: E402
+from .sentences import field_words  # noqa: E402  (re-exported: the sweep's axes are labelled with it)
 
 PANELS = [
     ("close_rate", "Close rate (%)", 100.0, 100.0),
@@ -26,26 +26,6 @@ PANELS = [
     ("calls_per_rep_day_mean", "Calls per rep per working day", 1.0, np.inf),
     ("lead_response_median_min", "Median lead response (minutes)", 1.0, np.inf),
 ]
-
-# the last part of a field path -> what it is in words (the path is shown beside it)
-FIELD_WORDS = {
-    "count": "Number of reps", "max_touches": "Most touches per prospect", "first_response": "Time to call a new lead",
-    "per_day": "New inbound leads per day", "per_week": "New per week", "per_month": "New inbound leads per month",
-    "size": "Prospects on the list", "pushiness": "Rep pushiness (0 calm, 1 pushy)",
-    "skill": "Rep skill", "min_gap": "Shortest gap between touches", "drop_after": "Days a task may be overdue",
-    "booking_delay": "Days ahead a next call is booked", "callback_delay": "Wait before a requested call back",
-    "max_calls_per_rep_day": "Most calls per rep per day", "forget": "Share of follow-ups forgotten",
-    "mean": "Mean", "horizon": "Simulated time", "ramp": "Days to first-touch the list",
-    "every": "Gap between repeat touches", "rep_pushiness": "Coached pushiness (0 calm, 1 pushy)",
-}
-
-
-def field_words(path: str) -> str:
-    """A field path in words, with the path itself for precision: 'Number of reps (team.reps[0].count)'."""
-    last = re.sub(r"\[\d+\]", "", path.split(".")[-1])
-    words = FIELD_WORDS.get(last, last.replace("_", " ").capitalize())
-    return f"{words} ({path})"
-
 
 def _positions(values: pd.Series) -> tuple[np.ndarray, list[str], bool, bool]:
     """Numeric x when every value is a number, else evenly spaced categories in sweep order;

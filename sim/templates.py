@@ -1,4 +1,9 @@
 """The commented starter scenario written by ``followup-sim new NAME``."""
+from pathlib import Path
+from typing import Optional
+
+from .errors import UserError
+from .names import name_problem
 
 STARTER = """\
 # {name}: a followup-sim scenario. Run it with:  followup-sim run {file}
@@ -39,3 +44,22 @@ strategies:
     book_next_step: true
 baseline: one_and_done   # the others are compared with this one
 """
+
+
+def write_starter(name: str, out: Optional[Path] = None, force: bool = False) -> Path:
+    """Write the starter scenario ``name`` to ``out`` (default: scenarios/NAME.yaml); returns the path.
+    A bad name, a path that is not a file, or an existing file without ``force`` is a UserError."""
+    problem = name_problem(name)
+    if problem:
+        raise UserError(f"name {name!r}: {problem}")
+    path = out or Path("scenarios") / f"{name}.yaml"
+    if path.exists() and not path.is_file():
+        raise UserError(f"{path} exists and is not a file; choose another --out")
+    if path.exists() and not force:
+        raise UserError(f"{path} already exists (use --force to overwrite)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(STARTER.format(name=name, file=path), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
+    return path

@@ -238,12 +238,6 @@ def field_messages(error: ScenarioError) -> dict[str, str]:
     return out
 
 
-def messages_for(messages: dict[str, str], prefix: str) -> list[str]:
-    """The messages whose path lies under ``prefix`` (e.g. ``strategies.B``), as 'path: message' lines."""
-    return [f"{path}: {msg}" for path, msg in messages.items()
-            if path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")]
-
-
 # ---------------------------------------------------------------- running, with a cache
 def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:20]
