@@ -13,12 +13,12 @@ from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape as _escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import experiment as ex
 from .errors import UserError
-from .limits import MAX_REPLICATIONS
+from .escape import for_console as _escape
+from .limits import MAX_REPLICATIONS, MAX_SEED
 from .loading import load_scenario
 from .output import now_utc, provenance
 from .precision import DEFAULT_MAX_REPLICATIONS, PrecisionError, parse_target
@@ -100,7 +100,7 @@ SCENARIO_ARG = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/base
 def run(
     scenario: Path = SCENARIO_ARG,
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run replications in parallel (same results for any count)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
@@ -178,7 +178,7 @@ def sweep(
     param: list[str] = typer.Option(..., "--param", "-p", help="Field to vary, e.g. strategies.five.max_touches (once or twice)."),
     values: list[str] = typer.Option(..., "--values", "-v", help="Comma-separated values for the matching --param, e.g. 1,3,5,8."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>-sweep)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field before sweeping: path=value."),
@@ -248,8 +248,12 @@ def report_(results: Path = typer.Argument(..., help="A results folder written b
     """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
     from .report import write_report  # imported here: see the top of this file
 
+    from .folder_marker import add_file
+
     with _user_errors():
         path = write_report(results, out)
+    if path.parent.resolve() == results.resolve():
+        add_file(results, path.name)  # listed in the folder's manifest: a rerun replaces it with the rest
     out_console.print(f"Report written to [bold]{_escape(str(path))}[/] (one file: open it in any browser, no network needed).",
                       highlight=False)
 
@@ -299,7 +303,7 @@ def lesson(
 @app.command()
 def calibrate(
     replications: int = typer.Option(5, "--replications", "-r", min=2, help="Replications of each reference experiment."),
-    seed: int = typer.Option(2026, "--seed", min=0, help="Seed of the reference experiments."),
+    seed: int = typer.Option(2026, "--seed", min=0, max=MAX_SEED, help="Seed of the reference experiments."),
     workers: int = typer.Option(ex.default_workers(), "--workers", "-w", min=1,
                                 help="Processes to run in parallel (same results for any count)."),
     scenario: Optional[Path] = typer.Option(
@@ -324,7 +328,7 @@ def calibrate(
             table, folder = _with_progress(
                 f"calibration: {replications} replications", None, quiet,
                 lambda progress: calibrate_into_folder(replications, seed, workers, out, info, plot, model, force,
-                                                       progress))
+                                                       progress, notify=_note))
     except RunInterrupted as exc:
         _interrupted("the calibration stopped before its end; nothing was written", exc)
     if quiet:
@@ -361,12 +365,15 @@ def fit(
     out = out or Path("scenarios") / f"{name}_fitted.yaml"
     report = report or Path("results") / f"fit-{safe_name(out.stem)}"
     t0 = time.perf_counter()
-    with _user_errors():
-        result, written = _with_progress(
-            "simulating the fitted scenario", replications or None, quiet,
-            lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
-                                           command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
-                                           cadence=cadence, force=force))
+    try:
+        with _user_errors():
+            result, written = _with_progress(
+                "simulating the fitted scenario", replications or None, quiet,
+                lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
+                                               command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
+                                               cadence=cadence, force=force, notify=_note))
+    except RunInterrupted as exc:
+        _interrupted("the fit's simulations stopped before their end; nothing was written", exc)
     if quiet:
         return
     tables.print_fit(out_console, result, str(activities))

@@ -103,14 +103,11 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
     Every grid point is validated, the size checked (``sim.limits``) and the folder checked and
     locked before any run; returns (folder, runs, the sweep table). Raises ScenarioError, folders.OutputError,
     limits.LimitError, cluster.ClusterError or runner.RunInterrupted."""
-    from .folders import ResultsFolder
-    from .interrupts import Interrupted, exit_code_of, signals_raise
-    from .output import now_utc, provenance
-    from .interrupts import RunInterrupted
-    from .sweep_plots import write_sweep_plots
-
     from .cluster import check_dask
+    from .folders import ResultsFolder, run_in_folder
     from .limits import check_run, run_memory_mb
+    from .output import now_utc, provenance, safe_csv
+    from .sweep_plots import write_sweep_plots
 
     scenarios = sweep_scenarios(scenario, params)
     jobs = sweep_jobs(scenarios, scenario.replications)
@@ -123,26 +120,18 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
         check_dask(dask)
     started, t0 = now_utc(), time.perf_counter()
     folder = ResultsFolder(out, "sweep", scenario.name, force=force)
-    with signals_raise():
-        try:
-            with folder:
-                table = sweep_table(params, scenarios, jobs, map_runs(jobs, workers, dask, progress))
 
-                def write(tmp: Path) -> None:
-                    from .output import safe_csv
+    def write(tmp: Path, table: pd.DataFrame) -> None:
+        safe_csv(table).to_csv(tmp / "sweep.csv", index=False)
+        (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
+        write_sweep_plots(table, [p for p, _ in params], tmp / "plots", display_names(scenario.strategies))
+        info = {"kind": "sweep", "scenario": scenario.name, "seed": scenario.seed,
+                "replications": scenario.replications, "grid": {p: v for p, v in params},
+                "points": len(scenarios), "workers": workers, "started": started.isoformat(timespec="seconds"),
+                "wall_seconds": round(time.perf_counter() - t0, 3), **provenance()}
+        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
 
-                    safe_csv(table).to_csv(tmp / "sweep.csv", index=False)
-                    (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
-                    write_sweep_plots(table, [p for p, _ in params], tmp / "plots", display_names(scenario.strategies))
-                    info = {"kind": "sweep", "scenario": scenario.name, "seed": scenario.seed,
-                            "replications": scenario.replications, "grid": {p: v for p, v in params},
-                            "points": len(scenarios), "workers": workers,
-                            "started": started.isoformat(timespec="seconds"),
-                            "wall_seconds": round(time.perf_counter() - t0, 3), **provenance()}
-                    (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n",
-                                                       encoding="utf-8")
-
-                written = folder.commit(write)
-        except (Interrupted, KeyboardInterrupt) as exc:
-            raise RunInterrupted(0, len(jobs), None, exit_code_of(exc)) from None
+    written, table = run_in_folder(
+        folder, lambda _folder: sweep_table(params, scenarios, jobs, map_runs(jobs, workers, dask, progress)),
+        write, 0, notify)
     return written, len(jobs), table
