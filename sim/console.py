@@ -12,9 +12,9 @@ from typing import Optional
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from .escape import for_console as escape
 from .metrics import BY_NAME, GROUP, Metric
 from .scenario import Scenario
 from .sentences import replication_warning

@@ -19,6 +19,7 @@ from typing import Optional
 
 import pandas as pd
 
+from .escape import for_csv
 from .experiment import Experiment
 from .loading import dump_scenario
 
@@ -116,15 +117,10 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
                                           encoding="utf-8")
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(text: object) -> object:
-    """A text a spreadsheet would run as a formula (``=HYPERLINK(...)``), prefixed with ``'``
-    so it shows as text; numbers and other texts unchanged."""
-    if isinstance(text, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    """A CSV cell by the one escaping rule (``sim.escape.for_csv``): a text a spreadsheet would run
+    as a formula (``=HYPERLINK(...)``) is prefixed with ``'`` so it shows as text."""
+    return for_csv(text)
 
 
 def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:

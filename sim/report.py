@@ -9,7 +9,6 @@ here from the numbers; none is written for one scenario.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import math
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Optional
 import pandas as pd
 
 from .errors import UserError
+from .escape import for_html
 from . import sentences as S
 from .loading import ScenarioError, load_scenario
 from .scenario import Scenario
@@ -84,7 +84,8 @@ def read_results(folder: Path) -> Results:
 
 # ---------------------------------------------------------------- small pieces
 def esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for the page, by the one escaping rule (``sim.escape``)."""
+    return for_html(text)
 
 
 def _mean(r: Results, key: str, metric: str) -> float:

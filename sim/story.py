@@ -20,6 +20,7 @@ import pandas as pd
 
 from .engine import run_replication
 from .errors import UserError
+from .escape import plain
 from .scenario import WEEKDAYS, Scenario
 from .strategies import Cadence, display_names
 from .units import DAY
@@ -349,7 +350,7 @@ def render(story: Story) -> str:
     out = [story.title, ""]
     out += [line_text(line) for line in story.lines]
     out += ["", f"Outcome: {story.outcome}.", f"Why: {_sentence(story.why)}"]
-    return "\n".join(out)
+    return plain("\n".join(out))  # the one escaping rule: names never send terminal control sequences
 
 
 def side_by_side(a: Story, b: Story, width: int = 100) -> str:
@@ -389,4 +390,4 @@ def side_by_side(a: Story, b: Story, width: int = 100) -> str:
             lt = l_cell[k] if k < len(l_cell) else ""
             rt = r_cell[k] if k < len(r_cell) else ""
             out.append(f"{lt:<{col}} | {rt}".rstrip())
-    return "\n".join(out)
+    return plain("\n".join(out))
