@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from sim.escape import for_console, for_csv, for_html, for_markdown, plain
+from sim.present.escape import for_console, for_csv, for_html, for_markdown, plain
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\",\"y\")",
            "+1+1", "-2+3", "@SUM(A1)", "[bold]x[/]", "[link=http://x]y[/link]", "\x1b[2J\x1b[31mred",

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.interrupts import RunInterrupted
-from sim.loading import load_scenario
-from sim.runner import run_into_folder
+from sim.experiment.interrupts import RunInterrupted
+from sim.scenario.loading import load_scenario
+from sim.actions.runner import run_into_folder
 
 TINY = """\
 name: tiny

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.engine import run_replication
-from sim.loading import load_scenario
-from sim.saved_runs import Rejected, job_identity, read_run, write_run
+from sim.model.engine import run_replication
+from sim.scenario.loading import load_scenario
+from sim.actions.saved_runs import Rejected, job_identity, read_run, write_run
 
 TINY = """\
 name: tiny
