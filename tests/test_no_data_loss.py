@@ -147,7 +147,7 @@ def test_replacing_our_folder_removes_only_the_files_it_lists_and_reports_the_re
     (folder / "plots" / "my_chart.png").write_bytes(b"mine too")
     res = invoke("run", "scenarios/alpha.yaml", "--no-plots", "--out", "results/x", "--force")
     assert res.exit_code == 0, res.output
-    assert "2 files in results/x that followup-sim did not write stayed as they were: notes.txt, plots/my_chart.png" \
+    assert "2 files in results/x that followup-sim did not write were left as they were: notes.txt, plots/my_chart.png" \
         in " ".join(res.output.split())
     assert (folder / "notes.txt").read_text() == "mine" and (folder / "plots" / "my_chart.png").read_bytes() == b"mine too"
     assert sorted(p.name for p in (folder / "plots").iterdir()) == ["my_chart.png"], "our old plots are gone"

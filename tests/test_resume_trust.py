@@ -4,6 +4,7 @@ any other is discarded and run again with a line saying so; the results equal an
 run's. An interrupted run is made by stopping the library's run after three finished runs."""
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -146,3 +147,42 @@ def test_a_partial_folder_with_what_we_never_write_is_refused_and_left_alone(hom
         assert res.exit_code == 2, res.output
         assert "holds files followup-sim did not write" in " ".join(res.output.split()) and "Traceback" not in res.output
     assert sorted(str(p) for p in partial.rglob("*")) == before
+
+
+# ---------------------------------------------------------------- report reads a results folder back
+def results(home: Path) -> Path:
+    res = CliRunner().invoke(app, ["run", "tiny.yaml", "--no-plots", "--quiet", "--out", "r"])
+    assert res.exit_code == 0, res.output
+    return home / "r"
+
+
+def report(folder: Path):
+    return CliRunner().invoke(app, ["report", str(folder)])
+
+
+def test_report_refuses_a_runs_csv_changed_since_it_was_written(home):
+    folder = results(home)
+    runs = folder / "runs.csv"
+    runs.write_text(runs.read_text().replace(",", ";", 1))
+    res = report(folder)
+    assert res.exit_code == 2 and "changed since followup-sim wrote it" in " ".join(res.output.split()), res.output
+    assert not (folder / "report.html").exists()
+
+
+def test_report_refuses_duplicate_rows_where_no_digest_is_kept(home):
+    """The issue's case: runs.csv padded with copies of its rows (a folder from before digests)."""
+    folder = results(home)
+    info = json.loads((folder / "manifest.json").read_text())
+    del info["digests"]
+    (folder / "manifest.json").write_text(json.dumps(info))
+    lines = (folder / "runs.csv").read_text().splitlines()
+    (folder / "runs.csv").write_text("\n".join(lines + lines[1:] * 10) + "\n")
+    res = report(folder)
+    assert res.exit_code == 2 and "60 rows repeat a strategy and replication" in " ".join(res.output.split()), res.output
+    assert "Traceback" not in res.output
+
+
+def test_report_on_an_untouched_folder_lists_its_page_in_the_manifest(home):
+    folder = results(home)
+    assert report(folder).exit_code == 0
+    assert "report.html" in json.loads((folder / "manifest.json").read_text())["files"]

@@ -2,12 +2,14 @@
 
 Every results folder's manifest carries ``"tool": "followup-sim"``, the manifest's format
 version and ``"files"``: the paths (relative, ``/``-separated) of every file the command wrote,
-``manifest.json`` included. Only a folder with that marker is ever replaced, and replacing it
+``manifest.json`` included, and the sha256 of the files ``report`` reads back (``"digests"``).
+Only a folder with that marker is ever replaced, and replacing it
 removes only the files it lists, after checking that each stays inside the folder and is not
 reached through a link; anything else in the folder stays and is reported.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path, PurePosixPath
@@ -17,6 +19,16 @@ TOOL = "followup-sim"
 FORMAT = 1
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 10_000_000
+DIGESTED = ("runs.csv", "summary.csv", "scenario.yaml")  # what ``report`` reads back: checked against these
+
+
+def digest(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def read_manifest(folder: Path) -> Optional[dict]:
@@ -54,7 +66,8 @@ def stamp(folder: Path) -> list[str]:
     path = Path(folder) / MANIFEST
     info = json.loads(path.read_text(encoding="utf-8"))
     names = sorted(set(files_in(folder)) | {MANIFEST})
-    info = {"tool": TOOL, "format": FORMAT, **info, "files": names}
+    digests = {name: digest(Path(folder) / name) for name in names if name in DIGESTED}
+    info = {"tool": TOOL, "format": FORMAT, **info, "files": names, "digests": digests}
     path.write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
     return names
 

@@ -376,6 +376,7 @@ def run_in_folder(folder: ResultsFolder, compute: Callable[[ResultsFolder], T], 
             kept = folder.saved_runs()
             raise RunInterrupted(kept, total, folder.partial if kept else None, exit_code_of(exc)) from None
     if folder.kept and notify:
-        notify(f"{len(folder.kept)} file{'s' if len(folder.kept) != 1 else ''} in {written} that followup-sim "
-               f"did not write stayed as they were: {_some(folder.kept)}")
+        many = len(folder.kept) != 1
+        notify(f"{len(folder.kept)} file{'s' if many else ''} in {written} that followup-sim did not write "
+               f"{'were' if many else 'was'} left as {'they were' if many else 'it was'}: {_some(folder.kept)}")
     return written, value
