@@ -38,7 +38,10 @@ def test_markdown_cells_have_no_tag_link_pipe_or_line_break():
     for text in HOSTILE:
         out = for_markdown(text)
         assert "<" not in out and "\n" not in out
-        assert not re.search(r"(?<!\\)[\[\]|`*_#]", out), out
+        assert not re.search(r"(?<!\\)[\[\]|`*_]", out), out
+        assert not re.match(r"[-+#]|\d+[.)]", out), out
+    assert for_markdown("# heading") == "\\# heading" and for_markdown("1. first") == "1\\. first"
+    assert for_markdown("followup-sim fit a.csv -m b.yaml") == "followup-sim fit a.csv -m b.yaml"
 
 
 def test_csv_cells_never_start_a_formula():
@@ -69,5 +72,5 @@ def test_any_text_survives_each_form(text):
     assert html.unescape(for_html(text)) == p
     assert Text.from_markup(for_console(text) + "[bold]x[/]").plain == p + "x"
     out = for_markdown(text)
-    assert "<" not in out and "\n" not in out
+    assert "<" not in out and "\n" not in out and not re.match(r"[-+#]|\d+[.)]", out)
     assert re.sub(r"\\(.)", r"\1", html.unescape(out)) == " ".join(p.split())

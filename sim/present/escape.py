@@ -1,4 +1,4 @@
-"""One escaping rule for every writer: text a user chose (scenario and strategy names, descriptions,
+r"""One escaping rule for every writer: text a user chose (scenario and strategy names, descriptions,
 questions, the cells of a CRM export, paths) is shown as text, never run as markup, a formula or a
 terminal control sequence.
 
@@ -10,7 +10,8 @@ The rule, in one place:
 - ``for_console``: plain, with rich's markup (``[bold]``, ``[link=...]``) escaped.
 - ``for_html``: plain, with ``& < > " '`` as entities.
 - ``for_markdown``: plain on one line, HTML-escaped (Markdown passes raw HTML through) and
-  Markdown's punctuation backslash-escaped (links, images, emphasis, code, table cells, headings).
+  Markdown's punctuation backslash-escaped: ``\ ` * _ [ ] | ~`` anywhere (emphasis, code, links
+  and images, table cells), and a leading list, heading or quote marker.
 - ``for_csv``: plain, and a text a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets
   a leading ``'`` so it shows as text; numbers and other values unchanged.
 """
@@ -25,7 +26,8 @@ from rich.markup import escape as _rich_escape
 # C0 and C1 controls but tab and newline, DEL, and the bidirectional embeddings, overrides and isolates
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")  # links and images need [ ], so ( ) ! stay as they are
+_LINE_START = re.compile(r"^(\s*)([-+#>=]|\d+(?=[.)]))")  # a list item, heading or quote only starts a line
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -52,7 +54,9 @@ def for_html(text: Any) -> str:
 def for_markdown(text: Any) -> str:
     """``text`` for one line of Markdown (a paragraph, a list item or a table cell)."""
     one_line = " ".join(plain(text).split())
-    return _MARKDOWN.sub(r"\\\1", html.escape(one_line, quote=False))
+    escaped = _MARKDOWN.sub(r"\\\1", html.escape(one_line, quote=False))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()
+                           else m.group(1) + m.group(2) + "\\", escaped, count=1)
 
 
 def for_csv(value: Any) -> Any:
