@@ -248,7 +248,7 @@ def report_(results: Path = typer.Argument(..., help="A results folder written b
     """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
     from sim.present.report import write_report  # imported here: see the top of this file
 
-    from sim.actions.folder_marker import add_file
+    from sim.actions.folder_marker import add_file  # imported here: see the top of this file
 
     with _user_errors():
         path = write_report(results, out)

@@ -24,6 +24,9 @@ from sim.scenario.loading import dump_scenario
 from sim.present.output import manifest, now_utc, write_run_files
 from sim.scenario.schema import Scenario
 from sim.experiment.stats import summarize
+from sim.experiment.precision import check_target
+from sim.experiment.precision import run_to_precision
+from sim.present.report import write_report
 
 if TYPE_CHECKING:
     from sim.experiment.precision import Stop, Target
@@ -64,7 +67,6 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
     (``RunOutcome.stop``). Such a run cannot be resumed."""
     notes: list[str] = []
     if precision is not None:
-        from sim.experiment.precision import check_target
 
         if resume:
             raise OutputError("--resume cannot finish a --precision run: run it again without --resume")
@@ -97,7 +99,6 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
         if precision is None:
             results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
         else:
-            from sim.experiment.precision import run_to_precision
 
             sc, results, stop = run_to_precision(sc, precision, max_replications, workers, dask, progress, events)
         exp = Experiment(sc, results)
@@ -112,7 +113,6 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
         exp, summary, _stop, info = value
         write_run_files(exp, summary, tmp, info, events, plots, events_format)
         if report:
-            from sim.present.report import write_report
 
             write_report(tmp)
 

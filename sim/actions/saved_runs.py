@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.results import RunResult
+from sim.present.output import package_versions
 
 FORMAT = "followup-sim saved run"
 VERSION = 1
@@ -39,7 +40,6 @@ class Rejected(Exception):
 def job_identity(fingerprint: str, strategy: str, replication: int, seed: int, event_log: bool) -> dict:
     """What a saved run must belong to: the scenario (its fingerprint's digest), the strategy,
     the replication, the seed, whether it has an event log, and the versions that computed it."""
-    from sim.present.output import package_versions  # the versions the manifest records too
 
     return {"scenario": hashlib.sha256(fingerprint.encode()).hexdigest(), "strategy": strategy,
             "replication": int(replication), "seed": int(seed), "event_log": bool(event_log),

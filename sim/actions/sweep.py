@@ -21,6 +21,11 @@ from sim.scenario.loading import ScenarioError, dump_scenario, with_fields
 from sim.scenario.schema import Scenario
 from sim.experiment.stats import summarize
 from sim.scenario.strategies import display_names
+from sim.experiment.cluster import check_dask
+from sim.actions.folders import ResultsFolder, run_in_folder
+from sim.scenario.limits import check_run, run_memory_mb
+from sim.present.output import now_utc, provenance, safe_csv
+from sim.present.sweep_plots import write_sweep_plots
 
 
 def grid(params: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -103,11 +108,6 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
     Every grid point is validated, the size checked (``sim.scenario.limits``) and the folder checked and
     locked before any run; returns (folder, runs, the sweep table). Raises ScenarioError, folders.OutputError,
     limits.LimitError, cluster.ClusterError or runner.RunInterrupted."""
-    from sim.experiment.cluster import check_dask
-    from sim.actions.folders import ResultsFolder, run_in_folder
-    from sim.scenario.limits import check_run, run_memory_mb
-    from sim.present.output import now_utc, provenance, safe_csv
-    from sim.present.sweep_plots import write_sweep_plots
 
     scenarios = sweep_scenarios(scenario, params)
     jobs = sweep_jobs(scenarios, scenario.replications)

@@ -22,6 +22,8 @@ import pandas as pd
 from sim.present.escape import for_csv
 from sim.experiment.jobs import Experiment
 from sim.scenario.loading import dump_scenario
+from sim.present.plots import write_plots
+from sim.present.activities import CALENDAR_START, activities_from_events, write_activities
 
 PACKAGES = ("followup-sim", "simpy", "numpy", "pandas", "scipy", "pydantic", "pyyaml", "typer", "rich", "matplotlib", "pyarrow", "dask", "distributed")
 
@@ -37,7 +39,7 @@ def package_versions() -> dict[str, str]:
 
 
 def git_revision() -> Optional[str]:
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]  # the checkout: sim/present/output.py is two folders down
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
         if rev.returncode != 0:
@@ -55,7 +57,7 @@ LOCK_FILES = ("requirements.lock", "requirements-test.lock")
 def lock_digests() -> dict[str, str]:
     """sha256 of the lock files that ``make`` installs from, when running from a checkout of the
     project (an install elsewhere has none: its versions are in ``versions``)."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]  # the checkout: sim/present/output.py is two folders down
     out = {}
     for name in LOCK_FILES:
         path = here / name
@@ -102,7 +104,6 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
     if events:
         frame = exp.events()
         if frame is not None and events_format == "activities":
-            from sim.present.activities import CALENDAR_START, activities_from_events, write_activities
 
             write_activities(activities_from_events(frame), folder / "activities.csv",
                              header=f"followup-sim activities export of scenario {exp.scenario.name}: "
@@ -110,7 +111,6 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
         elif frame is not None:
             frame.to_parquet(folder / "events.parquet", index=False)
     if plots:
-        from sim.present.plots import write_plots
 
         write_plots(exp, summary, folder / "plots")
     (folder / "manifest.json").write_text(json.dumps({"kind": "run", **info}, indent=2, default=str) + "\n",
