@@ -169,19 +169,6 @@ def test_report_refuses_a_runs_csv_changed_since_it_was_written(home):
     assert not (folder / "report.html").exists()
 
 
-def test_report_refuses_duplicate_rows_where_no_digest_is_kept(home):
-    """The issue's case: runs.csv padded with copies of its rows (a folder from before digests)."""
-    folder = results(home)
-    info = json.loads((folder / "manifest.json").read_text())
-    del info["digests"]
-    (folder / "manifest.json").write_text(json.dumps(info))
-    lines = (folder / "runs.csv").read_text().splitlines()
-    (folder / "runs.csv").write_text("\n".join(lines + lines[1:] * 10) + "\n")
-    res = report(folder)
-    assert res.exit_code == 2 and "60 rows repeat a strategy and replication" in " ".join(res.output.split()), res.output
-    assert "Traceback" not in res.output
-
-
 def test_report_on_an_untouched_folder_lists_its_page_in_the_manifest(home):
     folder = results(home)
     assert report(folder).exit_code == 0

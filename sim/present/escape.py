@@ -12,7 +12,7 @@ The rule, in one place:
 - ``for_markdown``: plain on one line, HTML-escaped (Markdown passes raw HTML through) and
   Markdown's punctuation backslash-escaped: ``\ ` * _ [ ] | ~`` anywhere (emphasis, code, links
   and images, table cells), and a leading list, heading or quote marker.
-- ``for_csv``: plain, and a text a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets
+- ``for_csv``: a text a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets
   a leading ``'`` so it shows as text; numbers and other values unchanged.
 """
 from __future__ import annotations
@@ -60,10 +60,9 @@ def for_markdown(text: Any) -> str:
 
 
 def for_csv(value: Any) -> Any:
-    """A CSV cell: texts made plain and kept from running as a formula; other values unchanged."""
+    """A CSV cell: a text kept from running as a formula; other values unchanged."""
     if not isinstance(value, str):
         return value
-    text = plain(value) if _CONTROLS.search(value) or "\x1b" in value else value
-    if text.startswith(FORMULA_START) or text.lstrip(" ").startswith(("=", "@")):
-        return "'" + text
-    return text
+    if value.startswith(FORMULA_START) or value.lstrip(" ").startswith(("=", "@")):
+        return "'" + value
+    return value  # otherwise kept as it is: a name read back from the CSV must match the scenario's

@@ -83,10 +83,6 @@ def read_results(folder: Path) -> Results:
     _check_digests(folder, manifest)
     runs, summary = _table(folder / "runs.csv", ["strategy", "replication"]), _table(folder / "summary.csv",
                                                                                       ["strategy", "metric"])
-    unknown = sorted(set(runs["strategy"].astype(str)) - set(scenario.strategies))
-    if unknown:
-        raise ReportError(f"{folder / 'runs.csv'}: strategies not in scenario.yaml ({', '.join(unknown[:5])}); "
-                          "rerun the scenario to rebuild the folder")
     plots = {p.stem: p for p in sorted((folder / "plots").glob("*.png"))} if (folder / "plots").is_dir() else {}
     return Results(folder, scenario, runs, summary, plots, manifest)
 
@@ -120,10 +116,6 @@ def _table(path: Path, key: list[str]) -> pd.DataFrame:
     missing = [c for c in key if c not in frame.columns]
     if missing:
         raise ReportError(f"{path}: no column {', '.join(missing)}; rerun the scenario to rebuild the folder")
-    repeated = int(frame.duplicated(key).sum())
-    if repeated:
-        raise ReportError(f"{path}: {repeated:,} rows repeat a {' and '.join(key)} given before; "
-                          "rerun the scenario to rebuild the folder")
     return frame
 
 
