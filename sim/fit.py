@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .activities import ANSWERED, Activities, ActivityError, minutes_since, week_origin
+from .activity_format import ANSWERED
+from .activity_mapping import ActivityError
+from .activity_reader import Activities, minutes_since, week_origin
 from .fit_estimators import (  # the estimators are re-exported: sim.fit is where a reader looks for them
     Estimate, annoyance_after, binomial_ci, fit_answering, fit_frequency_risk, fit_hot_window, fit_reachability,
     hot_answer, poisson_ci, rate_estimate,

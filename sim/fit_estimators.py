@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .activities import ANSWERED
+from .activity_format import ANSWERED
 from .scenario import Complaints, Gamma, HotLead
 
 Z95 = 1.959963984540054

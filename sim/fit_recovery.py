@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .activities import activities_from_events, frame_activities
+from .activity_reader import frame_activities
+from .activity_writer import activities_from_events
 from .engine import run_replication
 from .fit import Fit, fit_activities
 from .scenario import Scenario
@@ -147,7 +148,7 @@ def write_sample(path, mapping_path) -> int:
     """Simulate SAMPLE_SCENARIO and write its log as a CRM-shaped export plus the mapping that reads it."""
     import yaml
 
-    from .activities import write_activities
+    from .activity_writer import write_activities
 
     sc = Scenario.model_validate(SAMPLE_SCENARIO)
     events = run_replication(sc, "known", 0, event_log=True).events

@@ -11,7 +11,10 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from .activities import ANSWERED, Activities, ActivityError, activities_from_events, frame_activities, read_activities
+from .activity_format import ANSWERED
+from .activity_mapping import ActivityError
+from .activity_reader import Activities, frame_activities, read_activities
+from .activity_writer import activities_from_events
 from .fit import Fit, binomial_ci, fit_activities, hot_answer, poisson_ci
 
 ATTEMPT_BINS = 8  # sales by attempt 1..7 and 8+

@@ -101,7 +101,8 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
     if events:
         frame = exp.events()
         if frame is not None and events_format == "activities":
-            from .activities import CALENDAR_START, activities_from_events, write_activities
+            from .activity_format import CALENDAR_START
+            from .activity_writer import activities_from_events, write_activities
 
             write_activities(activities_from_events(frame), folder / "activities.csv",
                              header=f"followup-sim activities export of scenario {exp.scenario.name}: "

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.activities import ActivityError, activities_from_events, read_activities, write_activities
+from sim.activity_mapping import ActivityError
+from sim.activity_reader import read_activities
+from sim.activity_writer import activities_from_events, write_activities
 from sim.engine import run_replication
 from sim.scenario import Scenario
 

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from sim.activities import ActivityError, load_mapping, read_activities
+from sim.activity_mapping import ActivityError, load_mapping
+from sim.activity_reader import read_activities
 from sim.fit import fit_activities
 
 MAPPINGS = ROOT / "mappings"

@@ -1,16 +1,8 @@
-"""The activity format: one row per touch, read from a CRM export through a mapping file.
-
-An activity file has one row per touch (a call, email or SMS to or from a prospect) with a
-prospect id, a timestamp, a channel, a direction and an outcome, and optionally a rep, the
-lead's source and creation time, the touch's purpose and its duration
-(``docs/activity-format.md``). A YAML mapping file (``Mapping``) renames a vendor's
-columns, maps its values, looks ids up in a separate list, and says how to read its
-timestamps and durations, so exports are read without editing them.
+"""Reading a CRM export (through a mapping file) into ``Activities``, accounting for every row.
 
 ``read_activities`` streams the CSV in chunks into a compact frame, reports every row it
 cannot read by line number with the reason, and refuses the file when there are more such
-rows than the user allows. ``activities_from_events`` turns a simulated event log into the
-same format, so the fit can be tested on data with known parameters.
+rows than the user allows. ``frame_activities`` reads rows already in the activity format.
 """
 from __future__ import annotations
 
@@ -18,189 +10,22 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Optional
 
 import numpy as np
 import pandas as pd
-import yaml
 from pandas.api.types import union_categoricals
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import UserError
-from .units import DAY
+from .activity_format import ANSWERED, CODED, FIELDS, REQUIRED, RUN_COLUMNS
+from .activity_mapping import DURATION_UNITS, ActivityError, Mapping, Timestamps, load_mapping
 
-# ---------------------------------------------------------------- vocabulary
-OUTCOMES = ("no_answer", "voicemail", "connected", "meeting_booked", "won", "lost", "not_interested",
-            "unqualified", "unsubscribed", "complaint", "sent", "replied")
-ANSWERED = ("connected", "meeting_booked", "won", "lost", "not_interested", "unqualified", "unsubscribed")
-CHANNELS = ("call", "email", "sms", "other")
-DIRECTIONS = ("outbound", "inbound")
-PURPOSES = ("new_lead", "follow_up", "callback", "booked", "prospecting")
-RUN_COLUMNS = ("strategy", "replication")  # written by `run --events-format activities`: one run per pair
-REQUIRED = ("prospect_id", "timestamp", "channel", "direction", "outcome")
-OPTIONAL = ("rep_id", "lead_source", "lead_created_at", "purpose", "duration")
-FIELDS = REQUIRED + OPTIONAL
-CODED = {"channel": CHANNELS, "direction": DIRECTIONS, "outcome": OUTCOMES, "purpose": PURPOSES}
-
-CALENDAR_START = "2026-01-05"  # a Monday: simulated minute 0 is 00:00 UTC of this day in exports
 DEFAULT_MAX_BYTES = 2 * 1024**3
 CHUNK_ROWS = 200_000
 SHOWN_BAD_ROWS = 20
-DURATION_UNITS = {"ms": 1 / 1000, "s": 1.0, "min": 60.0, "h": 3600.0}
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}/\d{1,2}/\d{2,4}$")
 
 
-class ActivityError(UserError):
-    """An activity file or mapping that cannot be used, explained for a person."""
-
-
-# ---------------------------------------------------------------- mapping file
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Duration(_M):
-    """Where a touch's duration comes from: one column in a stated unit, or end minus start."""
-
-    column: Optional[str] = None
-    unit: Optional[Literal["ms", "s", "min", "h"]] = Field(
-        default=None, description="unit of the column's numbers; required: exports differ (ms, s) and are not guessed")
-    start: Optional[str] = Field(default=None, description="column holding the start time (e.g. answered at)")
-    end: Optional[str] = Field(default=None, description="column holding the end time (e.g. completed at)")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> "Duration":
-        if self.column is not None:
-            if self.start or self.end:
-                raise ValueError("give either column (with unit) or start and end, not both")
-            if self.unit is None:
-                raise ValueError("a duration column needs its unit (ms, s, min or h): check your export's documentation")
-        elif not (self.start and self.end):
-            raise ValueError("give column (with unit), or both start and end")
-        return self
-
-
-class Lookup(_M):
-    """Replace a field's ids by labels from a separate CSV (e.g. disposition id -> name) before the value map."""
-
-    file: str = Field(description="CSV file, relative to the mapping file")
-    key: str = Field(description="column of that file holding the ids")
-    value: str = Field(description="column of that file holding the labels")
-
-
-class Timestamps(_M):
-    format: str = Field(default="ISO8601", description="'ISO8601', 'epoch_ms', 'epoch_s' or a strftime format")
-    naive_timezone: str = Field(default="UTC", description="zone of timestamps written without an offset")
-    team_timezone: str = Field(default="UTC", description="the team's zone: working hours and weekdays are read in it")
-    dayfirst: bool = Field(default=False, description="read 03/04/2026 as 3 April (only with a strftime-free format)")
-
-    @field_validator("naive_timezone", "team_timezone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            pd.Timestamp("2026-01-05").tz_localize(v)
-        except Exception:
-            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as 'Europe/Berlin' or 'UTC')") from None
-        return v
-
-
-class CsvOptions(_M):
-    delimiter: str = Field(default=",", min_length=1, max_length=1)
-    encoding: str = "utf-8"
-
-
-class Mapping(_M):
-    """How to read one vendor's export as activities (``docs/activity-format.md``)."""
-
-    description: str = ""
-    columns: dict[str, Union[str, list[str]]] = Field(
-        default_factory=dict,
-        description="activity field -> export column (a list: the first non-blank of these columns)")
-    constants: dict[str, str] = Field(default_factory=dict, description="activity field -> the same value on every row")
-    values: dict[str, dict[str, str]] = Field(default_factory=dict, description="field -> {export value: activity value}")
-    lookups: dict[str, Lookup] = Field(default_factory=dict)
-    duration: Optional[Duration] = None
-    keep: dict[str, list[str]] = Field(default_factory=dict, description="only rows whose column holds one of these values")
-    timestamps: Timestamps = Field(default_factory=Timestamps)
-    csv: CsvOptions = Field(default_factory=CsvOptions)
-    notes: list[str] = Field(default_factory=list, description="traps of this export, printed in every fit report")
-
-    @field_validator("columns", "constants", "values", "lookups")
-    @classmethod
-    def _known_fields(cls, v: dict) -> dict:
-        unknown = [k for k in v if k not in FIELDS or k == "duration"]
-        if unknown:
-            raise ValueError(f"unknown activity field(s) {', '.join(map(repr, unknown))}; expected some of: "
-                             f"{', '.join(f for f in FIELDS if f != 'duration')} (durations go under 'duration:')")
-        return v
-
-    @field_validator("values")
-    @classmethod
-    def _targets(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        for name, table in v.items():
-            allowed = CODED.get(name)
-            if allowed is None:
-                continue
-            bad = sorted({t for t in table.values() if t not in allowed})
-            if bad:
-                raise ValueError(f"values.{name}: {', '.join(map(repr, bad))} not in {', '.join(allowed)}")
-        return v
-
-    @model_validator(mode="after")
-    def _required(self) -> "Mapping":
-        for name in REQUIRED:
-            if name in self.columns and name in self.constants:
-                raise ValueError(f"{name} is both a column and a constant")
-        for name, value in self.constants.items():
-            if name in CODED and value not in CODED[name]:
-                raise ValueError(f"constants.{name}: {value!r} not in {', '.join(CODED[name])}")
-        return self
-
-    def column_of(self, name: str) -> list[str]:
-        """The export columns an activity field is read from (first non-blank wins)."""
-        if name in self.constants:
-            return []
-        col = self.columns.get(name, name if name != "duration" else None)
-        if col is None:
-            return []
-        return [col] if isinstance(col, str) else list(col)
-
-
-def load_mapping(path: Optional[Path | str]) -> tuple[Mapping, Path]:
-    """A mapping file, validated (no file: the activity format as documented, columns named as its fields)."""
-    if path is None:
-        return Mapping(), Path.cwd()
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ActivityError(f"{path}: no such mapping file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ActivityError(f"{path}: cannot read the mapping file ({exc})") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise ActivityError(f"{path}: YAML syntax error at {where}: {exc.problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ActivityError(f"{path}: expected a mapping (columns:, values:, ...) at the top level")
-    try:
-        return Mapping.model_validate(data), path.parent
-    except ValidationError as err:
-        from .loading import _path
-
-        lines = [f"{path}: the mapping is not valid ({err.error_count()} problem{'s' if err.error_count() > 1 else ''})"]
-        for e in err.errors(include_url=False):
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "unknown field (docs/activity-format.md lists the mapping fields)"
-            lines.append(f"  {_path(e['loc'], data)}: {msg}")
-        raise ActivityError("\n".join(lines)) from None
-
-
-# ---------------------------------------------------------------- reading
 @dataclass
 class BadRow:
     line: int
@@ -646,106 +471,6 @@ def _lead_notes(frame: pd.DataFrame, report: ReadReport) -> None:
             report.notes.append(f"{differ:,} prospects have more than one lead creation time; the earliest is used.")
 
 
-# ---------------------------------------------------------------- writing (from a simulated event log)
-ACTIVITY_COLUMNS = ["prospect_id", "timestamp", "channel", "direction", "outcome", "rep_id", "lead_source",
-                    "lead_created_at", "purpose"]
-SIM_OUTCOMES = {
-    "no_answer": "no_answer", "voicemail": "voicemail", "sale": "won", "booked": "meeting_booked",
-    "call_back_later": "connected", "not_interested": "not_interested", "unqualified": "unqualified",
-    "already_bought": "lost", "sent": "sent", "replied": "sent", "unsubscribed": "unsubscribed",
-}
-TOUCH_KINDS = ("booked", "callback", "new_lead", "follow_up", "prospecting")
-
-
-def _iso(minutes: np.ndarray, start: pd.Timestamp) -> np.ndarray:
-    stamps = start + pd.to_timedelta(np.round(np.asarray(minutes, float) * 60_000_000.0), unit="us")
-    if str(start.tz) == "UTC":
-        return np.asarray(stamps.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), dtype=object)
-    return np.asarray(stamps.strftime("%Y-%m-%dT%H:%M:%S.%f%z"), dtype=object)
-
-
-def activities_from_events(events: pd.DataFrame, start: str = CALENDAR_START, timezone: str = "UTC") -> pd.DataFrame:
-    """A simulated event log (one run, or several with strategy/replication columns) as activity rows.
-
-    Touches become rows with their outcome in the activity vocabulary; a complaint on a touch
-    becomes its own inbound row at the same moment; a reply to an email or SMS, a buyer who
-    contacts us, and a prospect returning a voicemail (the model's callback two hours later)
-    become inbound 'replied' rows, the moments that open the hot answer window. Dropped and
-    forgotten tasks and the hidden market events are not touches and are left out. Minute 0 is
-    00:00 of ``start`` in ``timezone`` (the team's zone); timestamps carry that zone's offset."""
-    t0 = pd.Timestamp(start).tz_localize(timezone)
-    groups = ["strategy", "replication"] if {"strategy", "replication"} <= set(events.columns) else []
-    frames = []
-    for key, ev in (events.groupby(groups, sort=False) if groups else [((), events)]):
-        out = _one_run(ev, t0)
-        if groups:
-            out.insert(0, "replication", key[1])
-            out.insert(0, "strategy", key[0])
-        frames.append(out)
-    if not frames:
-        return pd.DataFrame(columns=groups + ACTIVITY_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
-
-
-def _one_run(ev: pd.DataFrame, t0: pd.Timestamp) -> pd.DataFrame:
-    from .engine import CALLBACK_AFTER_VOICEMAIL  # when the model's prospect returns a voicemail (one source)
-    ev = ev.reset_index(drop=True)
-    arrivals = ev[ev["kind"] == "arrival"]
-    created = dict(zip(arrivals["prospect"].to_numpy(), arrivals["time_min"].to_numpy()))
-    touch = ev["kind"].isin(TOUCH_KINDS) & ev["channel"].isin(["call", "email", "sms"])
-    done = touch & ~ev["outcome"].isin(["dropped", "forgotten"])
-    # the voicemails the prospect returns: a voicemail whose prospect's next task is a callback
-    seq = ev[touch | (ev["kind"] == "reach_out")].sort_values(["prospect", "time_min"], kind="mergesort")
-    nxt_kind = seq["kind"].shift(-1)
-    same = seq["prospect"].shift(-1) == seq["prospect"]
-    returned = seq[(seq["outcome"] == "voicemail") & same & (nxt_kind == "callback")]
-    rows = []
-    d = ev[done]
-    rows.append(pd.DataFrame({
-        "m": d["time_min"].to_numpy(), "order": 0, "prospect": d["prospect"].to_numpy(), "channel": d["channel"].to_numpy(),
-        "direction": "outbound", "outcome": d["outcome"].map(SIM_OUTCOMES).to_numpy(), "rep_id": d["rep"].to_numpy(),
-        "purpose": d["kind"].to_numpy()}))
-    c = d[d["complaint_cause"] != ""]
-    rows.append(pd.DataFrame({
-        "m": c["time_min"].to_numpy(), "order": 2, "prospect": c["prospect"].to_numpy(), "channel": c["channel"].to_numpy(),
-        "direction": "inbound", "outcome": "complaint", "rep_id": c["rep"].to_numpy(), "purpose": ""}))
-    r = d[d["outcome"] == "replied"]
-    rows.append(pd.DataFrame({
-        "m": r["time_min"].to_numpy(), "order": 1, "prospect": r["prospect"].to_numpy(), "channel": r["channel"].to_numpy(),
-        "direction": "inbound", "outcome": "replied", "rep_id": "", "purpose": ""}))
-    o = ev[ev["kind"] == "reach_out"]
-    rows.append(pd.DataFrame({
-        "m": o["time_min"].to_numpy(), "order": 1, "prospect": o["prospect"].to_numpy(), "channel": "other",
-        "direction": "inbound", "outcome": "replied", "rep_id": "", "purpose": ""}))
-    rows.append(pd.DataFrame({
-        "m": returned["time_min"].to_numpy() + CALLBACK_AFTER_VOICEMAIL, "order": 1,
-        "prospect": returned["prospect"].to_numpy(), "channel": "call",
-        "direction": "inbound", "outcome": "replied", "rep_id": "", "purpose": ""}))
-    out = pd.concat(rows, ignore_index=True)
-    out = out.sort_values(["m", "prospect", "order"], kind="mergesort", ignore_index=True)
-    lead = out["prospect"].map(created)
-    return pd.DataFrame({
-        "prospect_id": "p" + out["prospect"].astype(str),
-        "timestamp": _iso(out["m"].to_numpy(), t0),
-        "channel": out["channel"].to_numpy(),
-        "direction": out["direction"].to_numpy(),
-        "outcome": out["outcome"].to_numpy(),
-        "rep_id": out["rep_id"].fillna("").to_numpy(),
-        "lead_source": np.where(lead.notna(), "inbound", "list"),
-        "lead_created_at": np.where(lead.notna(), _iso(lead.fillna(0).to_numpy(), t0), ""),
-        "purpose": out["purpose"].to_numpy(),
-    })
-
-
-def write_activities(frame: pd.DataFrame, path: Path | str, header: Optional[str] = None) -> None:
-    """Write activity rows as CSV, optionally under '#' header comment lines."""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        if header:
-            for line in header.strip().splitlines():
-                fh.write(f"# {line}\n")
-        frame.to_csv(fh, index=False)
-
-
 def minutes_since(acts: Activities, origin: pd.Timestamp, col: str = "t") -> np.ndarray:
     """Minutes from ``origin`` (a UTC timestamp) of a timestamp column."""
     return (acts.frame[col] - origin).dt.total_seconds().to_numpy() / 60.0
@@ -757,7 +482,3 @@ def week_origin(acts: Activities) -> pd.Timestamp:
     monday = (first - pd.Timedelta(days=first.weekday())).normalize()
     return monday.tz_convert("UTC")
 
-
-__all__ = ["Activities", "ActivityError", "Mapping", "ReadReport", "read_activities", "load_mapping",
-           "activities_from_events", "write_activities", "frame_activities", "OUTCOMES", "ANSWERED", "CHANNELS", "DIRECTIONS",
-           "PURPOSES", "CALENDAR_START", "DAY", "week_origin", "minutes_since"]
