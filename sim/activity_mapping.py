@@ -50,15 +50,28 @@ class Duration(_M):
 
 
 class Lookup(_M):
-    """Replace a field's ids by labels from a separate CSV (e.g. disposition id -> name) before the value map."""
+    """Replace a field's ids by labels from a separate CSV (e.g. disposition id -> name) before the value map.
 
-    file: str = Field(description="CSV file, relative to the mapping file")
+    The file lies next to the mapping file (a plain name, no folder), or is named on the command
+    line (``fit --lookup FIELD=PATH``): a mapping cannot make the tool read any other path."""
+
+    file: str = Field(description="CSV file next to the mapping file (a name, no folder)")
     key: str = Field(description="column of that file holding the ids")
     value: str = Field(description="column of that file holding the labels")
+    source: str = Field(default="", description="where to export this list from the account (printed when it is missing)")
+
+    @field_validator("file")
+    @classmethod
+    def _next_to_mapping(cls, v: str) -> str:
+        if not v or Path(v).name != v or v in (".", ".."):
+            raise ValueError(f"{v!r}: a lookup file is a file name next to the mapping file, without a folder "
+                             "(name any other file on the command line: fit --lookup FIELD=PATH)")
+        return v
 
 
 class Timestamps(_M):
-    format: str = Field(default="ISO8601", description="'ISO8601', 'epoch_ms', 'epoch_s' or a strftime format")
+    format: str = Field(default="auto", description="'auto' (ISO 8601 with or without offset, or Unix seconds or "
+                        "milliseconds), 'ISO8601', 'epoch_ms', 'epoch_s' or a strftime format")
     naive_timezone: str = Field(default="UTC", description="zone of timestamps written without an offset")
     team_timezone: str = Field(default="UTC", description="the team's zone: working hours and weekdays are read in it")
     dayfirst: bool = Field(default=False, description="read 03/04/2026 as 3 April (only with a strftime-free format)")
@@ -90,6 +103,8 @@ class Mapping(_M):
     lookups: dict[str, Lookup] = Field(default_factory=dict)
     duration: Optional[Duration] = None
     keep: dict[str, list[str]] = Field(default_factory=dict, description="only rows whose column holds one of these values")
+    drop: dict[str, list[str]] = Field(
+        default_factory=dict, description="rows whose column holds one of these values are left out (e.g. deleted rows)")
     timestamps: Timestamps = Field(default_factory=Timestamps)
     csv: CsvOptions = Field(default_factory=CsvOptions)
     notes: list[str] = Field(default_factory=list, description="traps of this export, printed in every fit report")

@@ -6,9 +6,8 @@ rows than the user allows. ``frame_activities`` reads rows already in the activi
 """
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -16,43 +15,15 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from .activity_accounting import ReadReport, bad_message, bias_problems
+from .activity_bounds import check_size, drop_outlying, lookup_path, read_header
 from .activity_format import ANSWERED, CODED, FIELDS, REQUIRED, RUN_COLUMNS
 from .activity_mapping import DURATION_UNITS, ActivityError, Mapping, Timestamps, load_mapping
+from .activity_values import code, first_nonblank, parse_times, time_hint
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 CHUNK_ROWS = 200_000
-SHOWN_BAD_ROWS = 20
-_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}/\d{1,2}/\d{2,4}$")
-
-
-@dataclass
-class BadRow:
-    line: int
-    field: str
-    reason: str
-
-
-@dataclass
-class ReadReport:
-    """What reading a file found: counts, the rows it could not read, and the traps it handled."""
-
-    source: str
-    rows: int = 0
-    kept: int = 0
-    skipped: int = 0
-    bad: int = 0
-    bad_rows: list[BadRow] = field(default_factory=list)
-    bad_by_reason: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def add_bad(self, lines: np.ndarray, fieldname: str, reason: str, shown: list[str]) -> None:
-        self.bad += len(lines)
-        key = f"{fieldname}: {reason}"
-        self.bad_by_reason[key] = self.bad_by_reason.get(key, 0) + len(lines)
-        for line, value in zip(lines[: SHOWN_BAD_ROWS], shown[: SHOWN_BAD_ROWS]):
-            if len(self.bad_rows) < SHOWN_BAD_ROWS:
-                self.bad_rows.append(BadRow(int(line), fieldname, f"{reason} (got {value!r})" if value != "" else reason))
 
 
 @dataclass
@@ -77,22 +48,13 @@ def _leading_comments(path: Path, encoding: str) -> int:
     """How many lines at the top of the file start with '#' (a header comment, as in the shipped sample)."""
     count = 0
     with open(path, encoding=encoding, newline="") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                count += 1
-            else:
-                break
+        while fh.read(1) == "#":
+            count += 1
+            while True:  # to the end of the line, a bounded piece at a time
+                piece = fh.readline(1 << 16)
+                if not piece or piece.endswith("\n"):
+                    break
     return count
-
-
-def _header(path: Path, m: Mapping, skip: int) -> list[str]:
-    with open(path, encoding=m.csv.encoding, newline="") as fh:
-        for _ in range(skip):
-            fh.readline()
-        row = next(csv.reader(fh, delimiter=m.csv.delimiter), None)
-    if row is None or not any(c.strip() for c in row):
-        raise ActivityError(f"{path}: the file is empty (expected a header row, then one row per touch)")
-    return [c.strip().lstrip("\ufeff") for c in row]
 
 
 def _needed_columns(m: Mapping, header: list[str], path: Path) -> list[str]:
@@ -123,25 +85,28 @@ def _needed_columns(m: Mapping, header: list[str], path: Path) -> list[str]:
     for c in RUN_COLUMNS:
         if c in header:
             needed[c] = "run"
-    for c in m.keep:
-        if c not in header:
-            missing.append(f"  keep: no column {c!r} (named in the mapping)")
-        needed[c] = "keep"
+    for kind, filters in (("keep", m.keep), ("drop", m.drop)):
+        for c in filters:
+            if c not in header:
+                missing.append(f"  {kind}: no column {c!r} (named in the mapping)")
+            needed[c] = kind
     if missing:
         raise ActivityError(f"{path}: missing columns ({len(missing)})\n" + "\n".join(missing)
                             + f"\n  the header has: {', '.join(header[:30])}{' ...' if len(header) > 30 else ''}")
     return list(needed)
 
 
-def _lookup_tables(m: Mapping, base: Path) -> dict[str, dict[str, str]]:
+def _lookup_tables(m: Mapping, base: Path, given: dict[str, Path]) -> dict[str, dict[str, str]]:
     tables = {}
+    for name in given:
+        if name not in m.lookups:
+            raise ActivityError(f"--lookup {name}=...: the mapping has no lookups.{name} (it has: "
+                                f"{', '.join(m.lookups) or 'none'})")
     for name, lk in m.lookups.items():
-        path = (base / lk.file) if not Path(lk.file).is_absolute() else Path(lk.file)
+        path = lookup_path(name, lk, base, given)
         try:
             table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except FileNotFoundError:
-            raise ActivityError(f"lookups.{name}: no such file {path}") from None
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise ActivityError(f"lookups.{name}: cannot read {path} ({exc})") from None
         for col in (lk.key, lk.value):
             if col not in table.columns:
@@ -150,78 +115,18 @@ def _lookup_tables(m: Mapping, base: Path) -> dict[str, dict[str, str]]:
     return tables
 
 
-def _first_nonblank(chunk: pd.DataFrame, cols: list[str]) -> tuple[pd.Series, list[int]]:
-    """The first non-blank of several columns, and how many rows each column supplied."""
-    out = pd.Series("", index=chunk.index, dtype=object)
-    used = []
-    for c in cols:
-        if c not in chunk.columns:
-            used.append(0)
-            continue
-        fill = (out == "") & (chunk[c] != "")
-        used.append(int(fill.sum()))
-        out = out.where(~fill, chunk[c])
-    return out, used
-
-
-def _parse_times(raw: pd.Series, ts: Timestamps, clock_gaps: Optional[pd.Series] = None) -> pd.Series:
-    """Strings to UTC timestamps (NaT where unreadable or blank); offsets honoured, naive ones in naive_timezone.
-
-    ``clock_gaps``, if given, is set True where a naive time was read but does not exist, or exists
-    twice, in naive_timezone (a daylight-saving change): such a time cannot be placed."""
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
-    present = raw != ""
-    if not present.any():
-        return out
-    s = raw[present]
-    if ts.format in ("epoch_ms", "epoch_s"):
-        num = pd.to_numeric(s, errors="coerce")
-        out[present] = pd.to_datetime(num, unit="ms" if ts.format == "epoch_ms" else "s", utc=True, errors="coerce")
-        return out
-    fmt = None if ts.format == "ISO8601" else ts.format
-    has_offset = s.str.contains(_OFFSET)
-    if has_offset.any():
-        part = s[has_offset]
-        out[part.index] = pd.to_datetime(part, utc=True, errors="coerce", format=fmt or "ISO8601")
-    naive = s[~has_offset]
-    if len(naive):
-        if fmt is None:
-            parsed = pd.to_datetime(naive, errors="coerce", format="ISO8601" if not ts.dayfirst else None,
-                                    dayfirst=ts.dayfirst)
-        else:
-            parsed = pd.to_datetime(naive, errors="coerce", format=fmt)
-        if getattr(parsed.dt, "tz", None) is None:
-            read = parsed.notna()
-            parsed = parsed.dt.tz_localize(ts.naive_timezone, ambiguous="NaT", nonexistent="NaT")
-            if clock_gaps is not None:
-                clock_gaps.loc[naive.index] = (read & parsed.isna()).to_numpy()
-        out[naive.index] = parsed.dt.tz_convert("UTC")
-    return out
-
-
-def _code(values: pd.Series, name: str, m: Mapping, lookups: dict[str, dict[str, str]]) -> pd.Series:
-    """An export's values to the activity vocabulary (lookup, then value map, then the vocabulary itself)."""
-    s = values.str.strip()
-    if name in lookups:
-        table = lookups[name]
-        s = s.map(lambda v: table.get(v, v))
-    vmap = m.values.get(name, {})
-    if vmap:
-        lowered = {k.strip().lower(): v for k, v in vmap.items()}
-        s = s.map(lambda v: lowered.get(v.lower(), v))
-    allowed = CODED[name]
-    s = s.map(lambda v: v.lower() if v.lower() in allowed else v)
-    return s
-
-
 def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_bad_rows: Optional[int] = None,
-                    max_bytes: int = DEFAULT_MAX_BYTES, chunk_rows: int = CHUNK_ROWS) -> Activities:
+                    max_bytes: int = DEFAULT_MAX_BYTES, chunk_rows: int = CHUNK_ROWS,
+                    lookups: Optional[dict[str, Path]] = None, drop_outlying_times: bool = False) -> Activities:
     """Read an activity CSV (through a mapping file) into ``Activities``.
 
     Streams the file ``chunk_rows`` rows at a time, keeping only the mapped columns in compact
-    types. Rows that cannot be read are reported by line number with the reason; when there
-    are more than ``max_bad_rows`` of them (default: 1% of the rows, at least 10) the whole
-    file is refused. Files over ``max_bytes`` are refused before reading."""
+    types. Every row is read, left out by a named filter, or unreadable (by line, with the
+    reason); when more than ``max_bad_rows`` rows are unreadable (default: 1% of the rows, at
+    least 10), or leaving them out would bias the fit, the whole file is refused. Files over
+    ``max_bytes``, too many columns or rows, or more than the memory available are refused
+    before reading; ``lookups`` names lookup files on the command line (field -> path).
+    Timestamps far outside the log are refused, or left out with ``drop_outlying_times``."""
     path = Path(path)
     m, base = load_mapping(mapping)
     if not path.exists():
@@ -236,11 +141,12 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
         raise ActivityError(f"{path}: the file is empty (expected a header row, then one row per touch)")
     try:
         skip = _leading_comments(path, m.csv.encoding)
-        header = _header(path, m, skip)
+        header = read_header(path, m.csv.encoding, m.csv.delimiter, skip)
     except UnicodeDecodeError:
         raise ActivityError(f"{path}: not readable as {m.csv.encoding} text (set csv.encoding in the mapping, e.g. latin-1)") from None
     needed = _needed_columns(m, header, path)
-    lookups = _lookup_tables(m, base)
+    tables = _lookup_tables(m, base, {k: Path(v) for k, v in (lookups or {}).items()})
+    check_size(path, skip, chunk_rows)
     report = ReadReport(source=str(path), notes=list(m.notes))
     first_line = skip + 2  # line number of the first data row
     parts = []
@@ -256,7 +162,7 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
             lines = np.arange(len(chunk)) + first_line + offset
             offset += len(chunk)
             chunk.index = lines
-            part, used, mid = _convert(chunk, m, lookups, report)
+            part, used, mid = _convert(chunk, m, tables, report)
             midnight += mid
             ts_used = np.asarray(used) if ts_used is None else ts_used + np.asarray(used)
             parts.append(part)
@@ -269,10 +175,18 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
         raise ActivityError(f"{path}: the file has a header but no rows")
     allowed = max_bad_rows if max_bad_rows is not None else max(10, report.rows // 100)
     if report.bad > allowed:
-        raise ActivityError(_bad_message(path, report, allowed))
+        raise ActivityError(bad_message(path, report, allowed))
     _timestamp_notes(m, report, ts_used, midnight, path)
     if len(frame) == 0:
-        raise ActivityError(f"{path}: no rows left to fit after the mapping's keep: filter and the unreadable rows")
+        raise ActivityError(f"{path}: no rows left to fit after the mapping's filters and the unreadable rows\n"
+                            + "\n".join(f"  {what}: {n:,}" for what, n in report.accounting()))
+    biased = bias_problems(report, frame, m.timestamps.team_timezone)
+    if biased:
+        raise ActivityError(f"{path}: the {report.bad:,} unreadable rows cannot be left out: it would bias the fit\n"
+                            + "\n".join(f"  {b}" for b in biased)
+                            + "\n  make them readable (the mapping, the export) instead; what they are:\n"
+                            + "\n".join(bad_message(path, report, allowed).splitlines()[1:]))
+    frame = drop_outlying(frame, report, path, drop_outlying_times)
     return _assemble(frame, report, m, path)
 
 
@@ -323,18 +237,14 @@ def frame_activities(rows: pd.DataFrame, team_timezone: str = "UTC", source: str
     report = ReadReport(source=source)
     part, _, _ = _convert(chunk, m, {}, report)
     if report.bad:
-        raise ActivityError(_bad_message(Path(source), report, 0))
+        raise ActivityError(bad_message(Path(source), report, 0))
     return _assemble(_concat([part]), report, m, source)
 
 
 def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport) -> tuple[pd.DataFrame, list[int], int]:
     """One chunk of export rows to activity rows; unreadable rows are reported and dropped."""
     report.rows += len(chunk)
-    keep = pd.Series(True, index=chunk.index)
-    for col, allowed in m.keep.items():
-        keep &= chunk[col].str.strip().isin([str(a) for a in allowed])
-    report.skipped += int((~keep).sum())
-    chunk = chunk[keep]
+    chunk = _filter(chunk, m, report)
     bad = pd.Series(False, index=chunk.index)
 
     def flag(mask: pd.Series, fieldname: str, reason: str, shown: pd.Series) -> None:
@@ -349,18 +259,21 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
         cols = [c for c in m.column_of(name) if c in chunk.columns]
         if not cols:
             return pd.Series("", index=chunk.index, dtype=object), []
-        out, used = _first_nonblank(chunk, m.column_of(name))
+        out, used = first_nonblank(chunk, m.column_of(name))
         return out.str.strip(), used
 
     pid, _ = text("prospect_id")
     flag(pid == "", "prospect_id", "blank", pid)
     raw_t, used = text("timestamp")
     gaps = pd.Series(False, index=chunk.index)
-    t = _parse_times(raw_t, m.timestamps, gaps)
+    t = parse_times(raw_t, m.timestamps, gaps)
     flag(raw_t == "", "timestamp", "blank", raw_t)
     flag(gaps, "timestamp", f"a clock time that does not exist, or exists twice, in {m.timestamps.naive_timezone} "
                             "(a daylight-saving change): export with offsets or in UTC", raw_t)
-    flag(t.isna(), "timestamp", "not a date and time this mapping can read", raw_t)
+    unread = t.isna() & ~bad
+    flag(unread, "timestamp", "not a date and time this mapping can read", raw_t)
+    if unread.any() and "timestamp" not in report.hints:
+        report.hints["timestamp"] = time_hint(m.timestamps, raw_t[unread].head(1).tolist())
     local = t.dt.tz_convert(m.timestamps.naive_timezone)
     midnight = int((raw_t.str.match(_DATE_ONLY) | (t.notna() & (local == local.dt.normalize()))).sum())
     coded = {}
@@ -369,12 +282,17 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
         if name == "purpose" and not (m.column_of(name) or name in m.constants):
             coded[name] = pd.Series(np.nan, index=chunk.index, dtype=object)
             continue
-        v = _code(raw, name, m, lookups)
-        if name == "purpose":
-            unknown = (v != "") & ~v.isin(CODED[name])
-        else:
+        v, missed = code(raw, name, m, lookups)
+        if name != "purpose":
             flag(v == "", name, "blank", v)
-            unknown = (v != "") & ~v.isin(CODED[name])
+        if missed.any():
+            lk = m.lookups[name]
+            report.add_unmapped(f"{name} id", raw[missed].str.strip())
+            flag(missed, name, f"an id that is not in the lookup list {lk.file} (the list must be your account's own: "
+                               "export it again, or add the id)", raw.str.strip())
+        unknown = (v != "") & ~v.isin(CODED[name]) & ~missed
+        if unknown.any():
+            report.add_unmapped(name, v[unknown])
         where = f"values.{name}" + (" (after the lookup)" if name in lookups else "")
         flag(unknown, name, f"not one of {', '.join(CODED[name])}; map it under {where}", v)
         coded[name] = v.where(v != "", np.nan)
@@ -384,7 +302,7 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
     rep, _ = text("rep_id")
     source, _ = text("lead_source")
     raw_lead, _ = text("lead_created_at")
-    lead = _parse_times(raw_lead, m.timestamps)
+    lead = parse_times(raw_lead, m.timestamps)
     flag((raw_lead != "") & lead.isna(), "lead_created_at", "not a date and time this mapping can read", raw_lead)
     duration = pd.Series(np.nan, index=chunk.index, dtype=float)
     if m.duration is not None:
@@ -395,12 +313,14 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
             flag((raw_d != "") & num.isna(), "duration", "not a number", raw_d)
             duration = num * DURATION_UNITS[d.unit]
         else:
-            start = _parse_times(chunk[d.start].str.strip(), m.timestamps)
-            end = _parse_times(chunk[d.end].str.strip(), m.timestamps)
+            start = parse_times(chunk[d.start].str.strip(), m.timestamps)
+            end = parse_times(chunk[d.end].str.strip(), m.timestamps)
             duration = (end - start).dt.total_seconds()
             flag(duration < 0, "duration", f"{d.end} is before {d.start}", chunk[d.end])
     good = ~bad
     report.kept += int(good.sum())
+    if bad.any():
+        _bad_groups(report, bad, rep, t, coded, m.timestamps.team_timezone)
     part = pd.DataFrame({
         "prospect_id": pid[good].to_numpy(dtype=object),
         "t": t[good].to_numpy(),
@@ -423,15 +343,30 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
     return part, used, midnight
 
 
-def _bad_message(path: Path, report: ReadReport, allowed: int) -> str:
-    lines = [f"{path}: {report.bad:,} of {report.rows:,} rows cannot be read, more than the {allowed:,} allowed "
-             f"(raise it with --max-bad-rows if the rest can be trusted)"]
-    for reason, count in sorted(report.bad_by_reason.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {count:,} row{'s' if count != 1 else ''}: {reason}")
-    lines.append("  first rows:")
-    for b in report.bad_rows[:10]:
-        lines.append(f"    line {b.line}: {b.field}: {b.reason}")
-    return "\n".join(lines)
+def _filter(chunk: pd.DataFrame, m: Mapping, report: ReadReport) -> pd.DataFrame:
+    """The rows the mapping's keep: and drop: filters let through; the others counted by filter."""
+    out = pd.Series(True, index=chunk.index)
+    for kind, filters in (("keep", m.keep), ("drop", m.drop)):
+        for col, listed in filters.items():
+            hit = chunk[col].str.strip().str.lower().isin([str(a).strip().lower() for a in listed])
+            removed = (hit if kind == "drop" else ~hit) & out
+            shown = ", ".join(map(str, listed))
+            report.add_filtered(f"{kind}: {col} {'is one of' if kind == 'drop' else 'is not one of'} [{shown}]",
+                                int(removed.sum()))
+            out &= ~removed
+    return chunk[out]
+
+
+def _bad_groups(report: ReadReport, bad: pd.Series, rep: pd.Series, t: pd.Series, coded: dict, zone: str) -> None:
+    """Who, when and what the unreadable rows were, as far as they can be read (for the bias check)."""
+    r = rep[bad]
+    report.add_bad_groups("rep", r[r != ""])
+    day = t[bad].dropna()
+    if len(day):
+        report.add_bad_groups("day", day.dt.tz_convert(zone).dt.strftime("%Y-%m-%d"))
+    outcome = coded["outcome"][bad]
+    calls = (coded["channel"][bad] == "call") & outcome.isin(ANSWERED + ("no_answer", "voicemail"))
+    report.add_bad_groups("answered", outcome[calls].isin(ANSWERED))
 
 
 def _timestamp_notes(m: Mapping, report: ReadReport, used: Optional[np.ndarray], midnight: int, path: Path) -> None:
