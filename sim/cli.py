@@ -345,6 +345,11 @@ def fit(
     report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots (default: results/fit-<scenario name>)."),
     max_bad_rows: Optional[int] = typer.Option(None, "--max-bad-rows", min=0,
                                                help="Stop if more rows than this cannot be read (default: 1% of the rows, at least 10)."),
+    lookup: list[str] = typer.Option([], "--lookup", help="FIELD=PATH: read the mapping's lookup list for FIELD from PATH "
+                                     "(by default it is the file named in the mapping, next to it). Repeatable."),
+    drop_outlying_times: bool = typer.Option(False, "--drop-outlying-times",
+                                             help="Leave out rows whose time lies far outside the log (listed in fit.md) "
+                                                  "instead of stopping."),
     replications: int = typer.Option(3, "--replications", "-r", min=0,
                                      help="Simulations of the fitted scenario to set beside the log (0: none)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
@@ -355,18 +360,20 @@ def fit(
 ) -> None:
     """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
     from . import console as tables  # imported here: see the top of this file
-    from .fit_report import fit_and_write, safe_name
+    from .fit_report import fit_and_write, parse_lookups, safe_name
 
     name = safe_name(activities.stem)
     out = out or Path("scenarios") / f"{name}_fitted.yaml"
     report = report or Path("results") / f"fit-{safe_name(out.stem)}"
     t0 = time.perf_counter()
     with _user_errors():
+        lookups = parse_lookups(lookup)
         result, written = _with_progress(
             "simulating the fitted scenario", replications or None, quiet,
             lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
                                            command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
-                                           cadence=cadence, force=force))
+                                           cadence=cadence, force=force, lookups=lookups,
+                                           drop_outlying_times=drop_outlying_times))
     if quiet:
         return
     tables.print_fit(out_console, result, str(activities))

@@ -171,9 +171,14 @@ def print_fit(console: Console, result, source: str) -> None:
         interval = f"{e.low * e.scale:.3g} to {e.high * e.scale:.3g}" if math.isfinite(e.low) else "-"
         table.add_row(escape(e.label), f"{e.value * e.scale:.3g}{u}", interval, f"{e.n:,}", escape(e.path or "report only"))
     console.print(table)
-    bad = result.acts.report.bad
-    if bad:
-        console.print(f"{bad:,} unreadable row{'s were' if bad != 1 else ' was'} left out (listed in fit.md).")
+    rows = Table(title="Every row of the export accounted for")
+    rows.add_column("rows", justify="right")
+    rows.add_column("what happened")
+    for what, n in result.acts.report.accounting():
+        rows.add_row(f"{n:,}", escape(what))
+    console.print(rows)
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning:[/] {escape(warning)}")
 
 
 def print_lessons(console: Console, lessons) -> None:

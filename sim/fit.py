@@ -28,6 +28,7 @@ from scipy import stats
 from .activity_format import ANSWERED
 from .activity_mapping import ActivityError
 from .activity_reader import Activities, minutes_since, week_origin
+from .fit_checks import plausibility
 from .fit_estimators import (  # the estimators are re-exported: sim.fit is where a reader looks for them
     Estimate, annoyance_after, binomial_ci, fit_answering, fit_frequency_risk, fit_hot_window, fit_reachability,
     hot_answer, poisson_ci, rate_estimate,
@@ -70,6 +71,7 @@ class Fit:
     comments: dict[str, str]
     notes: list[str] = field(default_factory=list)
     kept_defaults: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # plausibility (sim.fit_checks), in fit.md and on the console
 
     def scenario(self) -> Scenario:
         return Scenario.model_validate(self.scenario_data)
@@ -352,8 +354,10 @@ def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Sc
     _durations(calls, est, kept)
     _complaints(log, sc, est, tables, notes)
     data, comments = _scenario_data(acts, log, sc, est, tables, notes, kept, name, cadence)
-    return Fit(acts=acts, origin=origin, estimates=est, tables=tables, scenario_data=data, comments=comments,
-               notes=notes, kept_defaults=kept)
+    fit = Fit(acts=acts, origin=origin, estimates=est, tables=tables, scenario_data=data, comments=comments,
+              notes=notes, kept_defaults=kept)
+    fit.warnings = plausibility(fit)
+    return fit
 
 
 def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: list, kept: list) -> dict:
