@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from .activity_format import ANSWERED, CODED
+from .activity_mapping import ActivityError
 
 SHOWN_BAD_ROWS = 20
 SHOWN_VALUES = 30
@@ -44,6 +45,8 @@ class ReadReport:
     unmapped: dict[str, Counter] = field(default_factory=dict)  # field -> {value not in the vocabulary: rows}
     bad_groups: dict[str, Counter] = field(default_factory=dict)  # rep / day / answered -> counts among bad rows
     hints: dict[str, str] = field(default_factory=dict)  # field -> the mapping option that may read its rows
+    checked: int = 0  # calls cross-checked against the mapping's answered: column
+    contradictions: Counter = field(default_factory=Counter)  # "value -> outcome, but COLUMN says x" -> calls
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -116,6 +119,24 @@ def _reasons(report: ReadReport) -> list[str]:
     lines.append("  first rows:")
     lines += [f"    line {b.line}: {b.field}: {b.reason}" for b in report.bad_rows[:10]]
     return lines
+
+
+CONTRADICTION_SHARE = 0.05  # a few slips (a rep picks the wrong disposition) are normal; more is a wrong list
+
+
+def check_contradictions(path: Path, report: ReadReport, column: str) -> None:
+    """Refuse outcomes that contradict the answered: column on more than 5% of the calls checked (at least 10)."""
+    wrong = sum(report.contradictions.values())
+    if wrong < MIN_BIASED_ROWS or wrong <= CONTRADICTION_SHARE * report.checked:
+        if wrong:
+            report.notes.append(f"{wrong:,} of {report.checked:,} calls have an outcome that {column} contradicts "
+                                "(a conversation on an unanswered call, or the reverse); read as their outcome says.")
+        return
+    lines = [f"{path}: outcome: {wrong:,} of {report.checked:,} calls read as an outcome that {column} contradicts. "
+             "The lookup list or values: in the mapping are probably not this account's own (ids differ between "
+             "accounts): export the account's own list and map its names"]
+    lines += [f"  {n:,} calls: {key}" for key, n in report.contradictions.most_common(12)]
+    raise ActivityError("\n".join(lines))
 
 
 def bias_problems(report: ReadReport, frame: pd.DataFrame, team_timezone: str) -> list[str]:

@@ -69,6 +69,18 @@ class Lookup(_M):
         return v
 
 
+class AnsweredCheck(_M):
+    """A column that says on its own whether a call was answered (a status, an answered flag).
+
+    Reading the outcome from a lookup list that is not the account's own gives wrong outcomes
+    without any unreadable row; this column catches it: a conversation on a call the column says
+    was not answered, or 'no_answer' on one it says was, beyond a few slips, stops the read."""
+
+    column: str
+    answered: list[str] = Field(default_factory=list, description="values meaning the call was answered")
+    not_answered: list[str] = Field(default_factory=list, description="values meaning it was not")
+
+
 class Timestamps(_M):
     format: str = Field(default="auto", description="'auto' (ISO 8601 with or without offset, or Unix seconds or "
                         "milliseconds), 'ISO8601', 'epoch_ms', 'epoch_s' or a strftime format")
@@ -105,6 +117,7 @@ class Mapping(_M):
     keep: dict[str, list[str]] = Field(default_factory=dict, description="only rows whose column holds one of these values")
     drop: dict[str, list[str]] = Field(
         default_factory=dict, description="rows whose column holds one of these values are left out (e.g. deleted rows)")
+    answered: Optional[AnsweredCheck] = Field(default=None, description="a column to cross-check the outcomes against")
     timestamps: Timestamps = Field(default_factory=Timestamps)
     csv: CsvOptions = Field(default_factory=CsvOptions)
     notes: list[str] = Field(default_factory=list, description="traps of this export, printed in every fit report")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .activity_accounting import ReadReport, bad_message, bias_problems
+from .activity_accounting import ReadReport, bad_message, bias_problems, check_contradictions
 from .activity_bounds import check_size, drop_outlying, lookup_path, read_header
 from .activity_format import ANSWERED, CODED, FIELDS, REQUIRED, RUN_COLUMNS
 from .activity_mapping import DURATION_UNITS, ActivityError, Mapping, Timestamps, load_mapping
@@ -87,13 +87,33 @@ def _needed_columns(m: Mapping, header: list[str], path: Path) -> list[str]:
             needed[c] = "run"
     for kind, filters in (("keep", m.keep), ("drop", m.drop)):
         for c in filters:
-            if c not in header:
-                missing.append(f"  {kind}: no column {c!r} (named in the mapping)")
-            needed[c] = kind
+            if c in header:
+                needed[c] = kind
+            elif kind == "keep":  # a drop: column may be absent (an export without deleted rows has no flag)
+                missing.append(f"  keep: no column {c!r} (named in the mapping)")
+    if m.answered is not None and m.answered.column in header:  # absent: no cross-check (a note says so)
+        needed[m.answered.column] = "answered"
     if missing:
         raise ActivityError(f"{path}: missing columns ({len(missing)})\n" + "\n".join(missing)
-                            + f"\n  the header has: {', '.join(header[:30])}{' ...' if len(header) > 30 else ''}")
+                            + f"\n  the header has: {', '.join(header[:30])}{' ...' if len(header) > 30 else ''}"
+                            + _label_hint(m, header))
     return list(needed)
+
+
+def _squash(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _label_hint(m: Mapping, header: list[str]) -> str:
+    """A hint when the header holds the mapped columns under other spellings (a report's labels, not API names)."""
+    named = {c for name in FIELDS for c in m.column_of(name)} | set(m.keep)
+    squashed = {_squash(h): h for h in header}
+    pairs = [(c, squashed[_squash(c)]) for c in sorted(named) if c not in header and _squash(c) in squashed]
+    if not pairs:
+        return ""
+    shown = ", ".join(f"{c!r} as {h!r}" for c, h in pairs[:4])
+    return (f"\n  the header spells {shown}: an export with the report's column labels instead of the API names? "
+            "Use a mapping for that shape (e.g. mappings/salesforce_tasks_report.yaml) or rename the columns in yours")
 
 
 def _lookup_tables(m: Mapping, base: Path, given: dict[str, Path]) -> dict[str, dict[str, str]]:
@@ -148,6 +168,10 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
     tables = _lookup_tables(m, base, {k: Path(v) for k, v in (lookups or {}).items()})
     check_size(path, skip, chunk_rows)
     report = ReadReport(source=str(path), notes=list(m.notes))
+    report.notes += [f"The export has no column {c}, so no row was left out by drop: {c}." for c in m.drop if c not in header]
+    if m.answered is not None and m.answered.column not in header:
+        report.notes.append(f"The export has no column {m.answered.column}: the outcomes were not cross-checked against it "
+                            "(answered: in the mapping), so a lookup list that is not the account's own would go unnoticed.")
     first_line = skip + 2  # line number of the first data row
     parts = []
     ts_used: Optional[np.ndarray] = None
@@ -180,6 +204,8 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
     if len(frame) == 0:
         raise ActivityError(f"{path}: no rows left to fit after the mapping's filters and the unreadable rows\n"
                             + "\n".join(f"  {what}: {n:,}" for what, n in report.accounting()))
+    if m.answered is not None and m.answered.column in header:
+        check_contradictions(path, report, m.answered.column)
     biased = bias_problems(report, frame, m.timestamps.team_timezone)
     if biased:
         raise ActivityError(f"{path}: the {report.bad:,} unreadable rows cannot be left out: it would bias the fit\n"
@@ -296,6 +322,8 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
         where = f"values.{name}" + (" (after the lookup)" if name in lookups else "")
         flag(unknown, name, f"not one of {', '.join(CODED[name])}; map it under {where}", v)
         coded[name] = v.where(v != "", np.nan)
+    if m.answered is not None and m.answered.column in chunk.columns:
+        _cross_check(chunk[m.answered.column], m, coded, bad, text("outcome")[0], report)
     out_call = (coded["channel"] == "call") & (coded["direction"] == "outbound")
     flag(out_call & coded["outcome"].isin(["sent", "replied", "complaint"]), "outcome",
          "an outbound call cannot be 'sent', 'replied' or 'complaint' (a complaint is its own inbound row)", coded["outcome"])
@@ -348,6 +376,8 @@ def _filter(chunk: pd.DataFrame, m: Mapping, report: ReadReport) -> pd.DataFrame
     out = pd.Series(True, index=chunk.index)
     for kind, filters in (("keep", m.keep), ("drop", m.drop)):
         for col, listed in filters.items():
+            if col not in chunk.columns:
+                continue
             hit = chunk[col].str.strip().str.lower().isin([str(a).strip().lower() for a in listed])
             removed = (hit if kind == "drop" else ~hit) & out
             shown = ", ".join(map(str, listed))
@@ -355,6 +385,20 @@ def _filter(chunk: pd.DataFrame, m: Mapping, report: ReadReport) -> pd.DataFrame
                                 int(removed.sum()))
             out &= ~removed
     return chunk[out]
+
+
+def _cross_check(said: pd.Series, m: Mapping, coded: dict, bad: pd.Series, raw: pd.Series, report: ReadReport) -> None:
+    """Count the calls whose outcome contradicts the mapping's answered: column, by the raw value read."""
+    said = said.str.strip().str.lower()
+    yes = said.isin([v.lower() for v in m.answered.answered])
+    no = said.isin([v.lower() for v in m.answered.not_answered])
+    outcome = coded["outcome"]
+    calls = (coded["channel"] == "call") & ~bad
+    report.checked += int((calls & (yes | no)).sum())
+    wrong = calls & ((outcome.isin(ANSWERED) & no) | ((outcome == "no_answer") & yes))
+    if wrong.any():
+        keys = raw[wrong].str.strip() + " -> " + outcome[wrong].astype(str) + f", but {m.answered.column} says " + said[wrong]
+        report.contradictions.update(keys.value_counts().to_dict())
 
 
 def _bad_groups(report: ReadReport, bad: pd.Series, rep: pd.Series, t: pd.Series, coded: dict, zone: str) -> None:
