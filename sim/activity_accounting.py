@@ -154,7 +154,8 @@ def bias_problems(report: ReadReport, frame: pd.DataFrame, team_timezone: str) -
     k, n = answered.get(True, 0), answered.get(True, 0) + answered.get(False, 0)
     if n >= MIN_BIASED_ROWS and len(calls):
         p0 = float(calls["outcome"].isin(ANSWERED).mean())
-        if 0 < p0 < 1 and stats.binomtest(k, n, p0).pvalue < BIAS_P:
+        uneven = stats.binomtest(k, n, p0).pvalue < BIAS_P if 0 < p0 < 1 else k != round(p0 * n)
+        if uneven:
             out.append(f"{k:,} of the {n:,} unreadable calls with a readable outcome were answered ({k / n:.0%}), "
                        f"against {p0:.0%} of the calls read: leaving them out would move the connect rate")
     n_calls = max(len(calls) + report.bad, 1)

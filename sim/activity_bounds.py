@@ -33,8 +33,11 @@ SHOWN = 10
 def read_header(path: Path, encoding: str, delimiter: str, skip: int) -> list[str]:
     """The header row, read without ever holding more than MAX_HEADER_BYTES of it."""
     with open(path, encoding=encoding, newline="") as fh:
-        for _ in range(skip):
-            fh.readline(MAX_HEADER_BYTES)
+        for _ in range(skip):  # whole comment lines, a bounded piece at a time
+            while True:
+                piece = fh.readline(MAX_HEADER_BYTES)
+                if not piece or piece.endswith("\n"):
+                    break
         line = fh.readline(MAX_HEADER_BYTES + 1)
     if len(line) > MAX_HEADER_BYTES:
         raise ActivityError(f"{path}: the header row is longer than {MAX_HEADER_BYTES // 1024:,} KB; "
@@ -76,10 +79,10 @@ def check_size(path: Path, skip: int, chunk_rows: int) -> int:
     return rows
 
 
-def lookup_path(name: str, lk: Lookup, base: Path, given: dict[str, Path]) -> Path:
+def lookup_path(name: str, lk: Lookup, base: Path, given: dict[str, Path], mapping=None) -> Path:
     """The lookup file to read: one named on the command line, else the file next to the mapping; checked."""
     path = Path(given[name]) if name in given else base / lk.file
-    where = f"--lookup {name}={path}" if name in given else f"lookups.{name}"
+    where = f"{mapping}: " + (f"--lookup {name}={path}" if name in given else f"lookups.{name}")
     if not path.exists():
         how = f" {lk.source}" if lk.source and name not in given else ""
         raise ActivityError(f"{where}: no such file {path}.{how}")

@@ -116,14 +116,14 @@ def _label_hint(m: Mapping, header: list[str]) -> str:
             "Use a mapping for that shape (e.g. mappings/salesforce_tasks_report.yaml) or rename the columns in yours")
 
 
-def _lookup_tables(m: Mapping, base: Path, given: dict[str, Path]) -> dict[str, dict[str, str]]:
+def _lookup_tables(m: Mapping, mapping: Optional[Path | str], base: Path, given: dict[str, Path]) -> dict[str, dict[str, str]]:
     tables = {}
     for name in given:
         if name not in m.lookups:
-            raise ActivityError(f"--lookup {name}=...: the mapping has no lookups.{name} (it has: "
-                                f"{', '.join(m.lookups) or 'none'})")
+            raise ActivityError(f"{mapping or 'no mapping file'}: --lookup {name}=...: the mapping has no lookups.{name} "
+                                f"(it has: {', '.join(m.lookups) or 'none'})")
     for name, lk in m.lookups.items():
-        path = lookup_path(name, lk, base, given)
+        path = lookup_path(name, lk, base, given, mapping)
         try:
             table = pd.read_csv(path, dtype=str, keep_default_na=False)
         except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -165,7 +165,7 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
     except UnicodeDecodeError:
         raise ActivityError(f"{path}: not readable as {m.csv.encoding} text (set csv.encoding in the mapping, e.g. latin-1)") from None
     needed = _needed_columns(m, header, path)
-    tables = _lookup_tables(m, base, {k: Path(v) for k, v in (lookups or {}).items()})
+    tables = _lookup_tables(m, mapping, base, {k: Path(v) for k, v in (lookups or {}).items()})
     check_size(path, skip, chunk_rows)
     report = ReadReport(source=str(path), notes=list(m.notes))
     report.notes += [f"The export has no column {c}, so no row was left out by drop: {c}." for c in m.drop if c not in header]
