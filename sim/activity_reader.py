@@ -304,24 +304,10 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
     midnight = int((raw_t.str.match(_DATE_ONLY) | (t.notna() & (local == local.dt.normalize()))).sum())
     coded = {}
     for name in ("channel", "direction", "outcome", "purpose"):
-        raw, _ = text(name)
         if name == "purpose" and not (m.column_of(name) or name in m.constants):
             coded[name] = pd.Series(np.nan, index=chunk.index, dtype=object)
             continue
-        v, missed = code(raw, name, m, lookups)
-        if name != "purpose":
-            flag(v == "", name, "blank", v)
-        if missed.any():
-            lk = m.lookups[name]
-            report.add_unmapped(f"{name} id", raw[missed].str.strip())
-            flag(missed, name, f"an id that is not in the lookup list {lk.file} (the list must be your account's own: "
-                               "export it again, or add the id)", raw.str.strip())
-        unknown = (v != "") & ~v.isin(CODED[name]) & ~missed
-        if unknown.any():
-            report.add_unmapped(name, v[unknown])
-        where = f"values.{name}" + (" (after the lookup)" if name in lookups else "")
-        flag(unknown, name, f"not one of {', '.join(CODED[name])}; map it under {where}", v)
-        coded[name] = v.where(v != "", np.nan)
+        coded[name] = _coded(name, text(name)[0], m, lookups, report, flag)
     if m.answered is not None and m.answered.column in chunk.columns:
         _cross_check(chunk[m.answered.column], m, coded, bad, text("outcome")[0], report)
     out_call = (coded["channel"] == "call") & (coded["direction"] == "outbound")
@@ -332,19 +318,7 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
     raw_lead, _ = text("lead_created_at")
     lead = parse_times(raw_lead, m.timestamps)
     flag((raw_lead != "") & lead.isna(), "lead_created_at", "not a date and time this mapping can read", raw_lead)
-    duration = pd.Series(np.nan, index=chunk.index, dtype=float)
-    if m.duration is not None:
-        d = m.duration
-        if d.column is not None:
-            raw_d = chunk[d.column].str.strip()
-            num = pd.to_numeric(raw_d, errors="coerce")
-            flag((raw_d != "") & num.isna(), "duration", "not a number", raw_d)
-            duration = num * DURATION_UNITS[d.unit]
-        else:
-            start = parse_times(chunk[d.start].str.strip(), m.timestamps)
-            end = parse_times(chunk[d.end].str.strip(), m.timestamps)
-            duration = (end - start).dt.total_seconds()
-            flag(duration < 0, "duration", f"{d.end} is before {d.start}", chunk[d.end])
+    duration = _durations(chunk, m, flag)
     good = ~bad
     report.kept += int(good.sum())
     if bad.any():
@@ -369,6 +343,42 @@ def _convert(chunk: pd.DataFrame, m: Mapping, lookups: dict, report: ReadReport)
     for name in CATEGORICAL:  # a few bytes a row instead of a Python string each
         part[name] = part[name].astype("category")
     return part, used, midnight
+
+
+def _coded(name: str, raw: pd.Series, m: Mapping, lookups: dict, report: ReadReport, flag) -> pd.Series:
+    """One coded field (channel, direction, outcome, purpose) in the vocabulary; NaN where blank.
+    Blank values, ids missing from a lookup list and values not mapped are flagged (and counted by value)."""
+    v, missed = code(raw, name, m, lookups)
+    if name != "purpose":
+        flag(v == "", name, "blank", v)
+    if missed.any():
+        report.add_unmapped(f"{name} id", raw[missed].str.strip())
+        flag(missed, name, f"an id that is not in the lookup list {m.lookups[name].file} (the list must be your "
+                           "account's own: export it again, or add the id)", raw.str.strip())
+    unknown = (v != "") & ~v.isin(CODED[name]) & ~missed
+    if unknown.any():
+        report.add_unmapped(name, v[unknown])
+    where = f"values.{name}" + (" (after the lookup)" if name in lookups else "")
+    flag(unknown, name, f"not one of {', '.join(CODED[name])}; map it under {where}", v)
+    return v.where(v != "", np.nan)
+
+
+def _durations(chunk: pd.DataFrame, m: Mapping, flag) -> pd.Series:
+    """Seconds from a column in its stated unit, or end minus start; NaN when unknown; bad values flagged."""
+    duration = pd.Series(np.nan, index=chunk.index, dtype=float)
+    d = m.duration
+    if d is None:
+        return duration
+    if d.column is not None:
+        raw_d = chunk[d.column].str.strip()
+        num = pd.to_numeric(raw_d, errors="coerce")
+        flag((raw_d != "") & num.isna(), "duration", "not a number", raw_d)
+        return num * DURATION_UNITS[d.unit]
+    start = parse_times(chunk[d.start].str.strip(), m.timestamps)
+    end = parse_times(chunk[d.end].str.strip(), m.timestamps)
+    duration = (end - start).dt.total_seconds()
+    flag(duration < 0, "duration", f"{d.end} is before {d.start}", chunk[d.end])
+    return duration
 
 
 def _filter(chunk: pd.DataFrame, m: Mapping, report: ReadReport) -> pd.DataFrame:
