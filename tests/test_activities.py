@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.activity_mapping import ActivityError
-from sim.activity_reader import read_activities
-from sim.activity_writer import activities_from_events, write_activities
-from sim.engine import run_replication
-from sim.scenario import Scenario
+from sim.fit.export_mapping import ActivityError
+from sim.fit.export_reader import read_activities
+from sim.present.activity_writer import activities_from_events, write_activities
+from sim.model.engine import run_replication
+from sim.scenario.schema import Scenario
 
 
 @pytest.fixture(scope="module")

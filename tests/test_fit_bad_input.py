@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import cli
-from sim.activity_mapping import ActivityError
-from sim.activity_reader import read_activities
+from sim.fit.export_mapping import ActivityError
+from sim.fit.export_reader import read_activities
 
 HEADER = "prospect_id,timestamp,channel,direction,outcome,rep_id\n"
 
@@ -156,7 +156,7 @@ def test_a_large_file_is_streamed_in_bounded_memory(tmp_path):
     small.write_text("".join(open(path).readlines()[:2001]))
     probe = textwrap.dedent(f"""
         import resource, sys
-        from sim.activity_reader import read_activities
+        from sim.fit.export_reader import read_activities
         read_activities({str(small)!r}, chunk_rows=20_000)  # load what the reader imports on first use
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         acts = read_activities({str(path)!r}, chunk_rows=20_000)
@@ -179,10 +179,10 @@ def test_any_log_in_the_format_fits_or_is_refused_with_a_message(seed, rows, pro
     import numpy as np
     import pandas as pd
 
-    from sim.activity_format import CHANNELS, DIRECTIONS, OUTCOMES, PURPOSES
-    from sim.activity_reader import frame_activities
-    from sim.fit import fit_activities
-    from sim.fit_report import scenario_yaml
+    from sim.present.activity_format import CHANNELS, DIRECTIONS, OUTCOMES, PURPOSES
+    from sim.fit.export_reader import frame_activities
+    from sim.fit.fitting import fit_activities
+    from sim.fit.report import scenario_yaml
 
     rng = np.random.default_rng(seed)
     t0 = pd.Timestamp("2026-01-07", tz="UTC")

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from sim.activity_mapping import ActivityError, load_mapping
-from sim.activity_reader import read_activities
-from sim.fit import fit_activities
+from sim.fit.export_mapping import ActivityError, load_mapping
+from sim.fit.export_reader import read_activities
+from sim.fit.fitting import fit_activities
 
 MAPPINGS = ROOT / "mappings"
 VENDOR = ROOT / "tests" / "vendor"

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, cli
-from sim.activity_mapping import ActivityError
-from sim.activity_reader import read_activities
-from sim.fit import fit_activities
+from sim.fit.export_mapping import ActivityError
+from sim.fit.export_reader import read_activities
+from sim.fit.fitting import fit_activities
 from vendor_shapes import (HUBSPOT_GUID, OUTREACH_ACCOUNT, OUTREACH_FORMER, hubspot_calls, id_list, outreach_api,
                            outreach_table, salesforce_tasks, true_calls, write)
 
