@@ -92,20 +92,23 @@ def time_hint(ts: Timestamps, examples: list[str]) -> str:
     return f"timestamps.format is {ts.format!r}; {guess}"
 
 
+def _translate(value: str, table: Optional[dict[str, str]], lowered: dict[str, str], allowed: tuple) -> str:
+    v = table.get(value, value) if table is not None else value
+    v = lowered.get(v.lower(), v)
+    return v.lower() if v.lower() in allowed else v
+
+
 def code(values: pd.Series, name: str, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple[pd.Series, pd.Series]:
     """An export's values to the activity vocabulary (lookup, then value map, then the vocabulary itself),
-    and where a lookup was expected but the id is not in the list (True)."""
+    and where a lookup was expected but the id is not in the list (True). Each distinct value is
+    translated once (an export has a handful of them in millions of rows)."""
     s = values.str.strip()
-    missed = pd.Series(False, index=s.index)
-    if name in lookups:
-        table = lookups[name]
-        missed = ~s.isin(table.keys()) & (s != "")
-        s = s.map(lambda v: table.get(v, v))
-    vmap = m.values.get(name, {})
-    if vmap:
-        lowered = {k.strip().lower(): v for k, v in vmap.items()}
-        s = s.map(lambda v: lowered.get(v.lower(), v))
+    table = lookups.get(name)
+    lowered = {k.strip().lower(): v for k, v in m.values.get(name, {}).items()}
     allowed = CODED[name]
-    s = s.map(lambda v: v.lower() if v.lower() in allowed else v)
-    missed &= ~s.isin(allowed)  # an id not in the list but mapped under values: (e.g. a status in a chain) is read
-    return s, missed
+    distinct = pd.unique(s)
+    out = s.map({v: _translate(v, table, lowered, allowed) for v in distinct})
+    missed = pd.Series(False, index=s.index)
+    if table is not None:  # an id not in the list but mapped under values: (e.g. a status in a chain) is read
+        missed = ~s.isin(table.keys()) & (s != "") & ~out.isin(allowed)
+    return out, missed
