@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.present.activity_format import CODED, FIELDS, REQUIRED
 from sim.scenario.errors import UserError
+from sim.scenario.loading import _path
 
 DURATION_UNITS = {"ms": 1 / 1000, "s": 1.0, "min": 60.0, "h": 3600.0}
 
@@ -185,8 +186,6 @@ def load_mapping(path: Optional[Path | str]) -> tuple[Mapping, Path]:
     try:
         return Mapping.model_validate(data), path.parent
     except ValidationError as err:
-        from sim.scenario.loading import _path
-
         lines = [f"{path}: the mapping is not valid ({err.error_count()} problem{'s' if err.error_count() > 1 else ''})"]
         for e in err.errors(include_url=False):
             msg = e["msg"].removeprefix("Value error, ")

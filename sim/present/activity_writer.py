@@ -7,6 +7,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from sim.model.engine import CALLBACK_AFTER_VOICEMAIL  # when the model's prospect returns a voicemail (one source)
 from sim.present.activity_format import CALENDAR_START
 
 ACTIVITY_COLUMNS = ["prospect_id", "timestamp", "channel", "direction", "outcome", "rep_id", "lead_source",
@@ -50,7 +51,6 @@ def activities_from_events(events: pd.DataFrame, start: str = CALENDAR_START, ti
 
 
 def _one_run(ev: pd.DataFrame, t0: pd.Timestamp) -> pd.DataFrame:
-    from sim.model.engine import CALLBACK_AFTER_VOICEMAIL  # when the model's prospect returns a voicemail (one source)
     ev = ev.reset_index(drop=True)
     arrivals = ev[ev["kind"] == "arrival"]
     created = dict(zip(arrivals["prospect"].to_numpy(), arrivals["time_min"].to_numpy()))
