@@ -111,7 +111,8 @@ def mark_of(line) -> Optional[str]:
 def timeline_figure(lanes: list[tuple[str, str, Story]]):
     """One prospect's story per lane (label, colour, story), top to bottom: every touch, the buying
     moments and the end, by day of the simulation."""
-    fig = _figure(2.0 + 1.7 * len(lanes))
+    height = 2.0 + 1.7 * len(lanes)
+    fig = _figure(height)
     ax = fig.subplots()
     used: set[str] = set()
     last = 1.0
@@ -136,9 +137,9 @@ def timeline_figure(lanes: list[tuple[str, str, Story]]):
     ax.spines[["top", "right", "left"]].set_visible(False)
     handles = [ax.scatter([], [], marker=MARKS[k][0], s=MARKS[k][2] * 0.6, color=MARKS[k][1], label=MARKS[k][3])
                for k in MARKS if k in used]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=min(4, max(1, len(handles))),
-              fontsize=MIN_POINTS, frameon=False)
-    fig.tight_layout()
+    if handles:
+        fig.legend(handles=handles, loc="lower center", ncol=min(4, len(handles)), fontsize=MIN_POINTS, frameon=False)
+    fig.tight_layout(rect=(0, 0.6 / height if handles else 0, 1, 1))  # the legend's row below the axis
     return fig
 
 

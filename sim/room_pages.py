@@ -83,7 +83,7 @@ p { margin: 0.3em 0; line-height: 1.3; }
 .side { margin: 0.4em 0; }
 .side b.A { color: #1f77b4; } .side b.B { color: #d62728; }
 .chart { flex: 1; min-height: 0; display: flex; justify-content: center; align-items: flex-start; }
-.chart img { max-width: 100%; max-height: 100%; object-fit: contain; }
+.chart img { width: 100%; height: 100%; object-fit: contain; object-position: center top; }
 .join { display: flex; gap: 3vw; align-items: center; margin-top: 0.6em; }
 .join img { height: 34vh; width: 34vh; image-rendering: pixelated; }
 .code { font-size: var(--huge); font-weight: 700; letter-spacing: 0.15em; font-family: monospace; }
