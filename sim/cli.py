@@ -437,7 +437,7 @@ def workshop(
             base = base_from_file(scenario) if scenario is not None else workshop_base()
             listen = Listen(port=port, room=room)
             sockets = open_sockets(listen)  # a wrong address or a busy port is refused here, before simulating
-            pres = Presentation(base, listen, budget=budget)
+            pres = Presentation(base, listen, budget=budget, workers=min(2, os.cpu_count() or 1))
         out_console.print(f"Presenter view: [bold]{listen.trainer_url(pres.room.token)}[/] (the trainer's link: keep "
                           "it to yourself; it works only on this computer).", highlight=False, soft_wrap=True)
         if room:

@@ -62,12 +62,13 @@ class Listen:
 class Presentation:
     """The state behind the screens: the A-vs-B setup, its view and charts, the step shown, the room."""
 
-    def __init__(self, base: W.Base, listen: Listen, budget: int = 5, cache: Optional[W.RunCache] = None):
+    def __init__(self, base: W.Base, listen: Listen, budget: int = 5, cache: Optional[W.RunCache] = None,
+                 workers: int = 1):
         self.base = base
         self.listen = listen
         self.setup = W.default_setup(base)
         self.scenario = W.build_scenario(base, self.setup)
-        self.cache = cache or W.RunCache(limit=400)
+        self.cache = cache or W.RunCache(limit=400, pool=worker_pool(workers))
         self.room = Room(budget=budget, horizon_days=int(self.scenario.horizon // (24 * 60)))
         self.step = 0
         self.view: Optional[W.View] = None
@@ -79,34 +80,49 @@ class Presentation:
         self._compute = threading.Lock()
 
     # ---------------------------------------------------------------- computing (worker threads)
-    def refresh(self) -> None:
-        """Simulate A and B (what the cache lacks), the reveal chart and one prospect's timeline."""
+    def refresh(self, story: bool = True) -> None:
+        """Simulate A and B (what the cache lacks) and draw the reveal chart; then, unless ``story`` is
+        False (the caller draws it later, off the path to the headline), one prospect's timeline."""
         with self._compute:
             self.busy = "simulating A and B"
             try:
                 view = W.compare(self.scenario, self.cache)
                 self.view, self.error = view, None
+                self.images.pop("story", None)
                 self.images["reveal"] = W.figure_png(P.reveal_figure(view))
                 self.version += 1
-                self.busy = "drawing one prospect's story"
-                try:
-                    pair = W.story_pair(self.scenario, self.cache, "sold")
-                    self.images["story"] = W.figure_png(P.pair_timeline(pair.a, pair.b, view.names))
-                    self.story_caption = (f"Prospect {pair.a.prospect}: a prospect who bought from us under {pair.under}"
-                                          " - the same person with the same luck under A and B")
-                except UserError as exc:
-                    self.images.pop("story", None)
-                    self.story_caption = str(exc)
+            finally:
+                self.busy = None
+                self.version += 1
+        if story:
+            self.draw_story()
+
+    def draw_story(self) -> None:
+        """One prospect who bought, under A and under B, as a timeline."""
+        with self._compute:
+            scenario = self.scenario
+            view = W.compare(scenario, self.cache)  # from the cache: the view of this very scenario
+            self.busy = "drawing one prospect's story"
+            try:
+                pair = W.story_pair(scenario, self.cache, "sold")
+                self.images["story"] = W.figure_png(P.pair_timeline(pair.a, pair.b, view.names))
+                self.story_caption = (f"Prospect {pair.a.prospect}: a prospect who bought from us under {pair.under}"
+                                      " - the same person with the same luck under A and B")
+            except UserError as exc:
+                self.images.pop("story", None)
+                self.story_caption = str(exc)
             finally:
                 self.busy = None
                 self.version += 1
 
     def change(self, side: str, start: str) -> None:
-        """Start one side from another preset (or the scenario's own strategy) and simulate again."""
+        """Start one side from another preset (or the scenario's own strategy) and simulate again; the
+        story is drawn in the background once the headline and the reveal chart are there."""
         edit = W.start_edit(self.base, start)
         self.setup = replace(self.setup, **{side.lower(): edit})
         self.scenario = W.build_scenario(self.base, self.setup)
-        self.refresh()
+        self.refresh(story=False)
+        threading.Thread(target=self.draw_story, daemon=True).start()
 
     def play(self) -> None:
         with self._compute:
@@ -312,6 +328,20 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
     return Guard(app, pres.listen.hosts(), limit or RateLimit(), trainer)
 
 
+def worker_pool(workers: int):
+    """A pool of ``workers`` simulation processes, started now (before any thread of the server), or None."""
+    if workers <= 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .interrupts import worker_init
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_init)
+    for fut in [pool.submit(int, 0) for _ in range(workers)]:
+        fut.result()
+    return pool
+
+
 class AddressError(UserError):
     """An address or port the page cannot listen on."""
 
@@ -362,4 +392,10 @@ def serve(pres: Presentation, sockets: list, ready=None) -> None:
     server = uvicorn.Server(config)
     if ready is not None:
         ready(server)
-    server.run(sockets=sockets)
+    try:
+        server.run(sockets=sockets)
+    finally:
+        if pres.cache.pool is not None:
+            from .experiment import stop_pool
+
+            stop_pool(pres.cache.pool)
