@@ -186,7 +186,7 @@ function render() {
   }
   const f = document.getElementById("foot"); f.replaceChildren();
   f.append(el("span", "", (state.step + 1) + "/" + state.steps.length + " " + state.titles[name]));
-  f.append(el("span", state.busy ? "busy" : "", state.busy ? state.busy + "..." : "Keys: arrows move, P plays the game, 1-9 sets the call budget"));
+  f.append(el("span", state.busy ? "busy" : "", state.busy ? state.busy + "..." : "Keys: arrows move, P plays the game, 1-9 call budget, S slides, H handout"));
 }
 async function poll() {
   try { const r = await fetch("/api/state", {headers: {"X-Trainer": token}}); if (r.ok) { state = await r.json(); render(); } }
@@ -200,6 +200,7 @@ document.addEventListener("keydown", e => {
   else if (e.key === "Home") api({action: "step", step: 0});
   else if (e.key === "p" || e.key === "P") api({action: "play"});
   else if (/^[1-9]$/.test(e.key)) api({action: "budget", budget: Number(e.key)});
+  else if (e.key === "s" || e.key === "h") location.href = "/take/" + (e.key === "s" ? "slides" : "handout") + ".html?t=" + encodeURIComponent(token);
   else return;
   e.preventDefault();
 });

@@ -163,6 +163,17 @@ class Presentation:
             out["winner_outcome"] = self.board.story.outcome if self.board.story else "the winner sold nothing in replication 0"
         return out
 
+    def take(self, name: str) -> Optional[str]:
+        """The slide file or the handout of what the screens show now (None before the first headline)."""
+        from .takeaways import handout_html, slides_html
+
+        if self.view is None:
+            return None
+        debrief = P.debrief_rows(self.view, self.room.tally())
+        if name == "slides.html":
+            return slides_html(self.view, self.images, debrief, getattr(self, "story_caption", ""))
+        return handout_html(self.view, self.images, debrief)
+
     def go(self, step: int) -> None:
         """Show step ``step``: voting is open up to the vote step and closed from the reveal on."""
         self.step = max(0, min(len(P.STEPS) - 1, step))
@@ -250,6 +261,17 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
         data = pres.images.get(name)
         return Response(data, media_type="image/png") if data else PlainTextResponse("not drawn yet", 404)
 
+    async def take(request: Request) -> Response:
+        if not trainer(request):
+            return refuse()
+        name = request.path_params["name"]
+        if name not in ("slides.html", "handout.html"):
+            return PlainTextResponse("not found", 404)
+        text = await run_in_threadpool(pres.take, name)
+        if text is None:
+            return PlainTextResponse("not simulated yet", 409)
+        return HTMLResponse(text, headers={"content-disposition": f'attachment; filename="{name}"'})
+
     async def control(request: Request) -> Response:
         if not trainer(request):
             return refuse()
@@ -319,7 +341,7 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
         status = 413 if isinstance(exc, TooLarge) else 403 if isinstance(exc, RoomError) else 400
         return JSONResponse({"ok": False, "error": str(exc)}, status)
 
-    routes = [Route("/", present), Route("/api/state", state), Route("/img/{name}", image),
+    routes = [Route("/", present), Route("/api/state", state), Route("/img/{name}", image), Route("/take/{name}", take),
               Route("/api/control", control, methods=["POST"]), Route("/join", join),
               Route("/api/phone", phone_state), Route("/api/vote", vote, methods=["POST"]),
               Route("/api/team", team, methods=["POST"]), Route("/static/{name}", asset),

@@ -180,3 +180,23 @@ def test_timeline_marks_follow_the_story_lines():
     assert P.mark_of(line("readiness", "ready")) == "ready"
     assert P.mark_of(line("readiness", "considering")) is None
     assert P.mark_of(line("purchase", "")) == "elsewhere"
+
+
+@pytest.mark.slow
+def test_slides_and_handout_state_the_answer_and_carry_their_charts(small):
+    import html
+    import re
+
+    from sim.room import Room
+    from sim.takeaways import handout_html, slides_html
+
+    scenario, cache = small
+    view = W.compare(scenario, cache)
+    charts = {"reveal": W.figure_png(P.reveal_figure(view))}
+    rows = P.debrief_rows(view, Room().tally())
+    for page in (slides_html(view, charts, rows), handout_html(view, charts, rows)):
+        assert html.escape(P.answer_line(view)) in page  # the lesson's answer in one line
+        sources = re.findall(r'src="([^"]*)"', page)
+        assert sources and all(s.startswith("data:image/png;base64,") for s in sources)  # self-contained
+        assert "http" not in page.replace("followup-sim", "")
+    assert slides_html(view, charts, rows).count("<section>") == 4

@@ -75,3 +75,23 @@ def test_presenter_steps_at_projector_size(server, tmp_path, size):  # noqa: F81
         text = page.text()
         assert "Red" in text and "Blue" in text
     assert page.errors == []
+
+
+@pytest.mark.slow
+def test_the_handout_prints_on_one_a4_page(server, tmp_path):  # noqa: F811
+    import base64
+    import re
+
+    from browser import Browser, chromium_or_skip
+
+    chromium_or_skip()
+    status, page, headers = server["trainer"].request("GET", f"/take/handout.html?t={server['token']}")
+    assert status == 200 and headers["content-disposition"] == 'attachment; filename="handout.html"'
+    path = tmp_path / "handout.html"
+    path.write_bytes(page)
+    with Browser(width=794, height=1123) as b:
+        b.navigate(path.as_uri())
+        b.wait_for("document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)")
+        pdf = base64.b64decode(b.call("Page.printToPDF", preferCSSPageSize=True, printBackground=True)["data"])
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert b.errors == []
