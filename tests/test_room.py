@@ -7,10 +7,10 @@ import statistics
 
 import pytest
 
-from sim import game as G
-from sim import presenter as P
-from sim import workshop as W
-from sim.room import CODE_LETTERS, Limits, RateLimit, Room, RoomError, spread
+from sim.present import presenter as P
+from sim.workshop import game as G
+from sim.workshop import page as W
+from sim.workshop.room import CODE_LETTERS, Limits, RateLimit, Room, RoomError, spread
 
 
 def test_join_code_and_token_are_random_and_checked():
@@ -168,7 +168,7 @@ def test_presenter_charts_have_no_text_under_18_px_at_1280_wide(small):
 
 
 def test_timeline_marks_follow_the_story_lines():
-    from sim.story import StoryLine
+    from sim.present.story import StoryLine
 
     def line(kind, outcome, what="x"):
         return StoryLine(0.0, 0, "Mon 09:00", what, "", kind, outcome)
@@ -187,8 +187,8 @@ def test_slides_and_handout_state_the_answer_and_carry_their_charts(small):
     import html
     import re
 
-    from sim.room import Room
-    from sim.takeaways import handout_html, slides_html
+    from sim.workshop.room import Room
+    from sim.present.takeaways import handout_html, slides_html
 
     scenario, cache = small
     view = W.compare(scenario, cache)

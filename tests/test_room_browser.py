@@ -3,7 +3,7 @@
 walks every step with the arrow keys and plays the game with P. Each screen is screenshotted
 (into FOLLOWUP_SIM_SHOTS when set, to be looked at), fits the screen, logs no error, and has no
 text under 18 px: HTML text by its computed size, chart text by the smallest chart font
-(``sim.presenter.MIN_POINTS`` at its dpi) times the scale the chart is shown at."""
+(``sim.present.presenter.MIN_POINTS`` at its dpi) times the scale the chart is shown at."""
 from __future__ import annotations
 
 import os
@@ -15,7 +15,7 @@ import pytest
 
 from test_room_server import ROOM, _control, _phone, server  # noqa: F401  (the module's server fixture)
 
-from sim import presenter as P
+from sim.present import presenter as P
 
 SMALLEST_HTML = ("Math.min(...Array.from(document.querySelectorAll('body *')).filter(e => e.offsetParent !== null &&"
                  " Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))"
