@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -50,6 +51,7 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
             with folder:
                 kept = folder.finished(folder.saved_runs())
                 cache = {(key, rep): metrics for key, rep, metrics in kept.values()}
+                resumed = len(cache)
                 if folder.discarded:
                     notes.append(f"an interrupted search's {folder.discarded} finished runs were discarded "
                                  "(--resume keeps them)")
@@ -63,12 +65,17 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
                     folder.save(counter[0], (key[0], key[1], metrics))
                     counter[0] += 1
 
-                ev = Evaluator(scenario, workers, dask, cache, keep, progress, settings.budget)
-                outcome = optimize(scenario, settings, ev)
+                with ExitStack() as stack:
+                    if dask is not None:
+                        from ..distributed import cluster_address
+
+                        dask = stack.enter_context(cluster_address(dask))  # one local cluster for every batch
+                    ev = Evaluator(scenario, workers, dask, cache, keep, progress, settings.budget)
+                    outcome = optimize(scenario, settings, ev)
                 info = {"kind": "optimize", "scenario": scenario.name, "seed": scenario.seed,
                         "settings": settings.text(), "objective": settings.objective.metric,
                         "constraints": [c.text() for c in settings.constraints], "budget": settings.budget,
-                        "runs": outcome.runs, "simulated_runs": len(ev.cache), "resumed_runs": len(cache),
+                        "runs": outcome.runs, "simulated_runs": len(ev.cache) - resumed, "resumed_runs": resumed,
                         "stopped_by": outcome.stopped_by, "delta": outcome.delta, "alpha": settings.alpha,
                         "winner": outcome.winner, "separated": outcome.separated, "workers": workers,
                         "started": started.isoformat(timespec="seconds"),
