@@ -237,13 +237,15 @@ def optimize(
     force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search with its finished runs."),
 ) -> None:
-    """Search for the best cadence for the scenario's team (the baseline strategy is 'your cadence'),
-    then pick the best few apart on fresh replications with a stated confidence."""
+    """Search for the best cadence for the scenario's team (the baseline strategy is 'your cadence'; the
+    scenario's optimize: section says what may change), then pick the best few apart on fresh replications
+    with a stated confidence."""
     from . import console as tables  # imported here: see the top of this file
     from .optimize.answer import console_table, sentences
     from .optimize.folder import optimize_into_folder
     from .optimize.goals import OptimizeError, objective_for, parse_constraint
     from .optimize.search import Settings
+    from .optimize.space import space_of
 
     sc = _load(scenario, set_, seed=seed)
     t0 = time.perf_counter()
@@ -256,7 +258,7 @@ def optimize(
             if delta is not None and not delta > 0:
                 raise OptimizeError(f"--delta {delta:g}: give a positive difference in the objective's units")
             settings = Settings(objective_for(objective, sc), tuple(parse_constraint(c, sc) for c in constraint or []),
-                                budget, search_replications, minutes, delta)
+                                budget, search_replications, minutes, delta, space=space_of(sc.optimize))
             folder, outcome = _with_progress(
                 f"optimize {sc.name}", budget, quiet,
                 lambda progress: optimize_into_folder(sc, settings, out if out is not None else
@@ -270,12 +272,12 @@ def optimize(
         said = sentences(outcome)
         if outcome.winner is not None:
             headers, rows = console_table(outcome)
-            tables.print_optimize(out_console, f"{sc.name}: the finalists on fresh replications", headers, rows, said)
+            tables.print_optimize(out_console, f"{sc.name}: the finalists on fresh replications (mean±95% interval)", headers, rows, said)
         else:
             tables.print_optimize(out_console, f"{sc.name}: no cadence met the constraints", [], [], said)
         out_console.print(f"Results written to [bold]{_escape(str(folder))}/[/] in {time.perf_counter() - t0:.1f} s "
-                          f"({outcome.runs} runs; best.yaml, selection.csv, candidates.csv, evaluations.csv, "
-                          "summary.md, plots/front.png).", width=tables.WIDTH)
+                          f"({outcome.runs} runs; {'best.yaml, selection.csv, ' if outcome.winner else ''}"
+                          "candidates.csv, evaluations.csv, summary.md, plots/front.png).", width=tables.WIDTH)
 
 
 @app.command()

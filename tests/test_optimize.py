@@ -17,7 +17,7 @@ from sim.optimize.folder import optimize_into_folder
 from sim.optimize.goals import OptimizeError, objective_for, parse_constraint
 from sim.optimize.search import Evaluator, Settings, optimize
 from sim.optimize.selection import KN
-from sim.optimize.space import Space, step_days
+from sim.optimize.space import Space, space_of, step_days
 
 SMALL = """\
 name: small
@@ -52,9 +52,13 @@ team:
     - {{count: 2, pushiness: 0.0, skill: 0.5}}
 strategies:
   one_call: {{steps: [{{day: 1}}], first_response: 1h}}
+optimize:
+  touches: [1, 1]
+  repeat: [none]
+  stop_on_no: [true]
+  book_next_step: [false]
+  first_response: [1m, 1h, 1d]
 """
-ONLY_FIRST_RESPONSE = Space(touches=(1, 1), repeat=("none",), stop_on_no=(True,), book_next_step=(False,),
-                            first_response=("1m", "1h", "1d"))
 
 
 def _write(tmp_path, text: str, name: str = "s.yaml"):
@@ -115,7 +119,8 @@ def test_geometric_steps_are_whole_days_at_least_a_day_apart():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_finds_the_first_response_that_is_best_by_construction(tmp_path, seed):
     sc = load_scenario(_write(tmp_path, FIRST_RESPONSE_ONLY.format(seed=seed)))
-    settings = Settings(objective_for("close_rate", sc), budget=80, space=ONLY_FIRST_RESPONSE)
+    settings = Settings(objective_for("close_rate", sc), budget=80, space=space_of(sc.optimize))
+    assert settings.space.first_response == ("1m", "1h", "1d") and settings.space.touches == (1, 1)
     out = optimize(sc, settings, Evaluator(sc))
     assert out.candidates[out.winner].strategy["first_response"] == "1m"
     assert out.separated  # about twice the close rate: KN tells it apart within the budget
@@ -182,6 +187,22 @@ def test_bad_input_is_refused_before_simulating(tmp_path, args, expected):
     assert expected in " ".join(result.stderr.split()), result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("section, expected", [
+    ("{channels: []}", "optimize.channels"),
+    ("{touches: [5, 2]}", "touches: the range [5, 2] is empty"),
+    ("{first_response: [5]}", "a duration needs a unit"),
+])
+def test_an_empty_or_bad_space_is_refused(tmp_path, section, expected):
+    scenario = _write(tmp_path, SMALL + f"optimize: {section}\n", "small.yaml")
+    result = cli("optimize", scenario, "-o", tmp_path / "out")
+    assert result.returncode == 2 and expected in " ".join(result.stderr.split()), result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_default_space_is_the_optimize_sections_defaults():
+    assert space_of(None) == Space()
 
 
 @pytest.mark.slow

@@ -27,6 +27,11 @@ def _num(metric: str, value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
 
 
+def _size(metric: str, value: float) -> str:
+    """A difference without its sign (an indifference zone)."""
+    return _diff(metric, value).lstrip("+")
+
+
 def _diff(metric: str, value: float) -> str:
     m = lookup(metric)
     if math.isnan(value):
@@ -85,7 +90,7 @@ def sentences(out: Outcome) -> list[str]:
     said = []
     if out.winner == out.current:
         said.append(f"Your cadence ({current}) stayed the best: no cadence found beat it by more than the "
-                    f"indifference zone of {_num(obj, out.delta)} {obj}.")
+                    f"indifference zone of {_size(obj, out.delta)} {obj}.")
     else:
         ratio = (f"{obj} about {_pct(p.ratio)} against your cadence, {current} (95% interval {_pct(p.ratio_low)} to "
                  f"{_pct(p.ratio_high)}" if not math.isnan(p.ratio_low) else
@@ -100,14 +105,24 @@ def sentences(out: Outcome) -> list[str]:
             judged.append(f"{c.metric} {_num(c.metric, m)} (95% interval {_num(c.metric, lo)} to {_num(c.metric, hi)}) "
                           f"against {c.op}{c.limit:g}: {c.judge(m, lo, hi)}")
         said.append("Constraints: " + "; ".join(judged) + ".")
+        unsure = [c for c in s.constraints if c.judge(*interval(runs, c.metric)[:3]) != "met"]
+        safe = [key for key in out.contenders if key != out.winner and all(
+            c.judge(*interval(out.final[key], c.metric)[:3]) == "met" for c in s.constraints)]
+        if unsure and safe:
+            best_safe = max(safe, key=lambda key: s.objective.better(interval(out.final[key], obj)[0]))
+            q = paired([float(x[obj]) for x in out.final[best_safe]], [float(x[obj]) for x in runs])
+            said.append(f"The data cannot yet tell whether the best keeps to {', '.join(c.text() for c in unsure)}. "
+                        f"If every limit must hold for sure, {name_of(out, best_safe)} met them all, at {obj} "
+                        f"{_diff(obj, q.diff)} against the best (95% interval {_diff(obj, q.diff_low)} to "
+                        f"{_diff(obj, q.diff_high)}); its rules are in selection.csv.")
     k, r = len(out.contenders), max(len(v) for v in out.final.values())
     if out.separated:
-        said.append(f"Selection: best of the {k} finalists, or within {_num(obj, out.delta)} {obj} of the best, with "
+        said.append(f"Selection: best of the {k} finalists, or within {_size(obj, out.delta)} {obj} of the best, with "
                     f"probability at least {1 - s.alpha:.0%} (Kim-Nelson procedure, up to {r} fresh replications each).")
     else:
         left = ", ".join(name_of(out, k2) for k2 in out.survivors)
         said.append(f"Selection: the {out.stopped_by} ran out before the {k} finalists were separated; still in: "
-                    f"{left} (within {_num(obj, out.delta)} {obj} of each other could not be ruled out). The highest "
+                    f"{left} (within {_size(obj, out.delta)} {obj} of each other could not be ruled out). The highest "
                     f"mean is shown as the best; a larger --budget can decide.")
     if out.best_listed is not None and out.best_listed != out.winner and out.best_listed in out.final:
         q = paired([float(x[obj]) for x in runs], [float(x[obj]) for x in out.final[out.best_listed]])
@@ -117,20 +132,32 @@ def sentences(out: Outcome) -> list[str]:
     return said
 
 
+def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False) -> str:
+    """``mean±half-width`` in the unit tables show the metric in (close rate in %)."""
+    m = lookup(metric)
+    scale, digits = (m.scale, m.digits + 1) if m is not None else (1.0, 2)
+    if math.isnan(mean):
+        return "-"
+    text = f"{mean * scale:{'+' if sign else ''},.{digits}f}"
+    return text if math.isnan(low) else text + f"±{(high - low) / 2 * scale:,.{digits}f}"
+
+
 def console_table(out: Outcome) -> tuple[list[str], list[list[str]]]:
-    """Headers and formatted cells of the finalists, for the terminal."""
+    """Headers and formatted cells of the finalists (mean±95% half-width), for the terminal."""
     obj = out.settings.objective.metric
-    headers = ["Cadence", f"{obj} (95% CI)", "vs current (95% CI)"] + [c.text() for c in out.settings.constraints]
+    unit = " %" if (lookup(obj) is not None and lookup(obj).scale == 100) else ""
+    headers = ["Cadence", f"{obj}{unit}", "vs current"] + [c.text() for c in out.settings.constraints]
     rows = []
     for row in final_rows(out):
         cells = [row["name"] + ("" if row["kept_by_selection"] else " (dropped)"),
-                 f"{_num(obj, row[obj])} ({_num(obj, row[obj + '_low'])}..{_num(obj, row[obj + '_high'])})"]
+                 _cell(obj, row[obj], row[obj + "_low"], row[obj + "_high"])]
         if row["strategy"] == out.current:
             cells.append("current")
         else:
-            cells.append(f"{_diff(obj, row[obj + '_vs_current'])} ({_diff(obj, row[obj + '_vs_current_low'])}.."
-                         f"{_diff(obj, row[obj + '_vs_current_high'])})")
+            cells.append(_cell(obj, row[obj + "_vs_current"], row[obj + "_vs_current_low"],
+                               row[obj + "_vs_current_high"], sign=True))
         for c in out.settings.constraints:
-            cells.append(f"{_num(c.metric, row[c.metric])} {row[c.text()]}")
+            cells.append(f"{_cell(c.metric, row[c.metric], row[c.metric + '_low'], row[c.metric + '_high'])} "
+                         f"{row[c.text()]}")
         rows.append(cells)
     return headers, rows

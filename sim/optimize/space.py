@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..search_space import SearchSpace
 from ..strategies import Strategy
+from ..units import DAY, format_duration
 
 FIRST_RESPONSES = ("1m", "5m", "15m", "1h", "4h", "1d")
 CHANNELS = ("call", "email", "sms")
-REPEATS = ("none", "14d", "30d", "60d")
+REPEATS = ("none", "2w", "30d", "60d")  # as the optimize: section writes them back
 REPEAT_COUNTS = (1, 6)
 
 
@@ -40,6 +42,18 @@ class Space:
                 f"{'/'.join(self.channels)}, first response {'/'.join(self.first_response)}, repeat "
                 f"{'/'.join(self.repeat)}, stop on no {'/'.join(map(str, self.stop_on_no))}, book next step "
                 f"{'/'.join(map(str, self.book_next_step))}")
+
+
+def space_of(section: "SearchSpace | None") -> Space:
+    """The space a scenario's ``optimize:`` section describes (its defaults when there is none)."""
+    if section is None:
+        section = SearchSpace()
+    return Space(touches=tuple(section.touches), first_gap_days=(section.first_gap[0] / DAY, section.first_gap[1] / DAY),
+                 growth=tuple(section.growth), channels=tuple(section.channels),
+                 first_response=tuple(format_duration(m) for m in section.first_response),
+                 repeat=tuple(r if r == "none" else format_duration(r) for r in section.repeat),
+                 repeat_count=tuple(section.repeat_count), stop_on_no=tuple(section.stop_on_no),
+                 book_next_step=tuple(section.book_next_step))
 
 
 def _int(trial, name: str, bounds: tuple[int, int]) -> int:
