@@ -6,13 +6,12 @@ import json
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
+import yaml
 
 from conftest import cli
-from sim.folders import ResultsFolder  # noqa: F401 - the kind 'optimize' is one of its kinds
-from sim.interrupts import RunInterrupted
-from sim.loading import load_scenario
+from sim.experiment.interrupts import RunInterrupted
+from sim.scenario.loading import load_scenario, validate_data
 from sim.optimize.folder import optimize_into_folder
 from sim.optimize.goals import OptimizeError, objective_for, parse_constraint
 from sim.optimize.search import Evaluator, Settings, optimize
@@ -147,7 +146,7 @@ def test_same_answer_for_any_worker_count_and_a_complete_folder(tmp_path):
     assert info["kind"] == "optimize" and info["seed"] == 11 and info["budget"] == 80 and "versions" in json.dumps(info)
     assert info["runs"] <= 80
     assert (tmp_path / "one" / "plots" / "front.png").stat().st_size > 10_000
-    best = load_scenario.__globals__["yaml"].safe_load((tmp_path / "one" / "best.yaml").read_text())
+    best = yaml.safe_load((tmp_path / "one" / "best.yaml").read_text())
     assert "optimized" in best and best["optimized"]["steps"][0]["channel"] == "call"
 
 
@@ -232,4 +231,4 @@ def test_optimize_has_help():
     result = cli("optimize", "--help")
     assert result.returncode == 0 and "--constraint" in result.stdout and "--budget" in result.stdout
     with pytest.raises(OptimizeError):
-        objective_for("nonsense", load_scenario.__globals__["validate_data"]({"name": "x"}, "x"))
+        objective_for("nonsense", validate_data({"name": "x"}, "x"))

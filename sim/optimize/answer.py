@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from ..metrics import lookup
-from ..report import describe_strategy
-from ..strategies import display_name
-from .search import Outcome, interval, strategy_of
-from .selection import paired
+from sim.model.metrics import lookup
+from sim.present.report import describe_strategy
+from sim.scenario.strategies import display_name
+from sim.optimize.search import Outcome, interval, strategy_of
+from sim.optimize.selection import paired
 
 
 def name_of(out: Outcome, key: str) -> str:

@@ -17,15 +17,15 @@ from typing import Callable, Optional
 import pandas as pd
 import yaml
 
-from ..cluster import check_dask
-from ..folders import ResultsFolder
-from ..interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
-from ..limits import check_run
-from ..loading import dump_scenario
-from ..output import now_utc, provenance, safe_csv
-from ..scenario import Scenario
-from .answer import final_rows, sentences
-from .search import Evaluator, Outcome, Progress, Settings, check_budget, optimize
+from sim.experiment.cluster import check_dask
+from sim.actions.folders import ResultsFolder
+from sim.experiment.interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
+from sim.scenario.limits import check_run
+from sim.scenario.loading import dump_scenario
+from sim.present.output import now_utc, provenance, safe_csv
+from sim.scenario.schema import Scenario
+from sim.optimize.answer import final_rows, sentences
+from sim.optimize.search import Evaluator, Outcome, Progress, Settings, check_budget, optimize
 
 
 def fingerprint(scenario: Scenario, settings: Settings) -> str:
@@ -67,7 +67,7 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
 
                 with ExitStack() as stack:
                     if dask is not None:
-                        from ..distributed import cluster_address
+                        from sim.experiment.distributed import cluster_address
 
                         dask = stack.enter_context(cluster_address(dask))  # one local cluster for every batch
                     ev = Evaluator(scenario, workers, dask, cache, keep, progress, settings.budget)
@@ -94,7 +94,7 @@ def best_block(outcome: Outcome, key: str, name: str) -> str:
 
 
 def write_files(tmp: Path, scenario: Scenario, outcome: Outcome, ev: Evaluator, info: dict) -> None:
-    from .front import write_front
+    from sim.optimize.front import write_front
 
     (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
     rows = []

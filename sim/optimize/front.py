@@ -9,8 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .answer import name_of  # noqa: E402
-from .search import Outcome  # noqa: E402
+from sim.optimize.answer import name_of  # noqa: E402
+from sim.optimize.search import Outcome  # noqa: E402
 
 X = "complaints_per_1000"
 

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from ..errors import UserError
-from ..metrics import lookup, metric_names
-from ..scenario import Scenario
+from sim.scenario.errors import UserError
+from sim.model.metrics import lookup, metric_names
+from sim.scenario.schema import Scenario
 
 
 class OptimizeError(UserError):

@@ -16,14 +16,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..experiment import Job, map_runs
-from ..loading import validate_data
-from ..scenario import Scenario
-from ..stats import t_interval
-from ..strategies import Strategy
-from .goals import Constraint, Objective, OptimizeError
-from .selection import KN
-from .space import Space, suggest
+from sim.experiment.jobs import Job, map_runs
+from sim.scenario.loading import validate_data
+from sim.scenario.schema import Scenario
+from sim.experiment.stats import t_interval
+from sim.scenario.strategies import Strategy
+from sim.optimize.goals import Constraint, Objective, OptimizeError
+from sim.optimize.selection import KN
+from sim.optimize.space import Space, suggest
 
 BATCH = 4  # candidates proposed together: fixed, so any --workers gives the same answer
 SEARCH_SHARE = 0.6  # of the budget, for the search; the rest is for the final selection

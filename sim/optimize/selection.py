@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..stats import ratio_interval, t_interval
+from sim.experiment.stats import ratio_interval, t_interval
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..search_space import SearchSpace
-from ..strategies import Strategy
-from ..units import DAY, format_duration
+from sim.scenario.search_space import SearchSpace
+from sim.scenario.strategies import Strategy
+from sim.scenario.units import DAY, format_duration
 
 FIRST_RESPONSES = ("1m", "5m", "15m", "1h", "4h", "1d")
 CHANNELS = ("call", "email", "sms")
