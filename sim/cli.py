@@ -272,7 +272,9 @@ def optimize(
         said = sentences(outcome)
         if outcome.winner is not None:
             headers, rows = console_table(outcome)
-            tables.print_optimize(out_console, f"{sc.name}: the finalists on fresh replications (mean±95% interval)", headers, rows, said)
+            tables.print_optimize(out_console, f"{sc.name}: the finalists on fresh replications (mean±95% interval)", headers, rows, said,
+                                  "Runs: fresh replications each had; a dropped cadence stopped when the selection "
+                                  "ruled it out, so its mean is over fewer. 'vs current' is paired over the runs both had.")
         else:
             tables.print_optimize(out_console, f"{sc.name}: no cadence met the constraints", [], [], said)
         out_console.print(f"Results written to [bold]{_escape(str(folder))}/[/] in {time.perf_counter() - t0:.1f} s "

@@ -146,10 +146,10 @@ def console_table(out: Outcome) -> tuple[list[str], list[list[str]]]:
     """Headers and formatted cells of the finalists (mean±95% half-width), for the terminal."""
     obj = out.settings.objective.metric
     unit = " %" if (lookup(obj) is not None and lookup(obj).scale == 100) else ""
-    headers = ["Cadence", f"{obj}{unit}", "vs current"] + [c.text() for c in out.settings.constraints]
+    headers = ["Cadence", "Runs", f"{obj}{unit}", "vs current"] + [c.text() for c in out.settings.constraints]
     rows = []
     for row in final_rows(out):
-        cells = [row["name"] + ("" if row["kept_by_selection"] else " (dropped)"),
+        cells = [row["name"] + ("" if row["kept_by_selection"] else " (dropped)"), str(row["replications"]),
                  _cell(obj, row[obj], row[obj + "_low"], row[obj + "_high"])]
         if row["strategy"] == out.current:
             cells.append("current")
