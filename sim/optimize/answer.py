@@ -135,7 +135,7 @@ def sentences(out: Outcome) -> list[str]:
 def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False) -> str:
     """``mean±half-width`` in the unit tables show the metric in (close rate in %)."""
     m = lookup(metric)
-    scale, digits = (m.scale, m.digits + 1) if m is not None else (1.0, 2)
+    scale, digits = (m.scale, m.digits + (m.scale == 100)) if m is not None else (1.0, 2)
     if math.isnan(mean):
         return "-"
     text = f"{mean * scale:{'+' if sign else ''},.{digits}f}"
@@ -145,7 +145,8 @@ def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False)
 def console_table(out: Outcome) -> tuple[list[str], list[list[str]]]:
     """Headers and formatted cells of the finalists (mean±95% half-width), for the terminal."""
     obj = out.settings.objective.metric
-    unit = " %" if (lookup(obj) is not None and lookup(obj).scale == 100) else ""
+    scale = lookup(obj).scale if lookup(obj) is not None else 1.0
+    unit = {100: " %", 1e-3: " (thousands)"}.get(scale, "")
     headers = ["Cadence", "Runs", f"{obj}{unit}", "vs current"] + [c.text() for c in out.settings.constraints]
     rows = []
     for row in final_rows(out):
