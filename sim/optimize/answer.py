@@ -123,7 +123,8 @@ def sentences(out: Outcome) -> list[str]:
         left = ", ".join(name_of(out, k2) for k2 in out.survivors)
         said.append(f"Selection: the {out.stopped_by} ran out before the {k} finalists were separated; still in: "
                     f"{left} (within {_size(obj, out.delta)} {obj} of each other could not be ruled out). The highest "
-                    f"mean is shown as the best; a larger --budget can decide.")
+                    f"mean is shown as the best; a larger "
+                    f"{'--minutes' if out.stopped_by == 'time' else '--budget'} can decide.")
     if out.best_listed is not None and out.best_listed != out.winner and out.best_listed in out.final:
         q = paired([float(x[obj]) for x in runs], [float(x[obj]) for x in out.final[out.best_listed]])
         said.append(f"Against the best strategy the scenario lists ({name_of(out, out.best_listed)}): "
