@@ -6,5 +6,7 @@ replications, so the answer says "best within delta with probability at least 95
 budget could not separate the last few. Modules: ``space`` (what may change), ``goals``
 (objective and constraints), ``selection`` (the KN procedure and paired intervals), ``search``
 (the loop and its budget), ``folder`` (the results folder), ``front`` (the trade-off plot),
-``sentences`` (the answer in words).
+``answer`` (the finalists' table and the answer in sentences).
+
+May import: sim.actions and every layer below it (not sim.fit, its sibling).
 """
