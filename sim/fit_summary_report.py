@@ -81,8 +81,10 @@ def fit_markdown(fit: SummaryFit, comp: Optional[pd.DataFrame], command: str, ou
             if e.label.startswith("give-up"):
                 continue
             pooled = " (too few rows: not fitted alone)" if g.pooled else ""
-            lines.append(f"| {g.name}{pooled} | {e.label} | {_fmt(e.value * e.scale)} | "
-                         f"{_fmt(e.low * e.scale)} to {_fmt(e.high * e.scale)} | {e.n:,} |")
+            u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
+            interval = f"{_fmt(e.low * e.scale)}{u} to {_fmt(e.high * e.scale)}{u}" if np.isfinite(e.low) else "n/a"
+            lines.append(f"| {g.name}{pooled} | {e.label} | {_fmt(e.value * e.scale)}{u if np.isfinite(e.value) else ''} | "
+                         f"{interval} | {e.n:,} |")
     t = fit.overall.give_up
     lines += ["", "## The team's stopping, as the rows show it", "",
               "After each attempt without a sale the team gave up (the row is `lost`) or kept going; `open` rows are "

@@ -190,3 +190,32 @@ def test_cli_segment_needs_summary(tmp_path):
     proc = cli("fit", write(tmp_path, GOOD), "--segment", "phone", "--out", tmp_path / "o" / "f.yaml")
     assert proc.returncode == 2 and "--segment: only with --summary" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_summary_of_a_simulated_run_gives_back_its_answer_chances():
+    """Round trip through the simulation model: a run's touches summarised per prospect (attempts,
+    connected) give back the scenario's reachability Beta. Hot windows are switched off (no inbound,
+    no replies or callbacks), so every dial answers with the prospect's own chance; the truth must lie
+    within 3 standard errors (the 95% interval's half-width / 1.96) on the fitted logit/log scale."""
+    from sim.activities import activities_from_events, frame_activities
+    from sim.engine import run_replication
+    from sim.scenario import Scenario
+    from sim.summaries import summaries_from_activities
+
+    none = {"ready": 0, "considering": 0, "not_ready": 0}
+    sc = Scenario.model_validate({
+        "name": "summary_round_trip", "horizon": "60d", "seed": 3,
+        "population": {"outbound": {"size": 2000, "ramp": "20d"}, "inbound": {"per_day": 0},
+                       "reachability": {"kind": "beta", "mean": 0.2, "concentration": 5}},
+        "conversation": {"voicemail_callback": none, "email_reply": none},
+        "readiness": {"share_of_voice": 0, "recent_share": 0}, "team": {"reps": [{"count": 3}]},
+        "strategies": {"known": {"steps": [{"day": d} for d in (1, 2, 4, 7, 11, 16)]}}})
+    result = run_replication(sc, "known", 0, event_log=True)
+    s = summaries_from_activities(frame_activities(activities_from_events(result.events)).frame)
+    assert len(s) == 2000 and (s["connected"] <= s["attempts"]).all()
+    fit = fit_group("all", s, True, 0.08)
+    for key, truth, scale in (("reach_mean", 0.2, "logit"), ("reach_concentration", 5.0, "log")):
+        e = fit.estimates[key]
+        f = (lambda x: math.log(x / (1 - x))) if scale == "logit" else math.log
+        se = (f(e.high) - f(e.low)) / (2 * 1.96)
+        assert abs(f(e.value) - f(truth)) < 3 * se, (key, e)
