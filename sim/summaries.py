@@ -205,14 +205,12 @@ def _whole(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, num, 0).astype(np.int64), ~ok
 
 
-def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
-                   segments: Optional[list[str]] = None) -> Summaries:
-    """A per-prospect summary CSV, checked row by row; a ``SummaryError`` names every problem."""
-    path = Path(path)
-    m = load_summary_mapping(mapping)
-    raw, skip = _read_raw(path, m)
-    header = list(raw.columns)
-    segments = list(dict.fromkeys(segments or []))
+def _check_columns(path: Path, m: SummaryMapping, header: list[str], segments: list[str]) -> None:
+    """Every column the fit needs is in the header; an error naming each missing one and its field."""
+    fields = [s for s in segments if s in FIELDS and s != "source"]
+    if fields:
+        raise SummaryError(f"--segment {fields[0]}: a summary field, not a segment (segments are other columns, "
+                           "e.g. phone type or region)")
     missing = []
     for name in list(FIELDS) + segments:
         present = [c for c in m.column_of(name) if c in header]
@@ -226,6 +224,17 @@ def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
     if missing:
         raise SummaryError(f"{path}: missing columns ({len(missing)})\n" + "\n".join(missing)
                            + f"\n  the header has: {', '.join(header[:30])}{' ...' if len(header) > 30 else ''}")
+
+
+def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
+                   segments: Optional[list[str]] = None) -> Summaries:
+    """A per-prospect summary CSV, checked row by row; a ``SummaryError`` names every problem."""
+    path = Path(path)
+    m = load_summary_mapping(mapping)
+    raw, skip = _read_raw(path, m)
+    header = list(raw.columns)
+    segments = list(dict.fromkeys(segments or []))
+    _check_columns(path, m, header, segments)
     rows = len(raw)
     lines = np.arange(rows) + skip + 2  # 1-based, after the comment lines and the header
     keep = np.ones(rows, bool)
@@ -245,8 +254,8 @@ def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
     first = pd.Series(lines, index=pid.index).groupby(pid).transform("first")
     again = pid.duplicated(keep="first").to_numpy() & (pid != "").to_numpy()
     if again.any():
-        bad.flag(again, col, "prospect_id", "appears again: one row per prospect "
-                 f"(first on line {int(first[again].iloc[0])} for the first repeat)", pid)
+        bad.flag(again, col, "prospect_id", "appears again (one row per prospect)",
+                 pid + " is also on line " + first.astype(int).astype(str))
     out["prospect_id"] = pid
 
     text, col = values["attempts"]

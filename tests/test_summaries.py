@@ -52,7 +52,7 @@ def test_mapping_renames_maps_values_separates_and_keeps(tmp_path):
     ("p9,-1,lost,x", "attempts", "whole number"),
     ("p9,2,maybe,x", "outcome", "expected won, lost or open"),
     ("p9,0,won,x", "attempts", "0 attempts"),
-    ("p1,2,lost,x", "prospect_id", "appears again"),
+    ("p1,2,lost,x", "prospect_id", "appears again (one row per prospect) (got 'p1 is also on line 2')"),
     (",2,lost,x", "prospect_id", "blank"),
 ])
 def test_bad_rows_name_line_and_column(tmp_path, row, column, words):
@@ -76,6 +76,8 @@ def test_connected_must_fit_the_attempts(tmp_path):
 def test_missing_columns_and_empty_files(tmp_path):
     with pytest.raises(SummaryError, match=r"attempts: no column 'attempts'.*\n.*segment"):
         read_summaries(write(tmp_path, "prospect_id,outcome\np1,won\n"), segments=["region"])
+    with pytest.raises(SummaryError, match="--segment attempts: a summary field, not a segment"):
+        read_summaries(write(tmp_path, GOOD), segments=["attempts"])
     with pytest.raises(SummaryError, match="the file is empty"):
         read_summaries(write(tmp_path, "", "empty.csv"))
     with pytest.raises(SummaryError, match="no such file"):
