@@ -138,8 +138,8 @@ def fit_group(name: str, rows: pd.DataFrame, has_connected: bool, assume_reach: 
     params: dict = {"g": table["give_up_hazard"].to_numpy(), "c": table["end_hazard"].to_numpy()}
     if has_connected:
         c = rows["connected"].to_numpy(int)
-        tried = n > 0
-        mean, conc = fit_reachability(n[tried], c[tried])
+        pairs = pd.DataFrame({"n": n, "c": c})[n > 0].value_counts().reset_index(name="w")  # identical rows once
+        mean, conc = fit_reachability(pairs["n"].to_numpy(), pairs["c"].to_numpy(), pairs["w"].to_numpy())
         mean.label, conc.label = "answer chance per attempt, mean", "answer chance per attempt, concentration (alpha + beta)"
         mean.method = conc.method = "beta-binomial maximum likelihood on (attempts, connected)"
         est["reach_mean"], est["reach_concentration"] = mean, conc
@@ -186,7 +186,10 @@ class SummaryFit:
 def _cell_keys(frame: pd.DataFrame, segments: list[str]) -> pd.Series:
     if not segments:
         return pd.Series("everyone", index=frame.index)
-    return frame[segments].astype(str).agg(" & ".join, axis=1) if len(segments) > 1 else frame[segments[0]].astype(str)
+    keys = frame[segments[0]].astype(str)
+    for col in segments[1:]:
+        keys = keys + " & " + frame[col].astype(str)
+    return keys
 
 
 def fit_summaries(s: Summaries, assume_reach: float = 0.08) -> SummaryFit:
