@@ -393,9 +393,9 @@ def _fit_summary(path: Path, mapping: Optional[Path], segments: list[str], out: 
                  assume_reach: float, cadence: Optional[str], max_bad_rows: Optional[int], summary: bool, quiet: bool,
                  force: bool, t0: float) -> None:
     """`fit --summary`: the per-prospect summary fit, its table and what it wrote."""
-    from . import console as tables
-    from .errors import UserError
-    from .fit_summary_report import fit_summary_and_write
+    from sim.present import console as tables
+    from sim.scenario.errors import UserError
+    from sim.fit.summary_report import fit_summary_and_write
 
     with _user_errors():
         if not summary:

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from conftest import cli
-from sim.fit_recovery import coverage_band
-from sim.fit_summary import fit_group, fit_sale_chance, simulate_group, stopping_table
-from sim.fit_summary_report import comparison
-from sim.fit_summary_recovery import draw_known, recovery_table
-from sim.summaries import SummaryError, read_summaries
+from sim.fit.recovery import coverage_band
+from sim.fit.summary_model import fit_group, fit_sale_chance, simulate_group, stopping_table
+from sim.fit.summary_report import comparison
+from sim.fit.summary_recovery import draw_known, recovery_table
+from sim.fit.summaries import SummaryError, read_summaries
 
 GOOD = "prospect_id,attempts,outcome,phone\np1,1,won,mobile\np2,3,lost,landline\np3,0,open,\np4,2,open,mobile\n"
 
@@ -139,7 +139,7 @@ def test_connected_separates_answering_from_selling():
 
 
 def test_segment_cells_recovered_over_seeds():
-    """Summaries with segments that differ (sim/fit_summary_recovery.py): each cell's sale chance
+    """Summaries with segments that differ (sim/fit/summary_recovery.py): each cell's sale chance
     Beta is covered within the band (docs/summary-recovery.md runs the same over more seeds)."""
     table = recovery_table(list(range(12)), workers=2, alpha=0.002)
     assert table["within band"].all(), table.to_string()
@@ -148,8 +148,8 @@ def test_segment_cells_recovered_over_seeds():
 def test_log_drawn_from_the_model_lands_in_the_comparison_ranges():
     """Figures of a summary drawn from known parameters fall inside the fitted model's simulated
     95% ranges: 13 figures, each inside with chance about 0.95 (at most 3 outside: P < 0.3%)."""
-    from sim.fit_summary import fit_summaries
-    from sim.summaries import Summaries
+    from sim.fit.summary_model import fit_summaries
+    from sim.fit.summaries import Summaries
 
     f = draw_known(11)
     s = Summaries(f, "known", ["phone", "previous"], False, len(f), 0)
@@ -199,10 +199,10 @@ def test_summary_of_a_simulated_run_gives_back_its_answer_chances():
     connected) give back the scenario's reachability Beta. Hot windows are switched off (no inbound,
     no replies or callbacks), so every dial answers with the prospect's own chance; the truth must lie
     within 3 standard errors (the 95% interval's half-width / 1.96) on the fitted logit/log scale."""
-    from sim.activities import activities_from_events, frame_activities
-    from sim.engine import run_replication
-    from sim.scenario import Scenario
-    from sim.summaries import summaries_from_activities
+    from sim.present.activities import activities_from_events, frame_activities
+    from sim.model.engine import run_replication
+    from sim.scenario.schema import Scenario
+    from sim.fit.summaries import summaries_from_activities
 
     none = {"ready": 0, "considering": 0, "not_ready": 0}
     sc = Scenario.model_validate({

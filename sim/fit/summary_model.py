@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from .fit_estimators import LOG_LIMIT, Z95, Estimate, _exp, _wald, binomial_ci, fit_reachability, rate_estimate
-from .summaries import BLANK_SEGMENT, Summaries
+from sim.fit.estimators import LOG_LIMIT, Z95, Estimate, _exp, _wald, binomial_ci, fit_reachability, rate_estimate
+from sim.fit.summaries import BLANK_SEGMENT, Summaries
 
 MIN_GROUP_ROWS = 200  # a segment value or cell with fewer rows, or fewer than MIN_GROUP_SALES sales, is pooled
 MIN_GROUP_SALES = 10

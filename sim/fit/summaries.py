@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import UserError
+from sim.scenario.errors import UserError
 
 OUTCOMES = ("won", "lost", "open")
 REQUIRED = ("prospect_id", "attempts", "outcome")
@@ -310,7 +310,7 @@ def summaries_from_activities(acts_frame: pd.DataFrame) -> pd.DataFrame:
     """A per-prospect summary (canonical columns) from an activity frame (``sim.activities.Activities.frame``):
     outbound calls are attempts, answered calls are connected; a prospect with a won call is won, one
     with a clear no, a do-not-call request, 'lost' or 'unqualified' is lost, any other is open."""
-    from .activities import ANSWERED
+    from sim.present.activities import ANSWERED
 
     f = acts_frame
     calls = f[(f["direction"] == "outbound") & (f["channel"] == "call")]

@@ -3,7 +3,7 @@ differ), fit them, and count how often each 95% interval covers the parameter th
 
 ``KNOWN_CELLS`` are the known segment cells (phone x previous outcome, as in telemarketing data);
 ``draw_known`` draws one summary; ``round_trip`` fits one seed; ``recovery_table`` counts coverage
-over seeds beside the band a correct 95% interval stays in (``fit_recovery.coverage_band``).
+over seeds beside the band a correct 95% interval stays in (``sim.fit.recovery.coverage_band``).
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .fit_recovery import coverage_band
-from .fit_summary import fit_summaries, simulate_group
-from .summaries import Summaries
+from sim.fit.recovery import coverage_band
+from sim.fit.summary_model import fit_summaries, simulate_group
+from sim.fit.summaries import Summaries
 
 SEGMENTS = ["phone", "previous"]
 # (phone, previous): rows, mean and concentration of the per-attempt sale chance (or answer chance
@@ -103,9 +103,9 @@ def recovery_table(seeds: list[int], connected: bool = False, workers: int = 1, 
         ok = np.isfinite(got[:, 1]) & np.isfinite(got[:, 2])
         covered = int(((got[ok, 1] <= truth) & (truth <= got[ok, 2])).sum())
         lo, hi = coverage_band(int(ok.sum()), alpha=alpha)
-        rows.append({"parameter": key, "truth": truth, "mean estimate": float(np.nanmean(got[:, 0])),
-                     "mean low": float(np.nanmean(got[ok, 1])) if ok.any() else np.nan,
-                     "mean high": float(np.nanmean(got[ok, 2])) if ok.any() else np.nan,
+        rows.append({"parameter": key, "truth": truth, "median estimate": float(np.nanmedian(got[:, 0])),
+                     "median low": float(np.nanmedian(got[ok, 1])) if ok.any() else np.nan,
+                     "median high": float(np.nanmedian(got[ok, 2])) if ok.any() else np.nan,
                      "with interval": int(ok.sum()), "covered": covered, "band low": lo, "band high": hi,
                      "within band": lo <= covered <= hi})
     return pd.DataFrame(rows)
@@ -114,7 +114,7 @@ def recovery_table(seeds: list[int], connected: bool = False, workers: int = 1, 
 def write_sample(path: Path, seed: int = 7) -> int:
     """The shipped example summary (no connected column, two segment columns), with a comment saying how it was made."""
     f = draw_known(seed)
-    head = ("# A per-prospect summary drawn from known parameters (sim/fit_summary_recovery.py, KNOWN_CELLS, seed 7):\n"
+    head = ("# A per-prospect summary drawn from known parameters (sim/fit/summary_recovery.py, KNOWN_CELLS, seed 7):\n"
             "# one row per prospect of a phone campaign; phone and previous are segment columns.\n")
     path.write_text(head + f.to_csv(index=False), encoding="utf-8")
     return len(f)
