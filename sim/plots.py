@@ -31,7 +31,7 @@ from .units import DAY  # noqa: E402
 DPI = 120
 CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10%, then 80% on the 5th-12th" claim, in %
 CLAIM_LATE = 80
-CLIP_NOTE = "Intervals are cut at {what} where the t interval runs past what is possible."
+CLIP_NOTE = "Error bars stop at {what}: nothing can be below zero or above 100%."
 STATE_WORDS = {"not_ready": "not ready", "considering": "considering", "ready": "ready to buy",
                "off_market": "just bought elsewhere", "customer": "our customer"}
 
