@@ -288,3 +288,13 @@ def first_response_words(strategy: Strategy, has_inbound: bool = True) -> Option
         return None
     verb = {"call": "called", "email": "emailed", "sms": "texted"}[touches[0][1]]
     return f"new inbound leads {verb} within {duration_words(strategy.first_response)}"
+
+
+def strategy_key(strategies: dict[str, Strategy], given: str) -> Optional[str]:
+    """The key of the strategy a person named, by its key or by the name every output shows
+    (its display name, case and surrounding spaces ignored); None when none fits."""
+    if given in strategies:
+        return given
+    wanted = " ".join(given.split()).casefold()
+    hits = [key for key, name in display_names(strategies).items() if name.casefold() == wanted]
+    return hits[0] if len(hits) == 1 else None

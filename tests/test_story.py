@@ -115,3 +115,11 @@ def test_kinds_of_agrees_with_kind_of_prospect_by_prospect():
     fast = kinds_of(events)
     slow = {int(pid): kind_of(ev) for pid, ev in events.groupby("prospect")}
     assert fast == slow and {"sold", "lost", "ignored"} <= set(fast.values())
+
+
+def test_story_takes_the_name_every_output_shows_as_well_as_the_key(scenario_file):
+    by_key = cli("story", scenario_file, "--strategy", "once", "--pick", "lost", "--vs", "cadence")
+    by_name = cli("story", scenario_file, "--strategy", "call once and stop", "--pick", "lost",
+                  "--vs", "1-3-7-14-28-58 Cadence")
+    assert by_key.returncode == by_name.returncode == 0, by_name.stderr
+    assert by_key.stdout == by_name.stdout
