@@ -8,9 +8,9 @@ import re
 import pytest
 
 import sim
-from sim.outcomes import outcome_of, outcomes
-from sim.story import PICKS, differing, kinds_of, pick_prospect, side_by_side, tell
-from sim.strategies import PRESETS
+from sim.model.outcomes import outcome_of, outcomes
+from sim.present.story import PICKS, differing, kinds_of, pick_prospect, side_by_side, tell
+from sim.scenario.strategies import PRESETS
 
 SCENARIO = dict(
     name="outcomes", horizon="120d", replications=1, seed=13,

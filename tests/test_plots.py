@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim.experiment import run_experiment
-from sim.plots import (figures, notes, plot_call_load, plot_complaints_by_cause, plot_cumulative_sales,
+from sim.experiment.jobs import run_experiment
+from sim.present.plots import (figures, notes, plot_call_load, plot_complaints_by_cause, plot_cumulative_sales,
                        plot_readiness_mix, plot_response_time, plot_sales_by_touch, plot_tradeoff, write_plots)
-from sim.stats import summarize
-from sim.sweep_plots import field_words, plot_sweep
+from sim.experiment.stats import summarize
+from sim.present.sweep_plots import field_words, plot_sweep
 
 
 def _exp(replications=2, horizon="30d", **strategies):
@@ -128,7 +128,7 @@ def test_response_time_explains_night_waits_and_names_left_out_strategies():
 
 
 def test_readiness_mix_is_one_chart_whose_title_states_how_much_strategies_differ():
-    from sim.plots import mix_shares
+    from sim.present.plots import mix_shares
 
     exp, _ = _exp(one={"preset": "one_and_done"}, two={"preset": "five_and_stop"}, three={"preset": "wait_for_call"},
                   four={"preset": "cadence_1_3_7_14_28_58"})
@@ -167,7 +167,7 @@ def test_sweep_axes_in_words_with_integer_ticks_and_both_parameters_in_the_title
 def test_response_shares_count_a_dropped_lead_as_never_called():
     """A team too small for its leads drops some: the share called within a window is over every
     lead whose first call was due, so dropping leads cannot make a team look faster."""
-    from sim.plots import RESPONSE_WINDOWS, response_shares
+    from sim.present.plots import RESPONSE_WINDOWS, response_shares
 
     sc = sim.Scenario(horizon="30d", replications=2, seed=4,
                       population={"outbound": {"size": 600, "ramp": "2d"}, "inbound": {"per_day": 40}},

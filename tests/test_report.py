@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, cli
-from sim.loading import load_scenario
-from sim.stats import ratio_interval
-from sim.strategies import display_names
+from sim.scenario.loading import load_scenario
+from sim.experiment.stats import ratio_interval
+from sim.scenario.strategies import display_names
 
 NUM = r"[\d,]+(?:\.\d+)?"
 
@@ -167,8 +167,8 @@ def test_a_strategy_that_calls_no_new_lead_is_not_said_to_call_them_within_an_ho
     """The rule sentence says how soon new inbound leads are called only when the strategy calls
     them and the scenario has any: 'Wait for them to call' has no inbound touch; a list-only
     scenario has no inbound leads."""
-    from sim.report import describe_strategy
-    from sim.strategies import preset
+    from sim.present.report import describe_strategy
+    from sim.scenario.strategies import preset
 
     assert "within" not in describe_strategy(preset("wait_for_call"))
     assert "new inbound leads called within 1 hour" in describe_strategy(preset("one_and_done"))
@@ -185,7 +185,7 @@ def test_trainer_facing_text_has_no_statisticians_words(results):
 
 
 def test_preset_notes_that_quote_a_figure_name_its_source():
-    from sim.strategies import PRESETS
+    from sim.scenario.strategies import PRESETS
 
     quoting = {name: p["description"] for name, p in PRESETS.items() if re.search(r"\d+%", p["description"])}
     assert quoting, "the one_and_done note quotes the 44% persistence figure"
