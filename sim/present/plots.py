@@ -457,7 +457,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     for ax in axes.ravel()[:len(names)]:
         ax.set_xticks(x[::step], labels[::step], fontsize=7.5)
         ax.tick_params(labelbottom=True)
-        ax.set_xlabel("Attempt (0 = before we called)" if what == "attempt"
+        ax.set_xlabel("Our attempt (0 = before we called)" if what == "attempt"
                       else "Touch number (ours and callbacks)", fontsize=7.5)
     if late_share:
         top = max(late_share, key=late_share.get)
