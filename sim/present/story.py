@@ -140,6 +140,8 @@ def describe(events: pd.DataFrame) -> list[StoryLine]:
                     else "bought from a competitor")
         elif kind == "opt_out":
             what = "asked us not to contact them again"
+        elif kind == "reminder":
+            what = "reminder email for the booked call: sent"
         elif outcome == "dropped":
             due = {"booked": "a booked call", "callback": "a callback", "new_lead": "the first call to a new lead",
                    "follow_up": "a follow-up call", "prospecting": "a first call from the list"}.get(kind, "a call")
