@@ -210,3 +210,28 @@ def test_one_rounding_rule_per_sentence_and_column():
     for s in S.comparisons(summary, _runs(), NAMES, "one") + [S.metric_sentence(summary, NAMES, "one", "calls")]:
         for a, b in re.findall(r"interval ([\d,.]+)%? to ([\d,.]+)", s.text):
             assert len(a.partition(".")[2]) == len(b.partition(".")[2]), s.text
+
+
+def test_every_number_of_a_lesson_s_metric_sentences_is_a_mean_or_difference_of_the_summary():
+    """The sentences a lesson answers with (``lessons.focus_sentences``: one metric across strategies),
+    parsed back: each strategy's figure is its mean in the summary at the printed precision,
+    each difference and interval end the paired difference's, scaled as the sentence says."""
+
+    runs = _runs()
+    for metric in ("sales", "calls", "complaints_per_1000", "dropped_tasks"):
+        summary = summarize(runs, "one")
+        s = S.metric_sentence(summary, NAMES, "one", metric)
+        found = re.findall(r"([\d,.]+)%? under “([^”]+)”", s.text)
+        assert len(found) == len(NAMES), s.text  # every strategy's figure is stated
+        for printed, name in found:
+            key = next(k for k, v in NAMES.items() if v == name)
+            mean = S.mean_of(summary, key, metric)
+            decimals = len(printed.partition(".")[2])
+            assert abs(float(printed.replace(",", "")) - mean) <= 0.5 * 10 ** -decimals + 1e-9, (s.text, name)
+        for name, d, lo, hi in re.findall(r"under “([^”]+)” \(([\d,.]+) (?:more|fewer), 95% interval ([\d,.]+) to "
+                                          r"([\d,.]+)\)", s.text):
+            key = next(k for k, v in NAMES.items() if v == name)
+            mean, low, high, _ = S.row_of(summary, key, f"{metric}_vs_baseline")
+            for printed, value in ((d, abs(mean)), (lo, min(abs(low), abs(high))), (hi, max(abs(low), abs(high)))):
+                decimals = len(printed.partition(".")[2])
+                assert abs(float(printed.replace(",", "")) - value) <= 0.5 * 10 ** -decimals + 1e-9, s.text
