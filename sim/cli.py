@@ -423,13 +423,21 @@ def fit(
     report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots (default: results/fit-<scenario name>)."),
     max_bad_rows: Optional[int] = typer.Option(None, "--max-bad-rows", min=0,
                                                help="Stop if more rows than this cannot be read (default: 1% of the rows, at least 10)."),
-    replications: int = typer.Option(3, "--replications", "-r", min=0,
-                                     help="Simulations of the fitted scenario to set beside the log (0: none)."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=0,
+                                     help="Simulations of the fitted scenario (or summary model) to set beside the log "
+                                          "(0: none; default 3, with --summary 200)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
     cadence: Optional[str] = typer.Option(None, "--cadence", help="Use this preset as the team's strategy instead of "
                                           "the cadence read from the log (`followup-sim presets` lists them)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file and an earlier report folder of another fit."),
+    summary: bool = typer.Option(False, "--summary", help="The file is a per-prospect summary (one row per prospect: "
+                                 "attempts and outcome; docs/summary-format.md), not a log of touches."),
+    segment: Optional[list[str]] = typer.Option(None, "--segment", help="With --summary: a column whose values are "
+                                                "segments fitted apart (repeat for several)."),
+    assume_reach: float = typer.Option(0.08, "--assume-reach", min=0.001, max=1.0,
+                                       help="With --summary and no connected column: the answer chance per attempt "
+                                            "assumed to split the sale chance into answering and selling."),
 ) -> None:
     """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
     from sim.present import console as tables  # imported here: see the top of this file
@@ -439,6 +447,11 @@ def fit(
     out = out or Path("scenarios") / f"{name}_fitted.yaml"
     report = report or Path("results") / f"fit-{safe_name(out.stem)}"
     t0 = time.perf_counter()
+    if summary or segment:
+        _fit_summary(activities, mapping, segment or [], out, report, replications, assume_reach, cadence,
+                     max_bad_rows, summary, quiet, force, t0)
+        return
+    replications = 3 if replications is None else replications
     with _user_errors():
         result, written = _with_progress(
             "simulating the fitted scenario", replications or None, quiet,
@@ -451,6 +464,31 @@ def fit(
     out_console.print(f"Wrote [bold]{_escape(str(written[0]))}[/] and [bold]{_escape(str(report))}/[/] "
                       f"({_escape(', '.join(p.name for p in written[1:]))}) "
                       f"in {time.perf_counter() - t0:.1f} s. Compare strategies on it: followup-sim run {_escape(str(written[0]))}",
+                      highlight=False)
+
+
+def _fit_summary(path: Path, mapping: Optional[Path], segments: list[str], out: Path, report: Path, replications: int,
+                 assume_reach: float, cadence: Optional[str], max_bad_rows: Optional[int], summary: bool, quiet: bool,
+                 force: bool, t0: float) -> None:
+    """`fit --summary`: the per-prospect summary fit, its table and what it wrote."""
+    from sim.present import console as tables
+    from sim.scenario.errors import UserError
+    from sim.fit.summary_report import fit_summary_and_write
+
+    with _user_errors():
+        if not summary:
+            raise UserError("--segment: only with --summary (segments are columns of a per-prospect summary)")
+        for option, value in (("--cadence", cadence), ("--max-bad-rows", max_bad_rows)):
+            if value is not None:
+                raise UserError(f"{option}: not used with --summary (a summary with any unreadable row is refused)")
+        reps = 200 if replications is None else replications  # summaries are quick to simulate
+        result, comp, written = fit_summary_and_write(path, mapping, segments, out, report, reps, assume_reach,
+                                                      command=" ".join(["followup-sim"] + sys.argv[1:]), force=force)
+    if quiet:
+        return
+    tables.print_summary_fit(out_console, result, comp, str(path))
+    out_console.print(f"Wrote [bold]{_escape(str(written[0]))}[/] and [bold]{_escape(str(report))}/[/] "
+                      f"({_escape(', '.join(p.name for p in written[1:]))}) in {time.perf_counter() - t0:.1f} s.",
                       highlight=False)
 
 

@@ -176,6 +176,31 @@ def print_fit(console: Console, result, source: str) -> None:
         console.print(f"{bad:,} unreadable row{'s were' if bad != 1 else ' was'} left out (listed in fit.md).")
 
 
+def print_summary_fit(console: Console, fit, comp, source: str) -> None:
+    """A summary fit: the overall estimates with 95% intervals and n, then the log beside the fitted model."""
+    table = Table(title=escape(f"Fitted to {source} ({len(fit.summaries.frame):,} prospects): estimates with 95% intervals"))
+    for col in ("quantity", "value", "95% interval", "n"):
+        table.add_column(col, justify="right" if col in ("value", "n") else "left")
+    for e in fit.overall.estimates.values():
+        u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
+        interval = f"{e.low * e.scale:.3g} to {e.high * e.scale:.3g}" if math.isfinite(e.low) else "-"
+        value = f"{e.value * e.scale:.3g}{u}" if math.isfinite(e.value) else "-"
+        table.add_row(escape(e.label), value, interval, f"{e.n:,}")
+    console.print(table)
+    for note in fit.notes:
+        console.print(escape(f"note: {note}"), highlight=False)
+    if comp is None:
+        return
+    table = Table(title=f"The log beside {int(comp['replications'].iloc[0])} simulated summaries of the fitted model")
+    for col in ("figure", "segment", "log", "simulated", "95% range"):
+        table.add_column(col, justify="left" if col in ("figure", "segment") else "right")
+    for r in comp.itertuples():
+        table.add_row(escape(r.figure), escape(r.segment), f"{r.log:.3g}", f"{r.simulated:.3g}",
+                      f"{r.sim_low:.3g} to {r.sim_high:.3g}", style=None if r.inside else "bold")
+    console.print(table)
+    console.print(f"{int(comp['inside'].sum())} of {len(comp)} figures of the log inside their simulated range.")
+
+
 def print_lessons(console: Console, lessons) -> None:
     table = Table(title="Lessons (run one with: followup-sim lesson NAME)")
     table.add_column("Lesson", style="bold", no_wrap=True)
