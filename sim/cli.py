@@ -26,6 +26,7 @@ from sim.experiment.progress import PlainProgress
 from sim.experiment.interrupts import RunInterrupted
 from sim.scenario.schema import Scenario
 from sim.present.story import PICKS
+from sim.scenario.strategies import display_names, strategy_key
 from sim.scenario.templates import write_starter
 from sim.scenario.units import format_duration
 
@@ -285,20 +286,25 @@ def optimize(
 @app.command()
 def story(
     scenario: Path = SCENARIO_ARG,
-    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy (its key in the scenario) to follow the prospect under."),
+    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy to follow the prospect under: its key in the scenario or the name the outputs show."),
     prospect: Optional[int] = typer.Option(None, "--prospect", "-p", min=0, help="Prospect id to follow."),
     pick: Optional[str] = typer.Option(None, "--pick", help="Follow a typical prospect who was: sold, complained, lost or ignored."),
     replication: int = typer.Option(0, "--replication", "-r", min=0, help="Which replication (same prospects for every strategy)."),
-    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy: the same prospect side by side."),
+    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy (key or shown name): the same prospect side by side."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
 ) -> None:
     """Tell one prospect's run in plain words: every touch, the hidden state, the outcome and why."""
     from sim.present.story import render, run_events, side_by_side, tell  # imported here: see the top of this file
 
     sc = _load(scenario, set_)
+    keys = []
     for name in [strategy] + ([vs] if vs else []):
-        if name not in sc.strategies:
-            _fail(_escape(f"{scenario}: no strategy {name!r}; this scenario has: {', '.join(sc.strategies)}"))
+        key = strategy_key(sc.strategies, name)
+        if key is None:
+            shown = "; ".join(f"{k} ({n})" if n != k else k for k, n in display_names(sc.strategies).items())
+            _fail(_escape(f"{scenario}: no strategy {name!r}; this scenario has (key, then the name shown): {shown}"))
+        keys.append(key)
+    strategy, vs = keys[0], (keys[1] if vs else None)
     if (prospect is None) == (pick is None):
         _fail("give exactly one of --prospect ID or --pick " + "|".join(PICKS))
     if pick is not None and pick not in PICKS:

@@ -18,7 +18,7 @@ from rich.table import Table
 from sim.model.metrics import BY_NAME, GROUP, Metric
 from sim.scenario.schema import Scenario
 from sim.present.sentences import replication_warning
-from sim.scenario.strategies import PRESETS, Strategy, display_names, planned_touches
+from sim.scenario.strategies import PRESETS, Strategy, display_names, first_response_words, planned_touches
 from sim.present.sweep_plots import field_words
 from sim.scenario.units import format_duration
 
@@ -235,7 +235,8 @@ def print_presets(console: Console) -> None:
     table.add_column("Notes")
     for name in PRESETS:
         s = Strategy(preset=name)
-        notes = [s.description.rstrip("."), f"first response {format_duration(s.first_response)}"]
+        first = first_response_words(s)
+        notes = [s.description.rstrip(".")] + ([f"first response {format_duration(s.first_response)}"] if first else [])
         if not s.stop_on_no:
             notes.append("keeps calling after a no")
         if s.book_next_step:
