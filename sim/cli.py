@@ -13,12 +13,12 @@ from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape as _escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from sim.experiment import jobs as ex
 from sim.scenario.errors import UserError
-from sim.present.escape import for_console as _escape
-from sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
+from sim.scenario.limits import MAX_REPLICATIONS
 from sim.scenario.loading import load_scenario
 from sim.present.output import now_utc, provenance
 from sim.experiment.precision import DEFAULT_MAX_REPLICATIONS, PrecisionError, parse_target
@@ -26,6 +26,7 @@ from sim.experiment.progress import PlainProgress
 from sim.experiment.interrupts import RunInterrupted
 from sim.scenario.schema import Scenario
 from sim.present.story import PICKS
+from sim.scenario.strategies import display_names, strategy_key
 from sim.scenario.templates import write_starter
 from sim.scenario.units import format_duration
 
@@ -100,7 +101,7 @@ SCENARIO_ARG = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/base
 def run(
     scenario: Path = SCENARIO_ARG,
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Override the scenario's seed."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run replications in parallel (same results for any count)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
@@ -178,7 +179,7 @@ def sweep(
     param: list[str] = typer.Option(..., "--param", "-p", help="Field to vary, e.g. strategies.five.max_touches (once or twice)."),
     values: list[str] = typer.Option(..., "--values", "-v", help="Comma-separated values for the matching --param, e.g. 1,3,5,8."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Override the scenario's seed."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>-sweep)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field before sweeping: path=value."),
@@ -211,22 +212,99 @@ def sweep(
 
 
 @app.command()
+def optimize(
+    scenario: Path = SCENARIO_ARG,
+    objective: Optional[str] = typer.Option(
+        None, "--objective", help="Metric to make best, in its better direction (default: profit with a money: "
+        "section, else close_rate), e.g. close_rate, sales, revenue_per_rep_hour."),
+    constraint: Optional[list[str]] = typer.Option(
+        None, "--constraint", "-c", help="METRIC<=N or METRIC>=N that the cadence must meet, judged with its 95% "
+        "interval (repeatable), e.g. complaints_per_1000<=15, calls_per_rep_day_p95<=80, dropped_new_leads<=0."),
+    budget: int = typer.Option(300, "--budget", "-b", help="Simulated runs in all: 60% for the search, the rest "
+                               "for the final selection on fresh replications."),
+    minutes: Optional[float] = typer.Option(None, "--minutes", help="Also stop the search after this much wall time "
+                                            "(60% of it, the selection by the end); results then depend on speed."),
+    search_replications: int = typer.Option(3, "--search-replications", min=1, max=50,
+                                            help="Replications per cadence during the search."),
+    delta: Optional[float] = typer.Option(None, "--delta", help="Indifference zone in the objective's units: "
+                                          "differences smaller than this do not matter (default: 2% of your "
+                                          "searched cadence's objective)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed (also seeds the search)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel (same answer for any count)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>-optimize)."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
+    force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search with its finished runs."),
+) -> None:
+    """Search for the best cadence for the scenario's team (the baseline strategy is 'your cadence'; the
+    scenario's optimize: section says what may change), then pick the best few apart on fresh replications
+    with a stated confidence."""
+    from sim.present import console as tables  # imported here: see the top of this file
+    from sim.optimize.answer import console_table, sentences
+    from sim.optimize.folder import optimize_into_folder
+    from sim.optimize.goals import OptimizeError, objective_for, parse_constraint
+    from sim.optimize.search import Settings
+    from sim.optimize.space import space_of
+
+    sc = _load(scenario, set_, seed=seed)
+    t0 = time.perf_counter()
+    try:
+        with _user_errors():
+            if budget < 1:
+                raise OptimizeError(f"--budget {budget}: give a number of simulated runs, e.g. --budget 300")
+            if minutes is not None and not minutes > 0:
+                raise OptimizeError(f"--minutes {minutes:g}: give a positive number of minutes")
+            if delta is not None and not delta > 0:
+                raise OptimizeError(f"--delta {delta:g}: give a positive difference in the objective's units")
+            settings = Settings(objective_for(objective, sc), tuple(parse_constraint(c, sc) for c in constraint or []),
+                                budget, search_replications, minutes, delta, space=space_of(sc.optimize))
+            folder, outcome = _with_progress(
+                f"optimize {sc.name}", budget, quiet,
+                lambda progress: optimize_into_folder(sc, settings, out if out is not None else
+                                                      Path("results") / f"{sc.name}-optimize", workers, dask,
+                                                      force, resume, progress, notify=_note))
+    except RunInterrupted as exc:
+        kept = (f"; they are kept in {exc.partial}/: run the same command with --resume to continue"
+                if exc.partial else "; nothing was kept")
+        _interrupted(f"{exc.done} runs of the search finished{kept}", exc)
+    if not quiet:
+        said = sentences(outcome)
+        if outcome.winner is not None:
+            headers, rows = console_table(outcome)
+            tables.print_optimize(out_console, f"{sc.name}: the finalists on fresh replications (mean±95% interval)", headers, rows, said,
+                                  "Runs: fresh replications each had; a dropped cadence stopped when the selection "
+                                  "ruled it out, so its mean is over fewer. 'vs current' is paired over the runs both had.")
+        else:
+            tables.print_optimize(out_console, f"{sc.name}: no cadence met the constraints", [], [], said)
+        out_console.print(f"Results written to [bold]{_escape(str(folder))}/[/] in {time.perf_counter() - t0:.1f} s "
+                          f"({outcome.runs} runs; {'best.yaml, selection.csv, ' if outcome.winner else ''}"
+                          "candidates.csv, evaluations.csv, summary.md, plots/front.png).", width=tables.WIDTH)
+
+
+@app.command()
 def story(
     scenario: Path = SCENARIO_ARG,
-    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy (its key in the scenario) to follow the prospect under."),
+    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy to follow the prospect under: its key in the scenario or the name the outputs show."),
     prospect: Optional[int] = typer.Option(None, "--prospect", "-p", min=0, help="Prospect id to follow."),
     pick: Optional[str] = typer.Option(None, "--pick", help="Follow a typical prospect who was: sold, complained, lost or ignored."),
     replication: int = typer.Option(0, "--replication", "-r", min=0, help="Which replication (same prospects for every strategy)."),
-    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy: the same prospect side by side."),
+    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy (key or shown name): the same prospect side by side."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
 ) -> None:
     """Tell one prospect's run in plain words: every touch, the hidden state, the outcome and why."""
     from sim.present.story import render, run_events, side_by_side, tell  # imported here: see the top of this file
 
     sc = _load(scenario, set_)
+    keys = []
     for name in [strategy] + ([vs] if vs else []):
-        if name not in sc.strategies:
-            _fail(_escape(f"{scenario}: no strategy {name!r}; this scenario has: {', '.join(sc.strategies)}"))
+        key = strategy_key(sc.strategies, name)
+        if key is None:
+            shown = "; ".join(f"{k} ({n})" if n != k else k for k, n in display_names(sc.strategies).items())
+            _fail(_escape(f"{scenario}: no strategy {name!r}; this scenario has (key, then the name shown): {shown}"))
+        keys.append(key)
+    strategy, vs = keys[0], (keys[1] if vs else None)
     if (prospect is None) == (pick is None):
         _fail("give exactly one of --prospect ID or --pick " + "|".join(PICKS))
     if pick is not None and pick not in PICKS:
@@ -248,12 +326,8 @@ def report_(results: Path = typer.Argument(..., help="A results folder written b
     """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
     from sim.present.report import write_report  # imported here: see the top of this file
 
-    from sim.actions.folder_marker import add_file  # imported here: see the top of this file
-
     with _user_errors():
         path = write_report(results, out)
-    if path.parent.resolve() == results.resolve():
-        add_file(results, path.name)  # listed in the folder's manifest: a rerun replaces it with the rest
     out_console.print(f"Report written to [bold]{_escape(str(path))}[/] (one file: open it in any browser, no network needed).",
                       highlight=False)
 
@@ -303,7 +377,7 @@ def lesson(
 @app.command()
 def calibrate(
     replications: int = typer.Option(5, "--replications", "-r", min=2, help="Replications of each reference experiment."),
-    seed: int = typer.Option(2026, "--seed", min=0, max=MAX_SEED, help="Seed of the reference experiments."),
+    seed: int = typer.Option(2026, "--seed", min=0, help="Seed of the reference experiments."),
     workers: int = typer.Option(ex.default_workers(), "--workers", "-w", min=1,
                                 help="Processes to run in parallel (same results for any count)."),
     scenario: Optional[Path] = typer.Option(
@@ -328,7 +402,7 @@ def calibrate(
             table, folder = _with_progress(
                 f"calibration: {replications} replications", None, quiet,
                 lambda progress: calibrate_into_folder(replications, seed, workers, out, info, plot, model, force,
-                                                       progress, notify=_note))
+                                                       progress))
     except RunInterrupted as exc:
         _interrupted("the calibration stopped before its end; nothing was written", exc)
     if quiet:
@@ -349,37 +423,79 @@ def fit(
     report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots (default: results/fit-<scenario name>)."),
     max_bad_rows: Optional[int] = typer.Option(None, "--max-bad-rows", min=0,
                                                help="Stop if more rows than this cannot be read (default: 1% of the rows, at least 10)."),
-    replications: int = typer.Option(3, "--replications", "-r", min=0,
-                                     help="Simulations of the fitted scenario to set beside the log (0: none)."),
+    lookup: list[str] = typer.Option([], "--lookup", help="FIELD=PATH: read the mapping's lookup list for FIELD from PATH "
+                                     "(by default it is the file named in the mapping, next to it). Repeatable."),
+    drop_outlying_times: bool = typer.Option(False, "--drop-outlying-times",
+                                             help="Leave out rows whose time lies far outside the log (listed in fit.md) "
+                                                  "instead of stopping."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=0,
+                                     help="Simulations of the fitted scenario (or summary model) to set beside the log "
+                                          "(0: none; default 3, with --summary 200)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
     cadence: Optional[str] = typer.Option(None, "--cadence", help="Use this preset as the team's strategy instead of "
                                           "the cadence read from the log (`followup-sim presets` lists them)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file and an earlier report folder of another fit."),
+    summary: bool = typer.Option(False, "--summary", help="The file is a per-prospect summary (one row per prospect: "
+                                 "attempts and outcome; docs/summary-format.md), not a log of touches."),
+    segment: Optional[list[str]] = typer.Option(None, "--segment", help="With --summary: a column whose values are "
+                                                "segments fitted apart (repeat for several)."),
+    assume_reach: float = typer.Option(0.08, "--assume-reach", min=0.001, max=1.0,
+                                       help="With --summary and no connected column: the answer chance per attempt "
+                                            "assumed to split the sale chance into answering and selling."),
 ) -> None:
     """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
     from sim.present import console as tables  # imported here: see the top of this file
-    from sim.fit.report import fit_and_write, safe_name
+    from sim.fit.report import fit_and_write, parse_lookups, safe_name
 
     name = safe_name(activities.stem)
     out = out or Path("scenarios") / f"{name}_fitted.yaml"
     report = report or Path("results") / f"fit-{safe_name(out.stem)}"
     t0 = time.perf_counter()
-    try:
-        with _user_errors():
-            result, written = _with_progress(
-                "simulating the fitted scenario", replications or None, quiet,
-                lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
-                                               command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
-                                               cadence=cadence, force=force, notify=_note))
-    except RunInterrupted as exc:
-        _interrupted("the fit's simulations stopped before their end; nothing was written", exc)
+    if summary or segment:
+        _fit_summary(activities, mapping, segment or [], out, report, replications, assume_reach, cadence,
+                     max_bad_rows, summary, quiet, force, t0)
+        return
+    replications = 3 if replications is None else replications
+    with _user_errors():
+        lookups = parse_lookups(lookup)
+        result, written = _with_progress(
+            "simulating the fitted scenario", replications or None, quiet,
+            lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
+                                           command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
+                                           cadence=cadence, force=force, lookups=lookups,
+                                           drop_outlying_times=drop_outlying_times))
     if quiet:
         return
     tables.print_fit(out_console, result, str(activities))
     out_console.print(f"Wrote [bold]{_escape(str(written[0]))}[/] and [bold]{_escape(str(report))}/[/] "
                       f"({_escape(', '.join(p.name for p in written[1:]))}) "
                       f"in {time.perf_counter() - t0:.1f} s. Compare strategies on it: followup-sim run {_escape(str(written[0]))}",
+                      highlight=False)
+
+
+def _fit_summary(path: Path, mapping: Optional[Path], segments: list[str], out: Path, report: Path, replications: int,
+                 assume_reach: float, cadence: Optional[str], max_bad_rows: Optional[int], summary: bool, quiet: bool,
+                 force: bool, t0: float) -> None:
+    """`fit --summary`: the per-prospect summary fit, its table and what it wrote."""
+    from sim.present import console as tables
+    from sim.scenario.errors import UserError
+    from sim.fit.summary_report import fit_summary_and_write
+
+    with _user_errors():
+        if not summary:
+            raise UserError("--segment: only with --summary (segments are columns of a per-prospect summary)")
+        for option, value in (("--cadence", cadence), ("--max-bad-rows", max_bad_rows)):
+            if value is not None:
+                raise UserError(f"{option}: not used with --summary (a summary with any unreadable row is refused)")
+        reps = 200 if replications is None else replications  # summaries are quick to simulate
+        result, comp, written = fit_summary_and_write(path, mapping, segments, out, report, reps, assume_reach,
+                                                      command=" ".join(["followup-sim"] + sys.argv[1:]), force=force)
+    if quiet:
+        return
+    tables.print_summary_fit(out_console, result, comp, str(path))
+    out_console.print(f"Wrote [bold]{_escape(str(written[0]))}[/] and [bold]{_escape(str(report))}/[/] "
+                      f"({_escape(', '.join(p.name for p in written[1:]))}) in {time.perf_counter() - t0:.1f} s.",
                       highlight=False)
 
 
@@ -424,10 +540,36 @@ def workshop(
     scenario: Optional[Path] = typer.Argument(None, help="Scenario YAML to start from (default: a small built-in workshop scenario).",
                                               show_default=False),
     port: int = typer.Option(8501, "--port", min=1, max=65535, help="Port of the page on 127.0.0.1."),
+    present: bool = typer.Option(False, "--present", help="Open the presenter view instead: one full screen per step "
+                                 "(question, vote, reveal, one prospect, debrief, team game), keyboard navigation."),
+    room: Optional[str] = typer.Option(None, "--room", metavar="ADDRESS", show_default=False,
+                                       help="With --present: also let phones vote and play from the network at ADDRESS "
+                                            "(this computer's address there, e.g. 192.168.1.20). Off unless given."),
+    budget: int = typer.Option(5, "--budget", min=1, max=20, help="Team game: calls per prospect each team may plan."),
 ) -> None:
-    """Open the workshop page on this computer (127.0.0.1 only): change A or B live, predict, reveal, debrief."""
-    from sim.workshop.page import base_from_file, streamlit_command  # imported here: see the top of this file
+    """Open the workshop page on this computer (127.0.0.1 only): change A or B live, predict, reveal, debrief.
+    With --present, the presenter view; with --room, phones on the room's network vote and play too."""
+    from sim.workshop.page import base_from_file, streamlit_command, workshop_base  # imported here: see the top of this file
 
+    if room is not None and not present:
+        _fail("--room needs --present: phones vote on the presenter view")
+    if present:
+        from sim.workshop.server import Listen, Presentation, open_sockets, serve
+
+        with _user_errors():
+            base = base_from_file(scenario) if scenario is not None else workshop_base()
+            listen = Listen(port=port, room=room)
+            sockets = open_sockets(listen)  # a wrong address or a busy port is refused here, before simulating
+            pres = Presentation(base, listen, budget=budget, workers=min(2, os.cpu_count() or 1))
+        out_console.print(f"Presenter view: [bold]{listen.trainer_url(pres.room.token)}[/] (the trainer's link: keep "
+                          "it to yourself; it works only on this computer).", highlight=False, soft_wrap=True)
+        if room:
+            out_console.print(f"Phones join at [bold]{listen.join_url(pres.room.code)}[/] (code {pres.room.code}); "
+                              "they can only vote and send a team's cadence.", highlight=False, soft_wrap=True)
+        out_console.print("Press Ctrl-C to stop; votes and teams are kept in memory only.", highlight=False)
+        sys.stdout.flush()
+        serve(pres, sockets)
+        return
     if scenario is not None:
         with _user_errors():
             base_from_file(scenario)  # a bad file is refused here, as by validate, before any server starts

@@ -199,6 +199,7 @@ def run_calibration(replications: int = 5, seed: int = 2026, workers: int = 1,
         for key, value in mix_shares(by[(market.name, "no_follow_up", r)].readiness).items():
             per_rep[f"mix_{key}"].append(value)
         per_rep["connect_rate"].append(100 * cad.metrics["connect_rate"])
+        per_rep["dials_per_rep_day"].append(cad.metrics["calls_per_rep_day_p95"])
         for key, value in sales_by_touch_shares(cad.metrics).items():
             per_rep[key].append(value)
 

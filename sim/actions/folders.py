@@ -46,7 +46,7 @@ class OutputError(UserError):
     """The output location cannot be used; the message says why and what to do."""
 
 
-KINDS = ("run", "sweep", "calibration", "fit")
+KINDS = ("run", "sweep", "calibration", "fit", "optimize")
 MAX_NAME_BYTES = 200  # a folder name; its hidden partial folder adds 10 characters, and file systems allow 255
 
 

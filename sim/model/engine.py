@@ -242,6 +242,8 @@ class Model:
             worker = self.auto
             if self.unlimited and channel == "call":
                 due = self._callable_time(p, max(due, self.env.now))
+            elif channel != "call":  # emails and texts go out in the team's working hours
+                due = self.cal.next_open(max(due, self.env.now))
         elif p.owner != NO_OWNER and self.reps[p.owner].takes[kind]:
             worker = self.reps[p.owner]
         elif self.shared_routing:
@@ -433,12 +435,8 @@ class Model:
             else:
                 talk = dur_missed()
                 busy = talk + dur_wrap_other()
-            if now + busy > shift_end:
-                src.requeue(entry)
-                if src is not q:  # a colleague whose shift goes on may make it
-                    self._wake_idle_rep(due, kind, after=shift_end)
-                yield timeout(cal.next_open(shift_end) - now)
-                continue
+            # a call started inside the shift is made and may run past its end: whether it fits
+            # is not asked, since the answer would depend on its outcome (a connect is longer)
             call(p, kind, now, rep, key, connected, talk, busy)
             yield timeout(busy)
 
@@ -585,6 +583,8 @@ class Model:
                 tally.emails += 1
                 p.annoy = rules.complaints.annoyance(p.annoy, max(now - DAY - p.annoy_t, 0.0), rules.weight_email)
                 p.annoy_t = now - DAY
+                if self.log is not None:  # the reminder is a touch: the event log shows it, a day before
+                    self._log(now - DAY, p, None, "email", "reminder", "sent", state)
         p.last_touch = now
         if connected:
             tally.connects += 1
@@ -677,6 +677,8 @@ class Model:
             if side(p.pid, key, rnd.SIDE) < rules.conversation.opt_out_on_no:
                 p.status = OPTED_OUT
                 tally.dnc_requests += 1
+                if self.log is not None:  # the event log says how the prospect ended (model.outcomes)
+                    self._log(now, p, None, "prospect", "opt_out", "asked_not_to_contact", state)
             elif rules.stop_on_no:
                 p.cadence_over = True
         elif outcome == UNSUBSCRIBED:
@@ -742,6 +744,7 @@ class Model:
         self.tally.dropped += 1
         if kind == NEW_LEAD_K:
             self.tally.dropped_new_leads += 1
+            self.tally.dropped_lead_waits.append(self.horizon - p.start)  # never called: waited to the end
         if self.log is not None:
             self._log(now, p, None, "call", KINDS[kind], "dropped", p.state_at(now))
         if kind in CADENCE_KINDS:

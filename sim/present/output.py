@@ -23,7 +23,8 @@ from sim.present.escape import for_csv
 from sim.experiment.jobs import Experiment
 from sim.scenario.loading import dump_scenario
 from sim.present.plots import write_plots
-from sim.present.activities import CALENDAR_START, activities_from_events, write_activities
+from sim.present.activity_format import CALENDAR_START
+from sim.present.activity_writer import activities_from_events, write_activities
 
 PACKAGES = ("followup-sim", "simpy", "numpy", "pandas", "scipy", "pydantic", "pyyaml", "typer", "rich", "matplotlib", "pyarrow", "dask", "distributed")
 
