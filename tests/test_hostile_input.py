@@ -179,7 +179,7 @@ def test_the_same_param_twice_is_an_error(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("address", ["nonsense", "foo://host:1"])
+@pytest.mark.parametrize("address", ["nonsense", "foo://host:1", "tcp://127.0.0.1:1"])
 def test_a_bad_dask_address_is_a_clear_error_before_running(tmp_path, address):
     pytest.importorskip("dask.distributed")
     (tmp_path / "s.yaml").write_text(TINY)

@@ -2,6 +2,10 @@
 error in a few seconds, not a traceback after the client's 30-second timeout."""
 from __future__ import annotations
 
+import socket
+from typing import Optional
+from urllib.parse import urlsplit
+
 from sim.scenario.errors import UserError
 
 CONNECT_SECONDS = 5.0
@@ -21,6 +25,18 @@ def check_dask(address: str, timeout: float = CONNECT_SECONDS) -> None:
         return
     if not address.strip():
         raise ClusterError("--dask: give a scheduler address such as tcp://host:8786, or 'local'")
+    expected = "expected an address such as tcp://host:8786, or 'local'"
+    place = _host_and_port(address)
+    if place is None:
+        raise ClusterError(f"--dask {address!r}: cannot reach a Dask scheduler there (not a tcp://host:port address); "
+                           f"{expected}")
+    # a plain connection first: a Client that fails inside its constructor can hang in its own
+    # clean-up (seen as a deadlock in Client.__del__), and an unreachable port needs no Client
+    try:
+        socket.create_connection(place, timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterError(f"--dask {address!r}: cannot reach a Dask scheduler there within {timeout:g} s "
+                           f"({exc.strerror or type(exc).__name__}); {expected}") from None
     try:
         client = Client(address, timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - any failure to connect is the user's to fix
@@ -28,3 +44,15 @@ def check_dask(address: str, timeout: float = CONNECT_SECONDS) -> None:
         raise ClusterError(f"--dask {address!r}: cannot reach a Dask scheduler there within {timeout:g} s "
                            f"({reason}); expected an address such as tcp://host:8786, or 'local'") from None
     client.close()
+
+
+def _host_and_port(address: str) -> Optional[tuple[str, int]]:
+    """(host, port) of a tcp:// or tls:// scheduler address (tcp when no scheme is given), else None."""
+    parts = urlsplit(address if "://" in address else "tcp://" + address)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None:
+        return None
+    return parts.hostname, port
