@@ -13,12 +13,12 @@ from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape as _escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from sim.experiment import jobs as ex
 from sim.scenario.errors import UserError
-from sim.scenario.limits import MAX_REPLICATIONS
+from sim.present.escape import for_console as _escape
+from sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 from sim.scenario.loading import load_scenario
 from sim.present.output import now_utc, provenance
 from sim.experiment.precision import DEFAULT_MAX_REPLICATIONS, PrecisionError, parse_target
@@ -101,7 +101,7 @@ SCENARIO_ARG = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/base
 def run(
     scenario: Path = SCENARIO_ARG,
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run replications in parallel (same results for any count)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
@@ -179,7 +179,7 @@ def sweep(
     param: list[str] = typer.Option(..., "--param", "-p", help="Field to vary, e.g. strategies.five.max_touches (once or twice)."),
     values: list[str] = typer.Option(..., "--values", "-v", help="Comma-separated values for the matching --param, e.g. 1,3,5,8."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Override the scenario's replications."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Override the scenario's seed."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>-sweep)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field before sweeping: path=value."),
@@ -229,7 +229,7 @@ def optimize(
     delta: Optional[float] = typer.Option(None, "--delta", help="Indifference zone in the objective's units: "
                                           "differences smaller than this do not matter (default: 2% of your "
                                           "searched cadence's objective)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed (also seeds the search)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Override the scenario's seed (also seeds the search)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel (same answer for any count)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>-optimize)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
@@ -381,7 +381,7 @@ def lesson(
 @app.command()
 def calibrate(
     replications: int = typer.Option(5, "--replications", "-r", min=2, help="Replications of each reference experiment."),
-    seed: int = typer.Option(2026, "--seed", min=0, help="Seed of the reference experiments."),
+    seed: int = typer.Option(2026, "--seed", min=0, max=MAX_SEED, help="Seed of the reference experiments."),
     workers: int = typer.Option(ex.default_workers(), "--workers", "-w", min=1,
                                 help="Processes to run in parallel (same results for any count)."),
     scenario: Optional[Path] = typer.Option(
@@ -461,14 +461,17 @@ def fit(
                      max_bad_rows, summary, quiet, force, t0)
         return
     replications = 3 if replications is None else replications
-    with _user_errors():
-        lookups = parse_lookups(lookup)
-        result, written = _with_progress(
-            "simulating the fitted scenario", replications or None, quiet,
-            lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
-                                           command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
-                                           cadence=cadence, force=force, lookups=lookups,
-                                           drop_outlying_times=drop_outlying_times))
+    try:
+        with _user_errors():
+            lookups = parse_lookups(lookup)
+            result, written = _with_progress(
+                "simulating the fitted scenario", replications or None, quiet,
+                lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
+                                               command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
+                                               cadence=cadence, force=force, lookups=lookups,
+                                               drop_outlying_times=drop_outlying_times, notify=_note))
+    except RunInterrupted as exc:
+        _interrupted("the fit's simulations stopped before their end; nothing was written", exc)
     if quiet:
         return
     tables.print_fit(out_console, result, str(activities))

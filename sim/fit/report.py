@@ -15,6 +15,8 @@ from sim.present.activity_format import ANSWERED
 from sim.fit.export_mapping import ActivityError
 from sim.fit.export_reader import Activities, frame_activities, read_activities
 from sim.present.activity_writer import activities_from_events
+from sim.present.escape import for_markdown as M
+from sim.present.escape import plain
 from sim.fit.fitting import Fit, binomial_ci, fit_activities, hot_answer, poisson_ci
 from sim.experiment.jobs import run_experiment
 import matplotlib
@@ -22,7 +24,7 @@ import matplotlib.pyplot as plt
 import re
 import json
 import os
-from sim.actions.folders import OutputError, ResultsFolder, check_output
+from sim.actions.folders import OutputError, ResultsFolder, check_output, run_in_folder
 from sim.present.output import provenance
 from sim.scenario.schema import PRESETS
 
@@ -38,7 +40,7 @@ def _emit(node, comments: dict[str, str], path: str, indent: int, lines: list[st
     pad = "  " * indent
     for key, value in node.items():
         here = f"{path}.{key}" if path else str(key)
-        comment = comments.get(here)
+        comment = _comment(comments.get(here))
         tail = f"  # {comment}" if comment else ""
         name = _flow(key) if not isinstance(key, str) else key
         if isinstance(value, dict) and value and not (comment and all(not isinstance(v, (dict, list)) for v in value.values())):
@@ -52,14 +54,19 @@ def _emit(node, comments: dict[str, str], path: str, indent: int, lines: list[st
             lines.append(f"{pad}{name}: {_flow(value)}{tail}")
 
 
+def _comment(text) -> str:
+    """A YAML comment's text on one line (a name with a line break cannot add YAML lines)."""
+    return " ".join(plain(text).split()) if text else ""
+
+
 def scenario_yaml(fit: Fit, command: str = "") -> str:
     """The fitted scenario as YAML, with a comment on each fitted field saying where it came from."""
     head = [
-        f"# Fitted by followup-sim fit{(': ' + command) if command else ''}",
-        f"# from {fit.acts.report.source} ({fit.acts.report.kept:,} activity rows). Fields with a comment were",
+        f"# Fitted by followup-sim fit{(': ' + _comment(command)) if command else ''}",
+        f"# from {_comment(fit.acts.report.source)} ({fit.acts.report.kept:,} activity rows). Fields with a comment were",
         "# fitted to the log; every other field is the model's default. Not identified by a log (kept at defaults):",
     ]
-    head += [f"#   {path}: {why}" for path, why in fit.kept_defaults]
+    head += [f"#   {path}: {_comment(why)}" for path, why in fit.kept_defaults]
     lines: list[str] = []
     _emit(fit.scenario_data, fit.comments, "", 0, lines)
     return "\n".join(head + lines) + "\n"
@@ -216,10 +223,10 @@ def _fmt(v: float, digits: int = 3) -> str:
 
 
 def _md_table(frame: pd.DataFrame, floats: int = 3) -> str:
-    cols = list(frame.columns)
+    cols = [M(c) for c in frame.columns]
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, r in frame.iterrows():
-        cells = [(_fmt(v, floats) if isinstance(v, (float, np.floating)) else f"{v:,}" if isinstance(v, (int, np.integer)) else str(v))
+        cells = [(_fmt(v, floats) if isinstance(v, (float, np.floating)) else f"{v:,}" if isinstance(v, (int, np.integer)) else M(v))
                  for v in r]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
@@ -230,29 +237,29 @@ def write_report(fit: Fit, folder: Path, scenario_file: str, comparison: Optiona
     rep = fit.acts.report
     written = ["fit.md"]
     first, last = fit.acts.frame["t"].min(), fit.acts.frame["t"].max()
-    md = [f"# Fit of {Path(rep.source).name}", "",
-          f"`{command}` read **{rep.rows:,} rows** of `{rep.source}`: {rep.kept:,} kept, {rep.skipped:,} left out by the "
+    md = [f"# Fit of {M(Path(rep.source).name)}", "",
+          f"{M(command)} read **{rep.rows:,} rows** of {M(rep.source)}: {rep.kept:,} kept, {rep.skipped:,} left out by the "
           f"mapping's filters, {rep.bad:,} unreadable. Period {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC; the "
           f"model's minute 0 is {fit.origin:%Y-%m-%d %H:%M} UTC (Monday 00:00, team time {fit.acts.team_timezone}). "
-          f"The fitted scenario is `{scenario_file}`.", ""]
+          f"The fitted scenario is {M(scenario_file)}.", ""]
     if fit.warnings:
-        md += ["## Warnings: check these before trusting the fit", ""] + [f"- {w}" for w in fit.warnings] + [""]
+        md += ["## Warnings: check these before trusting the fit", ""] + [f"- {M(w)}" for w in fit.warnings] + [""]
     md += ["## Every row accounted for", "", "| rows | what happened |", "|---:|---|"]
-    md += [f"| {n:,} | {what} |" for what, n in rep.accounting()] + [""]
+    md += [f"| {n:,} | {M(what)} |" for what, n in rep.accounting()] + [""]
     if fit.notes:
-        md += ["## What the reader and the fit had to decide", ""] + [f"- {n}" for n in fit.notes] + [""]
+        md += ["## What the reader and the fit had to decide", ""] + [f"- {M(n)}" for n in fit.notes] + [""]
     if rep.bad:
         md += ["## Unreadable rows (left out)", ""]
-        md += [f"- {count:,} row{'s' if count != 1 else ''}: {reason}"
+        md += [f"- {count:,} row{'s' if count != 1 else ''}: {M(reason)}"
                for reason, count in sorted(rep.bad_by_reason.items(), key=lambda kv: -kv[1])]
-        md += ["", "First of them:", ""] + [f"- line {b.line}: {b.field}: {b.reason}" for b in rep.bad_rows] + [""]
+        md += ["", "First of them:", ""] + [f"- line {b.line}: {M(b.field)}: {M(b.reason)}" for b in rep.bad_rows] + [""]
     md += ["## Fitted parameters", "",
            "Each with its 95% interval and the number of observations behind it (dials, calls, prospects, touches).", "",
            "| quantity | value | 95% interval | n | sets | method |", "|---|---|---|---|---|---|"]
     for e in fit.estimates.values():
         unit = e.unit if e.unit not in ("",) else ""
         interval = f"{_fmt(e.low * e.scale)} to {_fmt(e.high * e.scale)}" if np.isfinite(e.low) else "-"
-        md.append(f"| {e.label} | {_fmt(e.value * e.scale)} {unit} | {interval} | {e.n:,} | "
+        md.append(f"| {M(e.label)} | {_fmt(e.value * e.scale)} {unit} | {interval} | {e.n:,} | "
                   f"{'`' + e.path + '`' if e.path else 'report only'} | {e.method} |")
     md.append("")
     if _plot_hot(fit, folder / "hot_window.png"):
@@ -268,7 +275,7 @@ def write_report(fit: Fit, folder: Path, scenario_file: str, comparison: Optiona
         if key in fit.tables and len(fit.tables[key]):
             md += [f"## {title}", "", _md_table(fit.tables[key]), ""]
     md += ["## Kept at the model's defaults", "", "A log of touches cannot identify these; they keep their defaults:", ""]
-    md += [f"- `{path}`: {why}" for path, why in fit.kept_defaults] + [""]
+    md += [f"- `{path}`: {M(why)}" for path, why in fit.kept_defaults] + [""]
     if comparison is not None:
         _plot_comparison(comparison, folder / "fit.png")
         written.append("fit.png")
@@ -303,7 +310,7 @@ def parse_lookups(items: list[str]) -> dict[str, Path]:
 def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: Path, max_bad_rows: Optional[int] = None,
                   replications: int = 3, workers: int = 1, command: str = "", progress=None,
                   cadence: Optional[str] = None, force: bool = False, lookups: Optional[dict[str, Path]] = None,
-                  drop_outlying_times: bool = False) -> tuple[Fit, list[Path]]:
+                  drop_outlying_times: bool = False, notify=None) -> tuple[Fit, list[Path]]:
     """Read an activity export, fit it, simulate the fit beside the log, then write the scenario and the report.
 
     Everything that can fail on the input or the output paths fails before anything is written
@@ -320,21 +327,21 @@ def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: 
     if Path(out).exists() and not Path(out).is_file():
         raise OutputError(f"--out {out}: exists and is not a file; followup-sim never replaces it")
     check_output(report, "fit", name, force)
-    acts = read_activities(activities, mapping, max_bad_rows=max_bad_rows, lookups=lookups,
-                           drop_outlying_times=drop_outlying_times)
+    acts = read_activities(activities, mapping, max_bad_rows=max_bad_rows, lookups=lookups,  # every input error
+                           drop_outlying_times=drop_outlying_times)                         # before any folder
     fit = fit_activities(acts, name, cadence=cadence)
-    comparison = compare(fit, replications, workers, progress) if replications > 0 else None
     text = scenario_yaml(fit, command)
     written: list[str] = []
 
-    def write(tmp: Path) -> None:
+    def write(tmp: Path, comparison: Optional[pd.DataFrame]) -> None:
         written.extend(write_report(fit, tmp, str(out), comparison, command))
         info = {"kind": "fit", "scenario": name, "activities": str(activities), "fitted_scenario": str(out),
                 **provenance()}
         (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
 
-    with ResultsFolder(report, "fit", name, force=force) as folder:
-        folder.commit(write)
+    run_in_folder(ResultsFolder(report, "fit", name, force=force),
+                  lambda _folder: compare(fit, replications, workers, progress) if replications > 0 else None,
+                  write, 0, notify)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.parent / f".{out.name}.partial-{os.getpid()}"
