@@ -23,6 +23,8 @@ from typing import Optional
 from .units import DAY
 
 KINDS = ("booked", "callback", "new_lead", "follow_up", "prospecting")
+BOOKED_K, CALLBACK_K, NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K = range(len(KINDS))
+CADENCE_KINDS = (NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K)  # tasks that are a step of the cadence
 INF = float("inf")
 NEVER = 1 << 62  # the bucket of a task due at infinity
 SLOT = 8  # bucket key: day * SLOT + kind (one int key per day and kind)

@@ -40,7 +40,7 @@ def _replay(script, start: int, unit: float, n_people: int = 16) -> None:
     for op, who, kind, due in script:
         p = people[who % n_people]
         if op in ("push", "supersede"):
-            p.token += 1  # a new task supersedes the prospect's old one, as Model._schedule does
+            p.token += 1  # a new task supersedes the prospect's old one, as Router.schedule does
             q.push(now + due * unit, kind, p, p.token)
             seq += 1
             live = [e for e in live if e[3] is not p] + [(now + due * unit, seq, kind, p, p.token)]
@@ -104,7 +104,7 @@ def test_new_leads_go_to_the_lowest_numbered_free_rep():
                       team={"reps": [{"count": 12}], "queue": {"routing": "owner"}},
                       strategies={"c": {"preset": "cadence_1_3_7_14_28_58"}})
     m = Model(sc, sc.strategies["c"], 0)
-    heap_assign, seen = m._assign, {"free": 0, "busy": 0}
+    heap_assign, seen = m.router.assign, {"free": 0, "busy": 0}
 
     def checked(now, kind):
         free = [r.idx for r in m.reps if r.wake is not None] if m.cal.is_working(now) else []
@@ -114,6 +114,6 @@ def test_new_leads_go_to_the_lowest_numbered_free_rep():
             assert got == free[0], "the heap must give the first free rep, as a scan of all reps does"
         return got
 
-    m._assign = checked
+    m.router.assign = checked
     m.run()
     assert seen["free"] > 50 and seen["busy"] > 50, seen  # both branches were exercised
