@@ -62,11 +62,12 @@ def rep_process(m: Model, rep: Rep):
         if cap is not None and rep.tally_day == int((now + shift) // DAY) and rep.day_calls >= cap:
             yield timeout(cal.next_open((rep.tally_day + 1) * DAY - shift) - now)
             continue
-        entry, src = take(rep, now)
-        if entry is None:
+        taken = take(rep, now)
+        if taken is None:
             yield from sleep_until(m, rep, min(router.next_due(rep), shift_end))
             continue
-        due, _seq, kind, p, token = entry
+        kind, top, src = taken
+        due, _seq, p, token = top
         if now - due > drop_after:
             steps.drop(p, kind, now)
             continue
@@ -84,7 +85,7 @@ def rep_process(m: Model, rep: Rep):
             talk = dur_missed()
             busy = talk + dur_wrap_other()
         if now + busy > shift_end:
-            router.requeue(rep, src, entry, shift_end)
+            router.requeue(rep, src, kind, top, shift_end)
             yield timeout(cal.next_open(shift_end) - now)
             continue
         call(p, kind, now, rep, key, connected, talk, busy)

@@ -85,9 +85,16 @@ class Router:
         self._next_rep = (self._next_rep + 1) % len(takers)
         return takers[self._next_rep]
 
-    def take(self, rep: Rep, now: float) -> tuple[Optional[tuple], TaskQueue]:
-        """The next task due for a rep, and the queue it came from."""
-        return rep.queue.pop(now), rep.queue
+    def take(self, rep: Rep, now: float) -> Optional[tuple[int, tuple, TaskQueue]]:
+        """The next task due for a rep: its kind, its entry (due, seq, prospect, token) and the
+        queue it came from; None if none is due."""
+        q = rep.queue
+        front = q.peek(now)
+        if front is None:
+            return None
+        kind, top = front
+        q.remove(kind, top)
+        return kind, top, q
 
     def next_due(self, rep: Rep) -> float:
         """When the next task a rep may take comes due (inf if none)."""
@@ -97,9 +104,9 @@ class Router:
         """A task the rep took cannot be made now (outside legal hours): it is due again at ``due``."""
         src.push(due, kind, p, token)
 
-    def requeue(self, rep: Rep, src: TaskQueue, entry: tuple, shift_end: float) -> None:
+    def requeue(self, rep: Rep, src: TaskQueue, kind: int, top: tuple, shift_end: float) -> None:
         """A task the rep took does not fit in their shift: it goes back as it was."""
-        src.requeue(entry)
+        src.put_back(kind, top)
 
     def backlog(self, now: float) -> int:
         """Live tasks due by now and not yet done, in every queue of the team."""
@@ -176,25 +183,22 @@ class SharedRouter(Router):
             ev, best.wake = best.wake, None
             ev.succeed()
 
-    def take(self, rep: Rep, now: float) -> tuple[Optional[tuple], TaskQueue]:
+    def take(self, rep: Rep, now: float) -> Optional[tuple[int, tuple, TaskQueue]]:
         """The next task for a rep, from their own queue or the team's queues of the kinds they
-        take, whichever comes first in the team's order (then by due time); the others go back."""
+        take, whichever comes first in the team's order (then by due time). Each queue's front
+        is peeked; only the chosen one is taken out."""
         q = rep.queue
-        best, src = q.pop(now), q
+        best, src = q.peek(now), q
         rank = self.rank
         for desk in rep.desks:
-            if desk.empty():
-                continue
-            shared = desk.pop(now)
-            if shared is None:
-                continue
-            if best is None or (rank[shared[2]], shared[0]) < (rank[best[2]], best[0]):
-                if best is not None:
-                    src.requeue(best)
-                best, src = shared, desk
-            else:
-                desk.requeue(shared)
-        return best, src
+            front = desk.peek(now)
+            if front is not None and (best is None or (rank[front[0]], front[1][0]) < (rank[best[0]], best[1][0])):
+                best, src = front, desk
+        if best is None:
+            return None
+        kind, top = best
+        src.remove(kind, top)
+        return kind, top, src
 
     def next_due(self, rep: Rep) -> float:
         until = rep.queue.next_due()
@@ -207,10 +211,10 @@ class SharedRouter(Router):
         if src is not rep.queue:  # back in a team queue: a colleague may be the one to make it
             self.wake_idle_rep(due, kind)
 
-    def requeue(self, rep: Rep, src: TaskQueue, entry: tuple, shift_end: float) -> None:
-        src.requeue(entry)
+    def requeue(self, rep: Rep, src: TaskQueue, kind: int, top: tuple, shift_end: float) -> None:
+        src.put_back(kind, top)
         if src is not rep.queue:  # a colleague whose shift goes on may make it
-            self.wake_idle_rep(entry[0], entry[2], after=shift_end)
+            self.wake_idle_rep(top[0], kind, after=shift_end)
 
 
 def router_for(mode: str, m: Model, order: list[str]) -> Router:

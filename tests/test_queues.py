@@ -1,4 +1,4 @@
-"""The rep's task queue and the free-rep heap against their plain definitions (brute force)."""
+"""The rep's task queue (pop, and peek then remove) and the free-rep heap against their plain definitions (brute force)."""
 from __future__ import annotations
 
 import random
@@ -47,12 +47,21 @@ def _replay(script, start: int, unit: float, n_people: int = 16) -> None:
         elif op == "pop":
             due_now = [e for e in live if e[0] <= now]
             expected = min(due_now, key=lambda e: (rank[e[2]], e[0], e[1])) if due_now else None
-            got = q.pop(now)
+            front = q.peek(now)  # what pop would take, left in place (a second peek sees it again)
+            assert front == q.peek(now)
+            assert (None if front is None else (front[1][:2] + (front[0],) + front[1][2:])) == expected
+            if who % 2:
+                got = q.pop(now)
+            elif front is not None:  # as a rep takes a task: the front peeked, then removed
+                q.remove(*front)
+                got = expected
+            else:
+                got = None
             assert got == expected
             if got is not None:
                 live.remove(got)
                 if who % 3 == 0:  # sometimes a rep puts it back (the call would run past the shift)
-                    q.requeue(got)
+                    q.requeue(got) if who % 2 else q.put_back(*front)
                     live.append(got)
             else:
                 assert q.next_due() == min((e[0] for e in live), default=float("inf"))
