@@ -23,8 +23,8 @@ from scipy.special import stdtrit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sim  # noqa: E402
-from sim.experiment import run_experiment  # noqa: E402
-from sim.loading import load_scenario  # noqa: E402
+from sim.experiment.jobs import run_experiment  # noqa: E402
+from sim.scenario.loading import load_scenario  # noqa: E402
 
 NINETY_DAY = dict(
     name="crn_ninety_day", horizon="90d", replications=20, seed=11,

@@ -31,8 +31,8 @@ def counted_run(sc) -> dict:
     """One run with counting wrappers: pops of any task queue, wake-ups of rep processes."""
     import simpy
 
-    from sim.engine import Model
-    from sim.queues import TaskQueue
+    from sim.model.engine import Model
+    from sim.model.queues import TaskQueue
 
     counts = {"pops": 0, "peeks": 0, "wakes": 0}
     # a task taken out of a queue: TaskQueue.remove where it exists (pop calls it), else pop
@@ -73,7 +73,7 @@ def counted_run(sc) -> dict:
 
 
 def timed_run(sc) -> dict:
-    from sim.engine import Model
+    from sim.model.engine import Model
 
     t0 = time.process_time()
     rec = Model(sc, sc.strategies["cadence_1_3_7_14_28_58"], 0).run()

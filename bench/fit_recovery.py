@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.fit_recovery import (  # noqa: E402
+from sim.fit.recovery import (  # noqa: E402
     LARGE, RECOVERY_SCENARIO, recovery_scenario, recovery_table, round_trip, summary_check, truths, write_sample,
 )
 
@@ -57,7 +57,7 @@ def main() -> None:
         "# Fit recovery: do the 95% intervals cover the parameters the log was made with?", "",
         f"Command: `.venv/bin/python bench/fit_recovery.py --seeds {args.seeds} --workers {args.workers}` "
         f"({wall:.0f} s on this 2-core machine). Each seed simulates the known scenario below once "
-        "(`sim/fit_recovery.py`, `RECOVERY_SCENARIO`), exports its event log as activities "
+        "(`sim/fit/recovery.py`, `RECOVERY_SCENARIO`), exports its event log as activities "
         "(`activities_from_events`, prospect ids relabelled at random as a CRM's would be), reads them back and fits them (`fit_activities`), exactly as "
         "`followup-sim fit` does.", "",
         f"Known scenario: {RECOVERY_SCENARIO['description']} Every other field is at the model's defaults.", "",
@@ -106,7 +106,7 @@ def main() -> None:
     lines += [
         "", "## What is not checked here", "",
         "Parameters the fit leaves at their defaults (the readiness chain, outcome shares by readiness, the "
-        "annoyance rule's shape: see `sim/fit.py`, `NOT_IDENTIFIED`) are the simulation's defaults too, so the "
+        "annoyance rule's shape: see `sim/fit/fitting.py`, `NOT_IDENTIFIED`) are the simulation's defaults too, so the "
         "comparison above does not test them. The inferred cadence, working hours, team size and arrival "
         "profile have no intervals; they are checked by the comparison, not by coverage.", "",
     ]

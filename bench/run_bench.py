@@ -45,8 +45,8 @@ def one_size(prospects: int, strategy: str) -> dict:
     """Run in this (fresh) process: one replication of one strategy, then the bare SimPy loop."""
     import gc
 
-    from sim.engine import Model
-    from sim.results import build_result
+    from sim.model.engine import Model
+    from sim.model.results import build_result
 
     sc = bench_scenario(prospects)
     t0 = time.perf_counter()
@@ -80,7 +80,7 @@ def bare_simpy(events: int) -> float:
 
 
 def workers_table(prospects: int, replications: int) -> list[dict]:
-    from sim.experiment import run_experiment
+    from sim.experiment.jobs import run_experiment
 
     sc = bench_scenario(prospects, ["cadence_1_3_7_14_28_58"], replications)
     rows = []

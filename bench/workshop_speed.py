@@ -3,7 +3,7 @@
 Measures, after the page has opened once (the presets behind A and B are then cached):
   simulate  - re-running the changed strategy B (5 replications) and its story's event log
   draw      - the trade-off and call-load charts rendered to PNG, as the page sends them
-  change    - the two together: what `sim.workshop` does for one change
+  change    - the two together: what `sim.workshop.page` does for one change
   page      - the whole page script rerun after a click on Run (Streamlit's AppTest, no browser)
 Each change sets B's max touches to a value not run before, so nothing comes from the cache.
 
@@ -18,7 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from sim import workshop as W
+from sim.workshop import page as W
 
 
 def _png(fig) -> None:
@@ -51,7 +51,7 @@ def library(repeats: int) -> dict[str, list[float]]:
 def page(repeats: int) -> list[float]:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(W.__file__).with_name("workshop_app.py")), default_timeout=300).run()
+    at = AppTest.from_file(str(Path(W.__file__).with_name("app.py")), default_timeout=300).run()
     times = []
     for k in range(repeats):
         at.number_input(key="B-0-max").set_value(40 + k)

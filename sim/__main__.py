@@ -1,4 +1,4 @@
 """``python -m sim`` is the followup-sim command line."""
-from .cli import main
+from sim.cli import main
 
 main()

@@ -16,18 +16,18 @@ from rich.console import Console
 from rich.markup import escape as _escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from . import experiment as ex
-from .errors import UserError
-from .limits import MAX_REPLICATIONS
-from .loading import load_scenario
-from .output import now_utc, provenance
-from .precision import DEFAULT_MAX_REPLICATIONS, PrecisionError, parse_target
-from .progress import PlainProgress
-from .interrupts import RunInterrupted
-from .scenario import Scenario
-from .story import PICKS
-from .templates import write_starter
-from .units import format_duration
+from sim.experiment import jobs as ex
+from sim.scenario.errors import UserError
+from sim.scenario.limits import MAX_REPLICATIONS
+from sim.scenario.loading import load_scenario
+from sim.present.output import now_utc, provenance
+from sim.experiment.precision import DEFAULT_MAX_REPLICATIONS, PrecisionError, parse_target
+from sim.experiment.progress import PlainProgress
+from sim.experiment.interrupts import RunInterrupted
+from sim.scenario.schema import Scenario
+from sim.present.story import PICKS
+from sim.scenario.templates import write_starter
+from sim.scenario.units import format_duration
 
 # Modules that bring in matplotlib or scipy.stats are imported inside the commands that use them
 # ("imported here" below): `followup-sim --help`, `validate`, `schema` and `new` then start in
@@ -77,7 +77,7 @@ def _load(path: Path, overrides: Optional[list[str]], **fields) -> Scenario:
 
 def _with_progress(label: str, total: Optional[int], quiet: bool, work):
     """Call ``work(progress)`` under a progress bar on stderr when stderr is a terminal, else with a
-    plain line on stderr every few seconds (``sim.progress``); nothing with ``quiet``.
+    plain line on stderr every few seconds (``sim.experiment.progress``); nothing with ``quiet``.
     ``progress(done, n)`` also sets the total, for work that only knows it once started."""
     if quiet:
         return work(None)
@@ -122,9 +122,9 @@ def run(
                                          help="With --precision: stop here even if the target is not met."),
 ) -> None:
     """Run every strategy of a scenario for every replication and write the results folder."""
-    from . import console as tables  # imported here: see the top of this file
-    from .plots import notes as plot_notes
-    from .runner import run_into_folder
+    from sim.present import console as tables  # imported here: see the top of this file
+    from sim.present.plots import notes as plot_notes
+    from sim.actions.runner import run_into_folder
 
     if events_format not in ("parquet", "activities"):
         _fail(f"--events-format {events_format!r}: expected 'parquet' or 'activities'")
@@ -187,8 +187,8 @@ def sweep(
     force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
 ) -> None:
     """Vary one or two fields over a grid (same seeds at every point) and plot the outcome curves."""
-    from . import console as tables  # imported here: see the top of this file
-    from .sweep import parse_values, sweep_into_folder
+    from sim.present import console as tables  # imported here: see the top of this file
+    from sim.actions.sweep import parse_values, sweep_into_folder
 
     if len(param) != len(values) or not 1 <= len(param) <= 2:
         _fail("give one or two --param options, each with its own --values list")
@@ -221,7 +221,7 @@ def story(
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
 ) -> None:
     """Tell one prospect's run in plain words: every touch, the hidden state, the outcome and why."""
-    from .story import render, run_events, side_by_side, tell  # imported here: see the top of this file
+    from sim.present.story import render, run_events, side_by_side, tell  # imported here: see the top of this file
 
     sc = _load(scenario, set_)
     for name in [strategy] + ([vs] if vs else []):
@@ -246,7 +246,7 @@ def story(
 def report_(results: Path = typer.Argument(..., help="A results folder written by `followup-sim run`.", show_default=False),
             out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (default: RESULTS/report.html).")) -> None:
     """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
-    from .report import write_report  # imported here: see the top of this file
+    from sim.present.report import write_report  # imported here: see the top of this file
 
     with _user_errors():
         path = write_report(results, out)
@@ -264,9 +264,9 @@ def lesson(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="On a terminal, wait for Enter after the question."),
 ) -> None:
     """Classroom lessons: list them, or ask one's question, run it, answer from the numbers, write the report."""
-    from . import console as tables  # imported here: see the top of this file
-    from .lessons import answer, find_lesson, list_lessons
-    from .runner import run_into_folder
+    from sim.present import console as tables  # imported here: see the top of this file
+    from sim.present.lessons import answer, find_lesson, list_lessons
+    from sim.actions.runner import run_into_folder
 
     if name is None:
         tables.print_lessons(out_console, list_lessons())
@@ -311,8 +311,8 @@ def calibrate(
     force: bool = typer.Option(False, "--force", help="Replace the --out folder even if it holds other results."),
 ) -> None:
     """Run reference experiments and set the model beside the published figures (docs/model.md, "published figures")."""
-    from . import console as tables  # imported here: see the top of this file
-    from .calibration import calibrate_into_folder, display_rows, model_of
+    from sim.present import console as tables  # imported here: see the top of this file
+    from sim.actions.calibration import calibrate_into_folder, display_rows, model_of
 
     model = model_of(_load(scenario, None)) if scenario is not None else None
     started, t0 = now_utc(), time.perf_counter()
@@ -354,8 +354,8 @@ def fit(
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file and an earlier report folder of another fit."),
 ) -> None:
     """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
-    from . import console as tables  # imported here: see the top of this file
-    from .fit_report import fit_and_write, safe_name
+    from sim.present import console as tables  # imported here: see the top of this file
+    from sim.fit.report import fit_and_write, safe_name
 
     name = safe_name(activities.stem)
     out = out or Path("scenarios") / f"{name}_fitted.yaml"
@@ -407,7 +407,7 @@ def new(
 @app.command()
 def presets() -> None:
     """List the preset strategies with their steps."""
-    from . import console as tables  # imported here: see the top of this file
+    from sim.present import console as tables  # imported here: see the top of this file
 
     tables.print_presets(out_console)
 
@@ -419,7 +419,7 @@ def workshop(
     port: int = typer.Option(8501, "--port", min=1, max=65535, help="Port of the page on 127.0.0.1."),
 ) -> None:
     """Open the workshop page on this computer (127.0.0.1 only): change A or B live, predict, reveal, debrief."""
-    from .workshop import base_from_file, streamlit_command  # imported here: see the top of this file
+    from sim.workshop.page import base_from_file, streamlit_command  # imported here: see the top of this file
 
     if scenario is not None:
         with _user_errors():

@@ -26,7 +26,7 @@ GOLDEN = HERE / "golden" / "digests.json"
 
 def scenarios():
     import sim
-    from sim.strategies import PRESETS
+    from sim.scenario.strategies import PRESETS
 
     presets = {name: {"preset": name} for name in PRESETS}
     base = dict(

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.activities import ActivityError, activities_from_events, read_activities, write_activities
-from sim.engine import run_replication
-from sim.scenario import Scenario
+from sim.present.activities import ActivityError, activities_from_events, read_activities, write_activities
+from sim.model.engine import run_replication
+from sim.scenario.schema import Scenario
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 import sim
-from sim.loading import dump_scenario, load_scenario
-from sim.readiness import stationary
-from sim.story import describe
-from sim.units import DAY, WEEK
-from sim.world import build_world
+from sim.scenario.loading import dump_scenario, load_scenario
+from sim.model.readiness import stationary
+from sim.present.story import describe
+from sim.scenario.units import DAY, WEEK
+from sim.model.world import build_world
 
 ALWAYS_OPEN = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00"}
 TOUCHES = ("call", "email", "sms")
@@ -174,7 +174,7 @@ def test_a_scenario_without_money_is_written_without_the_key_and_reads_back(tmp_
 
 
 def test_setting_one_inbound_rate_replaces_the_others_in_overrides_and_sweeps(tmp_path):
-    from sim.loading import with_fields
+    from sim.scenario.loading import with_fields
 
     path = tmp_path / "s.yaml"
     path.write_text("horizon: 7d\npopulation: {inbound: {per_day: 10}}\n", encoding="utf-8")

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import ROOT, cli
 from sim import Scenario
-from sim.calibration import FIGURES, fatigue_tolerance, first_call_rates, reached_by_call
-from sim.touches import answer_probability
+from sim.actions.calibration import FIGURES, fatigue_tolerance, first_call_rates, reached_by_call
+from sim.model.touches import answer_probability
 
 
 def _events(rows):

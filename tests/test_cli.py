@@ -49,7 +49,7 @@ def test_validate_accepts_shipped_scenarios(scenario):
 def test_error_paths_name_fields_as_written(tmp_path):
     """A union's tag (``beta``) is no field of the file and stays out of the path; a stray
     ``kind`` whose value is not a tag leaves the field it names in."""
-    from sim.loading import ScenarioError, load_scenario
+    from sim.scenario.loading import ScenarioError, load_scenario
 
     path = tmp_path / "paths.yaml"
     path.write_text("population: {reachability: {kind: beta, concentration: 5}}\n"

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.calendar import Calendar
-from sim.scenario import WorkCalendar
-from sim.units import DAY
+from sim.model.calendar import Calendar
+from sim.scenario.schema import WorkCalendar
+from sim.scenario.units import DAY
 
 CALL_OUTCOMES_MISSED = {"no_answer", "voicemail"}
 NOT_A_TOUCH = {"dropped", "past_last_day", "forgotten"}

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.fit import binomial_ci, fit_answering, fit_hot_window, fit_reachability, hot_answer
-from sim.fit_estimators import CHI2_95, AnsweringLikelihood
+from sim.fit.fitting import binomial_ci, fit_answering, fit_hot_window, fit_reachability, hot_answer
+from sim.fit.estimators import CHI2_95, AnsweringLikelihood
 
 SAMPLES = 40
 
@@ -172,8 +172,8 @@ def test_each_call_is_timed_from_its_own_prospects_lead_creation():
     own creation times: the call 5 minutes after p9's form is 5 minutes old, not 55."""
     import pandas as pd
 
-    from sim.activities import frame_activities, week_origin
-    from sim.fit import _prepare
+    from sim.present.activities import frame_activities, week_origin
+    from sim.fit.fitting import _prepare
 
     rows = pd.DataFrame({
         "prospect_id": ["p9", "p10", "p7"], "channel": "call", "direction": "outbound", "outcome": "no_answer",

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, cli
-from sim.fit_recovery import coverage_band, recovery_table, summary_check
+from sim.fit.recovery import coverage_band, recovery_table, summary_check
 
 SEEDS = 8
 

@@ -72,7 +72,7 @@ def test_parked_moments_come_exactly_when_a_plain_timeout_would():
     ``env.timeout(delay)``. A year with many redrawn futures (nurtures, sales, buyers who
     reach out and give up) must give the same event log to the last bit either way."""
     import sim
-    from sim.agenda import Agenda
+    from sim.model.agenda import Agenda
 
     sc = sim.Scenario(horizon="365d", population={"outbound": {"size": 1500}, "inbound": {"per_day": 8}},
                       strategies={"b": {"preset": "booked_next_step"}})

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 import sim
-from sim.loading import MAX_NODES, MAX_PROBLEM_LINES, ScenarioError, load_scenario, parse_yaml
-from sim.output import neutralise, safe_csv
+from sim.scenario.loading import MAX_NODES, MAX_PROBLEM_LINES, ScenarioError, load_scenario, parse_yaml
+from sim.present.output import neutralise, safe_csv
 
 from conftest import TINY, invoke  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Readable strategy labels: presets ship one, a changed preset loses it, display names fall back to the key."""
 import sim
-from sim.strategies import PRESETS, Strategy, display_name, display_names
+from sim.scenario.strategies import PRESETS, Strategy, display_name, display_names
 
 
 def test_every_preset_ships_a_readable_label():

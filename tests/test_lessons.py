@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, cli
-from sim.lessons import FOCUS, list_lessons
-from sim.loading import load_scenario
+from sim.present.lessons import FOCUS, list_lessons
+from sim.scenario.loading import load_scenario
 
 LESSONS = list_lessons(ROOT / "scenarios" / "lessons")
 

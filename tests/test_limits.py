@@ -1,5 +1,5 @@
 """Size limits: stated limits refused by validate (the corpus has one file per limit), the
-machine's memory and cores checked before a run (sim/limits.py)."""
+machine's memory and cores checked before a run (sim/scenario/limits.py)."""
 from __future__ import annotations
 
 import json
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim import limits
-from sim.limits import LimitError, check_run, estimate_mb, run_memory_mb
+from sim.scenario import limits
+from sim.scenario.limits import LimitError, check_run, estimate_mb, run_memory_mb
 
 from conftest import TINY, invoke  # noqa: E402
 
@@ -55,7 +55,7 @@ def test_the_estimate_is_above_a_measured_peak_and_not_wildly_so(tmp_path):
         pytest.skip("needs Linux /proc")
     code = (
         "import json, sim\n"
-        "from sim.engine import run_replication\n"
+        "from sim.model.engine import run_replication\n"
         "sc = sim.Scenario(horizon='365d', replications=1, population={'outbound': {'size': 20000}, "
         "'inbound': {'per_day': 0}}, team={'reps': [{'count': 14}]}, "
         "strategies={'c': {'preset': 'cadence_1_3_7_14_28_58'}})\n"

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from sim.activities import ActivityError, load_mapping, read_activities
-from sim.fit import fit_activities
+from sim.present.activities import ActivityError, load_mapping, read_activities
+from sim.fit.fitting import fit_activities
 
 MAPPINGS = ROOT / "mappings"
 VENDOR = ROOT / "tests" / "vendor"

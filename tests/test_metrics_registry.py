@@ -1,12 +1,12 @@
-"""The metrics registry (sim/metrics.py) against what a run really reports, and against docs/model.md."""
+"""The metrics registry (sim/model/metrics.py) against what a run really reports, and against docs/model.md."""
 from pathlib import Path
 
 import pytest
 
 import sim
-from sim.loading import load_scenario
-from sim.metrics import BY_NAME, CORE, lookup, markdown_table, metric_names
-from sim.touches import CAUSES
+from sim.scenario.loading import load_scenario
+from sim.model.metrics import BY_NAME, CORE, lookup, markdown_table, metric_names
+from sim.model.touches import CAUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ def test_every_reported_metric_has_a_meaning_unit_and_direction_entry():
 
 def test_the_metric_table_of_docs_model_md_is_the_registry_s():
     text = (ROOT / "docs" / "model.md").read_text()
-    assert markdown_table() in text, 'paste the table printed by: python -c "from sim.metrics import markdown_table; print(markdown_table())"'
+    assert markdown_table() in text, 'paste the table printed by: python -c "from sim.model.metrics import markdown_table; print(markdown_table())"'
 
 
 def test_shares_are_shown_in_percent_and_have_a_direction():

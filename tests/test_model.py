@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.engine import Model
-from sim.results import build_result
-from sim.readiness import CONSIDERING, STATE_NAMES, Tail, dwell_means, generator, jump_matrix, published_mix, stationary
-from sim.scenario import Readiness
-from sim.units import DAY
+from sim.model.engine import Model
+from sim.model.results import build_result
+from sim.model.readiness import CONSIDERING, STATE_NAMES, Tail, dwell_means, generator, jump_matrix, published_mix, stationary
+from sim.scenario.schema import Readiness
+from sim.scenario.units import DAY
 
 CADENCE_KINDS = {"prospecting", "follow_up", "new_lead"}
 NO_CONNECT = {"no_answer", "voicemail"}
@@ -223,7 +223,7 @@ def test_strategies_share_prospects_arrivals_and_readiness():
 
 def test_chunked_mix_equals_the_realized_paths():
     """build_result reads the paths in chunks; any chunk size gives what the full realized paths give."""
-    from sim.results import _mix_and_bought_elsewhere, _mix_over_time, _realized_paths
+    from sim.model.results import _mix_and_bought_elsewhere, _mix_over_time, _realized_paths
 
     sc = sim.Scenario(horizon="60d", population={"outbound": {"size": 400}, "inbound": {"per_day": 5}},
                       strategies={"c": {"preset": "booked_next_step"}})

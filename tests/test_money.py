@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.experiment import run_experiment
-from sim.stats import summarize
-from sim.world import build_world
+from sim.experiment.jobs import run_experiment
+from sim.experiment.stats import summarize
+from sim.model.world import build_world
 
 MONEY_COLUMNS = {"revenue", "paid_rep_hours", "rep_cost", "message_cost", "cost", "profit", "cost_per_sale",
                  "revenue_per_rep_hour"}
@@ -102,7 +102,7 @@ def test_the_schema_describes_money_and_only_a_money_run_draws_the_profit_plot()
     assert all(field.get("description") for field in money.values())
     import matplotlib.pyplot as plt
 
-    from sim.plots import figures
+    from sim.present.plots import figures
 
     for sc, expected in ((scenario(GAMMA, horizon="7d"), True), (scenario(None, horizon="7d"), False)):
         exp = run_experiment(sc, replications=2)

@@ -1,7 +1,7 @@
 """Regression tests: nothing a user has is lost or replaced by a run (issue 15, data loss).
 
 Each case is refused with exit code 2 before any simulating, and the user's files are as
-they were. The rule for an existing --out is in ``sim/folders.py`` and the README."""
+they were. The rule for an existing --out is in ``sim/actions/folders.py`` and the README."""
 from __future__ import annotations
 
 import json

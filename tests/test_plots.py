@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim.experiment import run_experiment
-from sim.plots import (figures, notes, plot_call_load, plot_complaints_by_cause, plot_cumulative_sales,
+from sim.experiment.jobs import run_experiment
+from sim.present.plots import (figures, notes, plot_call_load, plot_complaints_by_cause, plot_cumulative_sales,
                        plot_readiness_mix, plot_response_time, plot_sales_by_touch, plot_tradeoff, write_plots)
-from sim.stats import summarize
-from sim.sweep_plots import field_words, plot_sweep
+from sim.experiment.stats import summarize
+from sim.present.sweep_plots import field_words, plot_sweep
 
 
 def _exp(replications=2, horizon="30d", **strategies):

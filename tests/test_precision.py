@@ -9,9 +9,9 @@ import yaml
 
 import sim
 from conftest import cli
-from sim.precision import MIN_REPLICATIONS, PrecisionError, Target, parse_target, run_to_precision
-from sim.experiment import Experiment
-from sim.stats import summarize
+from sim.experiment.precision import MIN_REPLICATIONS, PrecisionError, Target, parse_target, run_to_precision
+from sim.experiment.jobs import Experiment
+from sim.experiment.stats import summarize
 
 FIELDS = dict(name="precise", horizon="20d", seed=4,
               population={"outbound": {"size": 200}, "inbound": {"per_day": 2}}, team={"reps": [{"count": 2}]},

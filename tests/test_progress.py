@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from conftest import SCENARIOS, cli
-from sim.loading import load_scenario
-from sim.progress import PlainProgress, clock_text
+from sim.scenario.loading import load_scenario
+from sim.experiment.progress import PlainProgress, clock_text
 
 BASELINE = next(p for p in SCENARIOS if p.stem == "baseline")
 TINY = ["--set", "horizon=10d", "--set", "population.outbound.size=50", "--set", "population.inbound.per_day=2",

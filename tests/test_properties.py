@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 
 import sim
 from sim.cli import app
-from sim.loading import ScenarioError, validate_data
-from sim.prospects import FINAL_STATES
-from sim.units import DAY
+from sim.scenario.loading import ScenarioError, validate_data
+from sim.model.prospects import FINAL_STATES
+from sim.scenario.units import DAY
 
 SCENARIO_EXAMPLES = 30
 MUTATION_EXAMPLES = 100

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.engine import Model
-from sim.queues import KINDS, TaskQueue
-from sim.units import DAY
+from sim.model.engine import Model
+from sim.model.queues import KINDS, TaskQueue
+from sim.scenario.units import DAY
 
 
 class P:

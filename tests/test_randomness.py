@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from sim import randomness as rnd
+from sim.model import randomness as rnd
 
 
 def _sample(n_prospects: int, touches: range) -> np.ndarray:

@@ -8,9 +8,9 @@ import math
 import pytest
 
 import sim
-from sim.calendar import Calendar
-from sim.scenario import WorkCalendar
-from sim.units import DAY, HOUR
+from sim.model.calendar import Calendar
+from sim.scenario.schema import WorkCalendar
+from sim.scenario.units import DAY, HOUR
 
 ALL7 = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEAM_CAL = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}

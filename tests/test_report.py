@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, cli
-from sim.loading import load_scenario
-from sim.stats import ratio_interval
-from sim.strategies import display_names
+from sim.scenario.loading import load_scenario
+from sim.experiment.stats import ratio_interval
+from sim.scenario.strategies import display_names
 
 NUM = r"[\d,]+(?:\.\d+)?"
 

@@ -6,8 +6,8 @@ import pytest
 
 import sim
 from conftest import ROOT, cli
-from sim.experiment import run_experiment
-from sim.sweep import grid, run_sweep
+from sim.experiment.jobs import run_experiment
+from sim.actions.sweep import grid, run_sweep
 
 
 def small() -> sim.Scenario:

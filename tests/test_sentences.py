@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import sentences as S
-from sim.stats import ratio_interval, summarize
+from sim.present import sentences as S
+from sim.experiment.stats import ratio_interval, summarize
 
 NAMES = {"one": "Call once", "many": "Many calls", "same": "Same again"}
 

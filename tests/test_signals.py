@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sim.loading import load_scenario
+from sim.scenario.loading import load_scenario
 
 pytestmark = pytest.mark.slow
 

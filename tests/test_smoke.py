@@ -2,7 +2,7 @@
 import pytest
 
 import sim
-from sim.prospects import FINAL_STATES
+from sim.model.prospects import FINAL_STATES
 
 
 @pytest.mark.parametrize("name", list(sim.PRESETS))

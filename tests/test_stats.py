@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.stats import summarize, t_interval
+from sim.experiment.stats import summarize, t_interval
 
 
 def test_t_interval_matches_scipy():
@@ -41,7 +41,7 @@ def test_summary_rows_and_paired_difference():
 
 
 def test_ratio_interval_with_a_constant_denominator_is_the_t_interval_scaled():
-    from sim.stats import ratio_interval
+    from sim.experiment.stats import ratio_interval
 
     a = np.random.default_rng(8).normal(30, 4, 6)
     b = np.full(6, 10.0)
@@ -53,7 +53,7 @@ def test_ratio_interval_with_a_constant_denominator_is_the_t_interval_scaled():
 
 def test_ratio_interval_ends_are_where_the_paired_t_test_turns():
     """Fieller's ends are the ratios r at which the t interval of a - r*b just touches zero."""
-    from sim.stats import ratio_interval
+    from sim.experiment.stats import ratio_interval
 
     rng = np.random.default_rng(9)
     shared = rng.normal(0, 3, 5)
@@ -70,7 +70,7 @@ def test_ratio_interval_ends_are_where_the_paired_t_test_turns():
 
 
 def test_ratio_interval_is_unbounded_when_the_denominator_may_be_zero():
-    from sim.stats import ratio_interval
+    from sim.experiment.stats import ratio_interval
 
     ratio, lo, hi, n = ratio_interval([5.0, 6.0, 4.0], [1.0, -1.0, 0.5])
     assert ratio == pytest.approx(5 / (0.5 / 3)) and np.isnan(lo) and np.isnan(hi)

@@ -9,7 +9,7 @@ import yaml
 
 import sim
 from conftest import cli
-from sim.story import clock, pick_prospect, render, tell
+from sim.present.story import clock, pick_prospect, render, tell
 
 SCENARIO = {
     "name": "story_test", "horizon": "60d", "seed": 5, "replications": 1,
@@ -102,7 +102,7 @@ def test_story_errors_are_plain(scenario_file):
 
 
 def test_kinds_of_agrees_with_kind_of_prospect_by_prospect():
-    from sim.story import kind_of, kinds_of
+    from sim.present.story import kind_of, kinds_of
 
     sc = sim.Scenario(**SCENARIO)
     events = sim.run_replication(sc, "cadence", 0, event_log=True).events

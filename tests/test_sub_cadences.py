@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim.loading import ScenarioError, load_scenario
+from sim.scenario.loading import ScenarioError, load_scenario
 
 CADENCE_KINDS = ("new_lead", "follow_up", "prospecting")
 NOT_MADE = ("dropped", "forgotten", "past_last_day")

@@ -7,12 +7,12 @@ import math
 import pytest
 
 import sim
-from sim.readiness import CONSIDERING, NOT_READY, OFF_MARKET, READY
-from sim.scenario import Complaints, Conversation
-from sim.touches import (
+from sim.model.readiness import CONSIDERING, NOT_READY, OFF_MARKET, READY
+from sim.scenario.schema import Complaints, Conversation
+from sim.model.touches import (
     ALREADY_BOUGHT, BOOKED, LATER, NOT_INTERESTED, SALE, UNQUALIFIED, ComplaintRules, ConversationRules, TouchRules,
 )
-from sim.units import DAY
+from sim.scenario.units import DAY
 
 CONV = Conversation(sale={"ready": 0.35, "considering": 0.03, "not_ready": 0.003},
                     not_interested={"ready": 0.05, "considering": 0.25, "not_ready": 0.5},

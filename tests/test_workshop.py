@@ -1,4 +1,4 @@
-"""The workshop page's logic (sim/workshop.py): A and B from presets plus edits, the CLI's
+"""The workshop page's logic (sim/workshop/page.py): A and B from presets plus edits, the CLI's
 validation messages, the run cache, the exported scenario, the link, the story pair; and the
 page itself driven by Streamlit's headless harness (AppTest)."""
 from __future__ import annotations
@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim import workshop as W
+from sim.workshop import page as W
 from sim.cli import app
-from sim.experiment import run_experiment
-from sim.loading import ScenarioError, load_scenario
-from sim.sentences import comparisons
-from sim.stats import summarize
-from sim.story import kind_of
-from sim.strategies import display_names
+from sim.experiment.jobs import run_experiment
+from sim.scenario.loading import ScenarioError, load_scenario
+from sim.present.sentences import comparisons
+from sim.experiment.stats import summarize
+from sim.present.story import kind_of
+from sim.scenario.strategies import display_names
 
-APP = str(Path(W.__file__).with_name("workshop_app.py"))
+APP = str(Path(W.__file__).with_name("app.py"))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""A team read from its CRM export: the fitted scenario, its estimators, report and recovery check."""

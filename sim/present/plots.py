@@ -1,0 +1,500 @@
+"""Comparison plots a sales room reads at a glance, written into a results folder.
+
+Each ``plot_*`` function returns a Figure (so tests can check labels); ``write_plots``
+saves and closes them. Every estimate carries its 95% interval over replications; an
+interval of a quantity that cannot go below zero (or above 100%) is cut at that bound, and
+the figure says so in a footnote. Strategies are shown by their display names (``label:``).
+``notes`` says in words what a figure leaves out, for the command line to print.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from sim.experiment.jobs import Experiment  # noqa: E402
+from sim.model.readiness import STATE_NAMES  # noqa: E402
+from sim.present.sentences import FEW_REPLICATIONS, attempt_columns  # noqa: E402
+from sim.experiment.stats import t_interval  # noqa: E402
+from sim.scenario.strategies import display_names  # noqa: E402
+from sim.model.touches import CAUSES  # noqa: E402
+from sim.scenario.units import DAY  # noqa: E402
+
+DPI = 120
+CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10%, then 80% on the 5th-12th" claim, in %
+CLAIM_LATE = 80
+CLIP_NOTE = "Intervals are cut at {what} where the t interval runs past what is possible."
+STATE_WORDS = {"not_ready": "not ready", "considering": "considering", "ready": "ready to buy",
+               "off_market": "just bought elsewhere", "customer": "our customer"}
+
+
+# ---------------------------------------------------------------- helpers
+def _shown(exp: Experiment) -> dict[str, str]:
+    """Each strategy's display name (its label, else its key), escaped for matplotlib."""
+    return {key: plain(name) for key, name in display_names(exp.scenario.strategies).items()}
+
+
+def plain(text: object) -> str:
+    """User text (a strategy name, a swept value) as matplotlib shows it literally: a ``$`` would
+    start mathtext, which fails on names like ``$\\undefined{$`` after the whole run."""
+    return str(text).replace("$", r"\$")
+
+
+def _band(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """Mean and 95% t interval of y over replications at each x."""
+    rows = [(key, *t_interval(g[y])[:3]) for key, g in frame.groupby(x)]
+    return pd.DataFrame(rows, columns=[x, "mean", "low", "high"])
+
+
+def _colors(names: list[str]) -> dict[str, tuple]:
+    cmap = plt.get_cmap("tab10")
+    return {name: cmap(i % 10) for i, name in enumerate(names)}
+
+
+def _summary_value(summary: pd.DataFrame, strategy: str, metric: str) -> tuple[float, float, float]:
+    row = summary[(summary.strategy == strategy) & (summary.metric == metric)]
+    if row.empty:
+        return np.nan, np.nan, np.nan
+    r = row.iloc[0]
+    return float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
+
+
+def clip(low: float, high: float, lower: float = 0.0, upper: float = np.inf) -> tuple[float, float, bool]:
+    """An interval cut to what the quantity can be; the flag says whether anything was cut."""
+    if np.isnan(low):
+        return low, high, False
+    lo, hi = max(low, lower), min(high, upper)
+    return lo, hi, (lo != low or hi != high)
+
+
+def _err(mean: float, low: float, high: float) -> list[list[float]]:
+    if np.isnan(low):
+        return [[0.0], [0.0]]
+    return [[max(mean - low, 0.0)], [max(high - mean, 0.0)]]
+
+
+def _replications(exp: Experiment) -> int:
+    return len({r.replication for r in exp.results})
+
+
+def _footnote(fig: Figure, lines: list[str]) -> None:
+    """Small print under the axes (clipping, left-out strategies, too few replications)."""
+    lines = [line for line in lines if line]
+    if lines:
+        fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="#444444", ha="left", va="bottom")
+
+
+def _few(exp: Experiment) -> str:
+    n = _replications(exp)
+    if n >= FEW_REPLICATIONS:
+        return ""
+    return (f"Only {n} replication{'s' if n != 1 else ''}: "
+            + ("no intervals." if n < 2 else "intervals are wide and unreliable; run at least "
+               f"{FEW_REPLICATIONS} before drawing conclusions."))
+
+
+def _finish(fig: Figure, notes: list[str], legend_rows: int = 0) -> Figure:
+    lines = [n for n in notes if n]
+    bottom = 0.02 + 0.028 * len(lines) + 0.035 * legend_rows
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    _footnote(fig, lines)
+    return fig
+
+
+def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsize: float = 8) -> list:
+    """Write each point's label beside it where it overlaps no other label, point or the axes' edge.
+
+    Greedy: labels are placed one at a time, trying offsets around the point in a fixed order
+    and keeping the first whose box is clear (the least-overlapping one when none is)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    offsets = [(7, 5, "left", "bottom"), (7, -5, "left", "top"), (-7, 5, "right", "bottom"),
+               (-7, -5, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"),
+               (9, 0, "left", "center"), (-9, 0, "right", "center"), (14, 14, "left", "bottom"),
+               (14, -14, "left", "top"), (-14, 14, "right", "bottom"), (-14, -14, "right", "top")]
+    frame = ax.get_window_extent(renderer)
+    marks = [ax.transData.transform(p) for p in points]
+    taken: list = []
+    placed = []
+    for (x, y), text in zip(points, texts):
+        best, best_score = None, None
+        for dx, dy, ha, va in offsets:
+            t = ax.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), ha=ha, va=va, fontsize=fontsize)
+            box = t.get_window_extent(renderer).expanded(1.04, 1.15)
+            score = sum(box.overlaps(b) for b in taken)
+            score += sum(box.x0 - 3 < mx < box.x1 + 3 and box.y0 - 3 < my < box.y1 + 3 for mx, my in marks)
+            score += 0 if (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1) else 5
+            if best_score is None or score < best_score:
+                if best is not None:
+                    best.remove()
+                best, best_score, best_box = t, score, box
+            else:
+                t.remove()
+            if score == 0:
+                break
+        taken.append(best_box)
+        placed.append(best)
+    return placed
+
+
+# ---------------------------------------------------------------- figures
+def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=(8.5, 6.2))
+    colors = _colors(exp.strategies)
+    shown = _shown(exp)
+    points, texts, cut = [], [], False
+    for name in exp.strategies:
+        cr = [v * 100 for v in _summary_value(summary, name, "close_rate")]
+        cp = list(_summary_value(summary, name, "complaints_per_1000"))
+        lo, hi, c1 = clip(cr[1], cr[2], 0, 100)
+        cr = [cr[0], lo, hi]
+        lo, hi, c2 = clip(cp[1], cp[2], 0)
+        cp = [cp[0], lo, hi]
+        cut |= c1 or c2
+        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4,
+                    label=shown[name])
+        points.append((cp[0], cr[0]))
+        texts.append(shown[name])
+    ax.set_xlabel("Complaints per 1,000 prospects")
+    ax.set_ylabel("Close rate (% of prospects who bought from us)")
+    ax.set_title("Close rate vs complaints: up and to the left is better\n(bars: 95% interval over replications)")
+    ax.grid(alpha=0.3)
+    ax.margins(x=0.18, y=0.1)
+    ax.set_xlim(left=-0.04 * max(ax.get_xlim()[1], 1))
+    ax.set_ylim(bottom=min(ax.get_ylim()[0], 0))
+    fig.tight_layout()
+    place_labels(ax, points, texts)
+    return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _money_tick(value: float, _pos=None) -> str:
+    """An axis tick as a short amount: 800, 80k, 1.2M."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
+
+def plot_profit(exp: Experiment, summary: pd.DataFrame) -> Figure:
+    """Profit of each strategy, and its difference from the baseline paired by replication
+    (the same prospects, worth the same, under every strategy), both with 95% intervals."""
+    sc = exp.scenario
+    shown = _shown(exp)
+    colors = _colors(exp.strategies)
+    names = list(exp.strategies)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(names) + 2.6), sharey=True)
+    y = np.arange(len(names))[::-1]
+    for yi, name in zip(y, names):
+        mean, lo, hi = _summary_value(summary, name, "profit")
+        left.errorbar(mean, yi, xerr=_err(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
+        left.annotate(_money(mean), (mean, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+        if name == sc.baseline:
+            right.annotate("baseline", (0, yi), textcoords="offset points", xytext=(-6, -3), ha="right", fontsize=8,
+                           color="#444444")
+            continue
+        mean, lo, hi = _summary_value(summary, name, "profit_vs_baseline")
+        right.errorbar(mean, yi, xerr=_err(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
+        right.annotate(f"{mean:+,.0f}", (mean, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+    left.set_yticks(y, [shown[n] for n in names])
+    left.set_ylim(-0.7, len(names) - 0.3)
+    for ax in (left, right):
+        ax.axvline(0, color="#888888", lw=0.8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.margins(x=0.15)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.xaxis.set_major_formatter(FuncFormatter(_money_tick))
+    left.set_xlabel("Profit over the horizon (revenue - cost)")
+    right.set_xlabel(f"Difference from {shown[sc.baseline]} (paired by replication)")
+    best = max(names, key=lambda n: _summary_value(summary, n, "profit")[0])
+    fig.suptitle(f"Profit: {shown[best]} earns most on average\n(bars: 95% interval over replications)")
+    money = sc.money
+    cost = (f"Cost: every rep's paid hours at {money.rep_hour_cost:g} an hour, busy or not, "
+            f"plus {money.email_cost:g} an email and {money.sms_cost:g} an SMS.")
+    return _finish(fig, [cost, _few(exp)])
+
+
+def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlabel: str, ylabel: str, title: str,
+                     notes: Optional[list[str]] = None) -> Figure:
+    """One line per strategy: the mean of y at each x over replications, with its 95% band (cut at zero)."""
+    fig, ax = plt.subplots(figsize=(9.5, 6))
+    names = list(strategies)
+    colors = _colors(names)
+    shown = {key: plain(name) for key, name in display_names(strategies).items()}
+    cut = False
+    for name in names:
+        b = _band(frame[frame.strategy == name], x, y)
+        ax.plot(b[x], b["mean"], color=colors[name], label=shown[name])
+        if b["low"].notna().any():
+            cut |= bool((b["low"] < 0).any())
+            ax.fill_between(b[x], b["low"].clip(lower=0), b["high"], color=colors[name], alpha=0.2, linewidth=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    lines = [line for line in [CLIP_NOTE.format(what="zero") if cut else ""] + (notes or []) if line]
+    rows = int(np.ceil(len(names) / 4))
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=min(4, len(names)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.01 + 0.028 * len(lines)))
+    return _finish(fig, lines, legend_rows=rows)
+
+
+def plot_cumulative_sales(exp: Experiment) -> Figure:
+    return _bands_over_time(exp.series("daily"), "day", "cumulative_sales", exp.scenario.strategies,
+                            "Day of the simulation", "Cumulative sales (count)",
+                            "Sales over time by strategy (mean and 95% band)", [_few(exp)])
+
+
+def plot_call_load(exp: Experiment) -> Figure:
+    rd = exp.series("rep_days")
+    rd = rd[rd["day"] >= 0].copy()  # a rep behind the team's clock may start on its day -1
+    rd["week"] = rd["day"] // 7 + 1
+    per_rep_week = rd.groupby(["strategy", "replication", "week"], as_index=False)["calls"].mean()
+    days = int(np.ceil(exp.scenario.horizon / DAY))
+    full_weeks = days // 7
+    note = ""
+    if days % 7:
+        per_rep_week = per_rep_week[per_rep_week["week"] <= full_weeks]
+        note = (f"The last {days % 7} day{'s' if days % 7 != 1 else ''} (a partial week {full_weeks + 1}) "
+                f"{'are' if days % 7 != 1 else 'is'} left out: a part-week average is not comparable.")
+    return _bands_over_time(per_rep_week, "week", "calls", exp.scenario.strategies, "Week of the simulation",
+                            "Calls per rep per working day (weekly mean)",
+                            "Call load on the team over time (mean and 95% band)", [note, _few(exp)])
+
+
+def rep_groups(exp: Experiment) -> list[str]:
+    """The scenario's rep group names, in its order (one name: no breakdown by group)."""
+    return [g.name for g in exp.scenario.team.reps]
+
+
+def plot_call_load_by_group(exp: Experiment, summary: pd.DataFrame) -> Figure:
+    """Each rep group's calls per rep per working day and share of paid time busy, by
+    strategy (mean and 95% interval over replications)."""
+    groups, names = rep_groups(exp), exp.strategies
+    shown, colors = _shown(exp), _colors(names)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.35 * len(groups) * len(names) + 2.8), sharey=True)
+    height = 0.8 / len(names)
+    clipped = False
+    for ax, metric, scale, label in [(axes[0], "calls_per_rep_day", 1.0, "Calls per rep per working day"),
+                                     (axes[1], "utilization", 100.0, "Share of paid time busy with calls (%)")]:
+        for j, name in enumerate(names):
+            for i, group in enumerate(groups):
+                mean, low, high = (scale * v for v in _summary_value(summary, name, f"group_{group}_{metric}"))
+                low, high, cut = clip(low, high, 0.0, 100.0 if metric == "utilization" else np.inf)
+                clipped |= cut
+                y = i + (j - (len(names) - 1) / 2) * height
+                ax.barh(y, mean, height=height * 0.9, color=colors[name], xerr=_err(mean, low, high), capsize=2,
+                        label=shown[name] if i == 0 else None)
+        ax.set_xlabel(label)
+        ax.set_yticks(range(len(groups)), [plain(g) for g in groups])
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].invert_yaxis()  # the first group on top (the axes share y: invert once)
+    axes[0].set_ylabel("Rep group")
+    axes[0].legend(fontsize=8, loc="best")
+    fig.suptitle("Call load by rep group (mean and 95% interval over replications)")
+    notes = ["Working days and paid time are each group's own: its calendar, time zone, holidays and leave."]
+    if clipped:
+        notes.append(CLIP_NOTE.format(what="0 and 100%"))
+    return _finish(fig, notes + [_few(exp)])
+
+
+def plot_response_time(exp: Experiment) -> Figure:
+    rt = exp.response_times()
+    names = exp.strategies
+    shown = _shown(exp)
+    fig, ax = plt.subplots(figsize=(9.5, 0.6 * len(names) + 3.2))
+    data = [np.maximum(rt.loc[rt.strategy == n, "minutes"].to_numpy(float), 0.1) for n in names]
+    has = [len(d) > 0 for d in data]
+    left_out = [shown[n] for n, h in zip(names, has) if not h]
+    notes = []
+    if any(has):
+        ax.boxplot([d for d, h in zip(data, has) if h], orientation="horizontal", whis=(10, 90), showfliers=False,
+                   tick_labels=[shown[n] for n, h in zip(names, has) if h])
+        ax.set_xscale("log")
+        p90 = float(np.percentile(np.concatenate([d for d in data if len(d)]), 90))
+        notes.append(f"Leads that arrive at night or at the weekend wait for the next shift, so the slowest tenth "
+                     f"wait about {p90:,.0f} minutes ({p90 / 60:.0f} hours) whatever the strategy.")
+    else:
+        ax.text(0.5, 0.5, "Empty: no new lead got a first call\n(no inbound leads, or no strategy calls them)",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
+    if left_out and any(has):
+        notes.append("Left out (no new lead called): " + ", ".join(left_out) + ".")
+    ax.set_xlabel("Minutes from a lead's arrival to the first call (log scale; box 25-75%, whiskers 10-90%)")
+    ax.set_ylabel("Strategy")
+    ax.set_title("How fast new leads get their first call")
+    ax.grid(alpha=0.3, axis="x")
+    return _finish(fig, notes + [_few(exp)])
+
+
+def plot_sales_by_touch(exp: Experiment) -> Figure:
+    """Small multiples: per strategy, the share of its sales on each of our attempts, beside the claim."""
+    runs = exp.runs()
+    cols, what = attempt_columns(runs.columns)
+    names = exp.strategies
+    shown = _shown(exp)
+    ncols = min(4, len(names))
+    nrows = int(np.ceil(len(names) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols + 0.6, 2.9 * nrows + 1.4), sharex=True, sharey=True,
+                             squeeze=False)
+    labels = [label for label, _ in cols]
+    x = np.arange(len(cols))
+    colors = _colors(names)
+    claim_x = [labels.index(str(k)) for k in CLAIM if str(k) in labels]
+    plural = what + ("es" if what == "touch" else "s")
+    cut = False
+    for ax, name in zip(axes.ravel(), names):
+        g = runs[runs.strategy == name]
+        sales = g["sales"].to_numpy(float)
+        ax.set_title(shown[name], fontsize=9)
+        ax.grid(alpha=0.3, axis="y")
+        if sales.sum() == 0:
+            ax.text(0.5, 0.5, "no sales", ha="center", va="center", transform=ax.transAxes, color="#666666")
+            continue
+        share = 100 * g[[c for _, c in cols]].to_numpy(float) / np.maximum(sales[:, None], 1)
+        stats = [t_interval(share[:, j])[:3] for j in range(len(cols))]
+        mean = np.array([s[0] for s in stats])
+        err = []
+        for m, lo, hi in stats:
+            lo2, hi2, c = clip(lo, hi, 0, 100)
+            cut |= c
+            err.append([m - lo2, hi2 - m] if not np.isnan(lo) else [0, 0])
+        ax.bar(x, mean, 0.75, yerr=np.array(err).T, capsize=1.5, color=colors[name])
+        ax.plot(claim_x, [CLAIM[int(labels[i])] for i in claim_x], "k--", marker="x", alpha=0.7, linewidth=1)
+        late = [i for i, lab in enumerate(labels) if lab.isdigit() and 5 <= int(lab) <= 12]
+        here = 100 * g[[cols[i][1] for i in late]].to_numpy(float).sum() / sales.sum()
+        ax.text(0.97, 0.95, f"{plural} 5-12: {here:.0f}%\nclaim: {CLAIM_LATE}%", ha="right", va="top",
+                transform=ax.transAxes, fontsize=7.5, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    for ax in axes.ravel()[:len(names)]:
+        ax.set_ylabel("% of its sales", fontsize=8)
+    step = 2 if len(labels) > 8 else 1
+    for ax in axes.ravel()[:len(names)]:
+        ax.set_xticks(x[::step], labels[::step], fontsize=7.5)
+        ax.tick_params(labelbottom=True)
+        ax.set_xlabel("Our attempt number (0 = bought before we called)" if what == "attempt"
+                      else "Touch number (ours and callbacks)", fontsize=8)
+    fig.suptitle(f"On which {what} does the sale happen? Bars: share of each strategy's sales (95% interval); "
+                 f"dashed: the unsourced '2/3/5/10%, then {CLAIM_LATE}% on the 5th-12th' claim", fontsize=10)
+    return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
+
+
+def plot_complaints_by_cause(exp: Experiment) -> Figure:
+    runs = exp.runs()
+    names = exp.strategies
+    shown = _shown(exp)
+    fig, ax = plt.subplots(figsize=(10, 6))
+    width = 0.8 / len(CAUSES)
+    x = np.arange(len(names))
+    labels = {"frequency": "touches too frequent", "after_no": "touched after a clear no", "pushy_rep": "pushy rep"}
+    cut = False
+    for j, cause in enumerate(CAUSES):
+        stats = []
+        for name in names:
+            g = runs[runs.strategy == name]
+            stats.append(t_interval(1000 * g[f"complaints_{cause}"] / g["prospects"])[:3])
+        mean = np.array([s[0] for s in stats])
+        err = []
+        for m, lo, hi in stats:
+            lo2, hi2, c = clip(lo, hi, 0)
+            cut |= c
+            err.append([m - lo2, hi2 - m] if not np.isnan(lo) else [0, 0])
+        ax.bar(x + j * width - 0.4 + width / 2, mean, width, yerr=np.array(err).T, capsize=3, label=labels[cause])
+    ax.set_xticks(x, [shown[n] for n in names], rotation=25, ha="right")
+    ax.set_xlabel("Strategy")
+    ax.set_ylabel("Complaints per 1,000 prospects")
+    ax.set_title("Why prospects complain, by strategy (mean and 95% interval)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.grid(alpha=0.3, axis="y")
+    return _finish(fig, [CLIP_NOTE.format(what="zero") if cut else "", _few(exp)])
+
+
+def plot_readiness_mix(exp: Experiment) -> Figure:
+    mix = exp.series("readiness")
+    names = exp.strategies
+    shown = _shown(exp)
+    cols = min(3, len(names))
+    rows = int(np.ceil(len(names) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.1 * rows + 1.3), sharex=True, sharey=True,
+                             squeeze=False)
+    states = list(STATE_NAMES)
+    handles = None
+    for ax, name in zip(axes.ravel(), names):
+        m = mix[mix.strategy == name].groupby("day")[states].mean()
+        total = m.sum(axis=1).replace(0, np.nan)
+        handles = ax.stackplot(m.index, *(100 * m[s] / total for s in states),
+                               labels=[STATE_WORDS.get(s, s) for s in states], alpha=0.85)
+        ax.set_title(shown[name], fontsize=9)
+        ax.set_xlabel("Day", fontsize=8)
+        ax.tick_params(labelbottom=True, labelsize=8)
+        ax.set_ylim(0, 100)
+    for ax in axes.ravel()[:len(names)]:
+        ax.set_ylabel("Share of prospects (%)", fontsize=8)
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    fig.legend(handles, [STATE_WORDS.get(s, s) for s in states], loc="lower center", ncol=len(states), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle("Where prospects are in their buying journey over time (mean over replications)")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def figures(exp: Experiment, summary: pd.DataFrame) -> dict[str, Figure]:
+    return {
+        "tradeoff": plot_tradeoff(exp, summary),
+        "cumulative_sales": plot_cumulative_sales(exp),
+        "call_load": plot_call_load(exp),
+        "response_time": plot_response_time(exp),
+        "sales_by_touch": plot_sales_by_touch(exp),
+        "complaints_by_cause": plot_complaints_by_cause(exp),
+        "readiness_mix": plot_readiness_mix(exp),
+        **({"profit": plot_profit(exp, summary)} if exp.scenario.money is not None else {}),
+        **({"call_load_by_group": plot_call_load_by_group(exp, summary)} if len(rep_groups(exp)) > 1 else {}),
+    }
+
+
+def notes(exp: Experiment) -> list[str]:
+    """What the plots leave out or cannot show, in words, for the command line to print."""
+    out = []
+    rt = exp.response_times()
+    shown = _shown(exp)
+    called = set(rt["strategy"]) if len(rt) else set()
+    missing = [shown[n] for n in exp.strategies if n not in called]
+    if len(missing) == len(exp.strategies):
+        out.append("response_time.png is empty: no new lead got a first call (no inbound leads, or no strategy "
+                   "calls them).")
+    elif missing:
+        out.append("response_time.png leaves out " + ", ".join(missing) + ": no new lead was called.")
+    days = int(np.ceil(exp.scenario.horizon / DAY))
+    if days % 7:
+        out.append(f"call_load.png leaves out the last {days % 7} day(s): a partial week.")
+    return out
+
+
+def write_plots(exp: Experiment, summary: pd.DataFrame, folder: Path) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figures(exp, summary).items():
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=DPI)
+        plt.close(fig)
+        paths.append(path)
+    return paths
