@@ -19,9 +19,11 @@ class CadenceSteps:
         # strategy gives an ``outbound:`` or ``inbound:`` sub-cadence); ids below n_list are listed
         self.cadence = m.strategy.cadence("outbound")
         self.inbound_cadence = m.strategy.cadence("inbound")
+        self.n_list, self.rules, self.tally, self.uniform = m.n_list, m.rules, m.tally, m.uniforms.get
+        self.schedule = m.router.schedule
 
     def cadence_of(self, p: Prospect):
-        return self.cadence if p.pid < self.m.n_list else self.inbound_cadence
+        return self.cadence if p.pid < self.n_list else self.inbound_cadence
 
     def channel(self, p: Prospect, kind: int) -> str:
         """The channel of p's task of kind ``kind`` (a cadence step's, else a call)."""
@@ -49,26 +51,26 @@ class CadenceSteps:
     def next(self, p: Prospect, now: float, key: int) -> None:
         """Schedule the cadence's next step after p's touch with random-number key ``key`` (-1
         when no touch was made: a dropped task is never forgotten)."""
-        m = self.m
         k = p.step
-        cadence = self.cadence_of(p)
+        cadence = self.cadence if p.pid < self.n_list else self.inbound_cadence
         channel = cadence.channel_of(k)
         if channel is None or p.cadence_over:
             p.cadence_over = True
             return
-        rules = m.rules
+        rules = self.rules
         due = max(cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + rules.min_gap, now)
         if rules.last_day is not None and due >= p.anchor + rules.last_day:
             p.cadence_over = True
             return
         if (channel == "call" and rules.forget is not None and key >= 0
-                and m.uniforms.get(p.pid, key, rnd.FORGET) < rules.forget):
-            m.tally.forgotten += 1
+                and self.uniform(p.pid, key, rnd.FORGET) < rules.forget):
+            self.tally.forgotten += 1
             p.cadence_over = True
-            if m.log is not None:
-                m.log.add(now, p, None, channel, "follow_up", "forgotten", p.state_at(now))
+            log = self.m.log
+            if log is not None:
+                log.add(now, p, None, channel, "follow_up", "forgotten", p.state_at(now))
             return
-        m.router.schedule(p, due, FOLLOW_UP_K, rnd.ATTEMPT + p.attempts, channel)
+        self.schedule(p, due, FOLLOW_UP_K, rnd.ATTEMPT + p.attempts, channel)
 
     def drop(self, p: Prospect, kind: int, now: float) -> None:
         """A task overdue beyond the limit is dropped; the cadence moves on to its next step."""

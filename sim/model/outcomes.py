@@ -35,7 +35,8 @@ class Touches:
     def __init__(self, m: Model):
         self.m = m
         self.tally, self.rules, self.uniform, self.legal, self.reps = m.tally, m.rules, m.uniforms.get, m.legal, m.reps
-        self.reach = m.reach
+        self.reach, self.tolerance, self.log = m.reach, m.tolerance, m.log
+        self.touched, self.next_step, self.schedule = m.steps.touched, m.steps.next, m.router.schedule
         rules = m.rules
         self.ring_size = max(rules.max_calls_7d, rules.max_calls_24h) + 1  # call times kept per prospect: enough for both rules
         self.call_times = array("d", bytes(8 * self.ring_size * len(m.prospects)))  # 8 bytes a call
@@ -65,7 +66,7 @@ class Touches:
         if p.calls == 1 and kind == NEW_LEAD_K:
             tally.response_times.append(now - p.start)
         if kind >= NEW_LEAD_K:  # a cadence step (CADENCE_KINDS)
-            self.m.steps.touched(p, now)
+            self.touched(p, now)
         elif kind == BOOKED_K:
             tally.booked_calls += 1
             if rules.reminder_email:
@@ -156,16 +157,15 @@ class Touches:
             return
         self._change_status(p, now, rep, state, outcome, key)
         cause = self._charge_complaints(p, now, weight, pushiness, said_no_before, key)
-        m = self.m
-        if m.log is not None:
-            m.log.add(now, p, rep, channel, KINDS[kind], outcome, p.state_at(now), cause)
+        if self.log is not None:
+            self.log.add(now, p, rep, channel, KINDS[kind], outcome, p.state_at(now), cause)
         if p.status != OPEN:
             p.token += 1  # nothing further is ever due for this prospect
             return
         agreed = self._next_task(p, now, rep, state, outcome, key)
         if p.buyer_wait and channel == "call" and outcome not in MISSED:
             # a buyer waiting for us: the conversation restarts their patience from what was agreed
-            m.market.wait(p, agreed + self.rules.patience, talked=True)
+            self.m.market.wait(p, agreed + self.rules.patience, talked=True)
 
     def _won(self, p, now, rep, channel, kind, state, key) -> None:
         """A sale: the prospect is a customer from now on."""
@@ -208,13 +208,12 @@ class Touches:
 
     def _charge_complaints(self, p, now, weight, pushiness, said_no_before, key) -> Optional[str]:
         """The touch adds to p's annoyance; it may make them complain (and opt out). Returns the cause."""
-        m = self.m
         complaints = self.rules.complaints
         p.annoy = complaints.annoyance(p.annoy, now - p.annoy_t, weight)
         p.annoy_t = now
         cause = None
         if p.status != OPTED_OUT and complaints.enabled:
-            cause = complaints.cause(p.annoy, m.tolerance[p.pid], said_no_before, pushiness,
+            cause = complaints.cause(p.annoy, self.tolerance[p.pid], said_no_before, pushiness,
                                      self.uniform(p.pid, key, rnd.COMPLAINT))
         if cause is not None:
             p.status = OPTED_OUT
@@ -225,8 +224,7 @@ class Touches:
     def _next_task(self, p, now, rep, state, outcome, key) -> float:
         """Schedule what follows the touch: the call agreed, an answer to a reply or a voicemail,
         else the cadence's next step. Returns the time of the next contact agreed (now if none)."""
-        m = self.m
-        tally, rules, schedule = self.tally, self.rules, m.router.schedule
+        tally, rules, schedule = self.tally, self.rules, self.schedule
         agreed = now
         if outcome == BOOKED:
             tally.booked += 1
@@ -245,7 +243,7 @@ class Touches:
             p.hot_t = now + CALLBACK_AFTER_VOICEMAIL
             schedule(p, p.hot_t, CALLBACK_K, contact_key(p), "call")
         else:
-            m.steps.next(p, now, key)
+            self.next_step(p, now, key)
         return agreed
 
     def booked_time(self, t: float, rep: Optional[Rep]) -> float:

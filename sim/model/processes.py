@@ -7,9 +7,10 @@ from heapq import heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
+import simpy
 
 from sim.model import randomness as rnd
-from sim.model.queues import NEW_LEAD_K, PROSPECTING_K
+from sim.model.queues import BOOKED_K, NEW_LEAD_K, PROSPECTING_K
 from sim.model.readiness import OFF_MARKET
 from sim.model.reps import Rep
 from sim.model.routing import NO_OWNER
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
     from sim.model.engine import Model
 
 
-def sleep_until(m: Model, worker: Rep, until: float):
-    """Wait until ``until`` or until a task for ``worker`` becomes due earlier (``Rep.nudge``)."""
+def sleep_until(m: Model, worker: Rep, until: float) -> simpy.Event:
+    """The event that ends ``worker``'s wait for work: at ``until``, or earlier when a task
+    for them comes due before (``Rep.nudge``). The process yields it, then calls
+    ``worker.awake()``. (A plain function, not a generator: it runs on every wait.)"""
     env = m.env
     ev = worker.wake = env.event()
     worker.wake_at = until
@@ -29,9 +32,7 @@ def sleep_until(m: Model, worker: Rep, until: float):
         heappush(m.router.idle, worker.idx)
     if until < math.inf:
         env.timeout(max(until - env.now, 0.0)).callbacks.append(lambda _e, ev=ev: ev.triggered or ev.succeed())
-    yield ev
-    worker.wake = None
-    worker.wake_at = math.inf
+    return ev
 
 
 def rep_process(m: Model, rep: Rep):
@@ -46,7 +47,7 @@ def rep_process(m: Model, rep: Rep):
     legal = m.legal
     uniform = m.uniforms.get
     steps, touches, router = m.steps, m.touches, m.router
-    answer_chance = touches.answer_chance
+    answer_chance, reach = rules.answer_chance, m.reach
     dur_talk, dur_wrap_connect, dur_wrap_other = m.dur_talk, m.dur_wrap_connect, m.dur_wrap_other
     dur_missed = m.dur_voicemail if rules.voicemail else m.dur_no_answer
     call, take = touches.call, router.take
@@ -64,7 +65,8 @@ def rep_process(m: Model, rep: Rep):
             continue
         taken = take(rep, now)
         if taken is None:
-            yield from sleep_until(m, rep, min(router.next_due(rep), shift_end))
+            yield sleep_until(m, rep, min(router.next_due(rep), shift_end))
+            rep.awake()
             continue
         kind, top, src = taken
         due, _seq, p, token = top
@@ -77,7 +79,7 @@ def rep_process(m: Model, rep: Rep):
             router.put_back(rep, src, legal.next_legal(now, p.tz), kind, p, token)
             continue
         key = p.key
-        connected = uniform(p.pid, key, rnd.REACH) < answer_chance(p, kind, now)
+        connected = uniform(p.pid, key, rnd.REACH) < answer_chance(reach[p.pid], kind == BOOKED_K, now - p.hot_t)
         if connected:
             talk = dur_talk()
             busy = talk + dur_wrap_connect()
@@ -102,7 +104,8 @@ def auto_process(m: Model):
         now = env.now
         entry = q.pop(now)
         if entry is None:
-            yield from sleep_until(m, auto, q.next_due())
+            yield sleep_until(m, auto, q.next_due())
+            auto.awake()
             continue
         _due, _seq, kind, p, _token = entry
         if steps.past_last_day(p, kind, now):

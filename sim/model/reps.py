@@ -46,6 +46,11 @@ class Rep:
             ev, self.wake = self.wake, None
             ev.succeed()
 
+    def awake(self) -> None:
+        """The wait for work is over (``processes.sleep_until``)."""
+        self.wake = None
+        self.wake_at = math.inf
+
     def close_day(self, tally: Tally) -> None:
         """Write this rep's counts for the day they were kept for into the Tally's rows."""
         if self.tally_day != NO_DAY:

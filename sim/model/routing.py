@@ -30,6 +30,7 @@ class Router:
 
     def __init__(self, m: Model, order: list[str]):
         self.m = m
+        self.env, self.reps, self.auto, self.unlimited = m.env, m.reps, m.auto, m.unlimited
         self.idle: list[int] = []  # rep indices, lowest first (see assign)
         self._next_rep = 0
         self.desks: list[TaskQueue] = []  # the team's queues (shared routing only)
@@ -41,17 +42,16 @@ class Router:
         A call goes to the prospect's owner if the owner's group takes that kind of task. An
         inbound lead nobody has talked to has no owner: then, or if the owner does not take it,
         the router's mode decides (``unowned``)."""
-        m = self.m
         p.token += 1
         p.key = key
         if channel is None:
-            channel = m.steps.channel(p, kind)
-        if channel != "call" or m.unlimited:
-            worker = m.auto
-            if m.unlimited and channel == "call":
-                due = self.callable_time(p, max(due, m.env.now))
-        elif p.owner != NO_OWNER and m.reps[p.owner].takes[kind]:
-            worker = m.reps[p.owner]
+            channel = self.m.steps.channel(p, kind)
+        if channel != "call" or self.unlimited:
+            worker = self.auto
+            if self.unlimited and channel == "call":
+                due = self.callable_time(p, max(due, self.env.now))
+        elif p.owner != NO_OWNER and self.reps[p.owner].takes[kind]:
+            worker = self.reps[p.owner]
         else:
             self.unowned(p, due, kind)
             return
