@@ -27,12 +27,22 @@ def scenario(prospects: int, routing: str):
     return sc.model_copy(update={"team": sc.team.model_copy(update={"queue": queue})})
 
 
+def engine_parts():
+    """Model and TaskQueue, from sim.model (or from the flat sim/ of a checkout before it had packages)."""
+    try:
+        from sim.model.engine import Model
+        from sim.model.queues import TaskQueue
+    except ImportError:
+        from sim.engine import Model
+        from sim.queues import TaskQueue
+    return Model, TaskQueue
+
+
 def counted_run(sc) -> dict:
     """One run with counting wrappers: pops of any task queue, wake-ups of rep processes."""
     import simpy
 
-    from sim.model.engine import Model
-    from sim.model.queues import TaskQueue
+    Model, TaskQueue = engine_parts()
 
     counts = {"pops": 0, "peeks": 0, "wakes": 0}
     # a task taken out of a queue: TaskQueue.remove where it exists (pop calls it), else pop
@@ -73,7 +83,7 @@ def counted_run(sc) -> dict:
 
 
 def timed_run(sc) -> dict:
-    from sim.model.engine import Model
+    Model, _ = engine_parts()
 
     t0 = time.process_time()
     rec = Model(sc, sc.strategies["cadence_1_3_7_14_28_58"], 0).run()
