@@ -29,6 +29,13 @@ from sim.scenario.schema import Scenario
 from sim.experiment.stats import t_interval
 from sim.model.touches import ComplaintRules
 from sim.scenario.units import DAY
+import json
+from pathlib import Path
+from sim.scenario.loading import dump_scenario
+from sim.present.calibration_plot import write_calibration_plot
+import time
+from sim.actions.folders import ResultsFolder
+from sim.experiment.interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
 
 CONNECTED_NOT = ("no_answer", "voicemail")
 QUALIFIED = ("sale", "booked")  # a first call that sells or books a next step: the lead qualified
@@ -265,10 +272,7 @@ def to_markdown(table: pd.DataFrame) -> str:
 def write_calibration_files(table: pd.DataFrame, scenarios: dict[str, Scenario], folder, info: dict,
                             plot: bool = True) -> None:
     """Write calibration.csv, calibration.md, the reference scenarios, (the plot and) manifest.json into ``folder``."""
-    import json
-    from pathlib import Path
 
-    from sim.scenario.loading import dump_scenario
 
     folder = Path(folder)
     table.to_csv(folder / "calibration.csv", index=False)
@@ -276,7 +280,6 @@ def write_calibration_files(table: pd.DataFrame, scenarios: dict[str, Scenario],
     for name, sc in scenarios.items():
         (folder / f"scenario_{name}.yaml").write_text(dump_scenario(sc), encoding="utf-8")
     if plot:
-        from sim.present.calibration_plot import write_calibration_plot
 
         write_calibration_plot(table, folder / "calibration.png")
     (folder / "manifest.json").write_text(json.dumps({"kind": "calibration", **info}, indent=2, default=str) + "\n",
@@ -287,10 +290,7 @@ def calibrate_into_folder(replications: int, seed: int, workers: int, out, info:
                           model: Optional[dict] = None, force: bool = False, progress=None):
     """Check and lock ``out``, run the calibration, write it; returns (table, folder).
     Raises folders.OutputError before any run, runner.RunInterrupted on SIGINT/SIGTERM."""
-    import time
 
-    from sim.actions.folders import ResultsFolder
-    from sim.experiment.interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
 
     t0 = time.perf_counter()
     folder = ResultsFolder(out, "calibration", "calibration", force=force)

@@ -25,6 +25,9 @@ from sim.scenario.loading import dump_scenario
 from sim.present.output import manifest, now_utc, write_run_files
 from sim.scenario.schema import Scenario
 from sim.experiment.stats import summarize
+from sim.experiment.precision import check_target
+from sim.experiment.precision import run_to_precision
+from sim.present.report import write_report
 
 if TYPE_CHECKING:
     from sim.experiment.precision import Stop, Target
@@ -65,7 +68,6 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
     (``RunOutcome.stop``). Such a run cannot be resumed."""
     notes: list[str] = []
     if precision is not None:
-        from sim.experiment.precision import check_target
 
         if resume:
             raise OutputError("--resume cannot finish a --precision run: run it again without --resume")
@@ -94,7 +96,6 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
                 if precision is None:
                     results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
                 else:
-                    from sim.experiment.precision import run_to_precision
 
                     scenario, results, stop = run_to_precision(scenario, precision, max_replications, workers, dask,
                                                                progress, events)
@@ -108,7 +109,6 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
                 def write(tmp: Path) -> None:
                     write_run_files(exp, summary, tmp, info, events, plots, events_format)
                     if report:
-                        from sim.present.report import write_report
 
                         write_report(tmp)
 

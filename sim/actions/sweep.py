@@ -21,6 +21,14 @@ from sim.scenario.loading import ScenarioError, dump_scenario, with_fields
 from sim.scenario.schema import Scenario
 from sim.experiment.stats import summarize
 from sim.scenario.strategies import display_names
+from sim.actions.folders import ResultsFolder
+from sim.experiment.interrupts import Interrupted, exit_code_of, signals_raise
+from sim.present.output import now_utc, provenance
+from sim.experiment.interrupts import RunInterrupted
+from sim.present.sweep_plots import write_sweep_plots
+from sim.experiment.cluster import check_dask
+from sim.scenario.limits import check_run, run_memory_mb
+from sim.present.output import safe_csv
 
 
 def grid(params: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -103,14 +111,7 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
     Every grid point is validated, the size checked (``sim.scenario.limits``) and the folder checked and
     locked before any run; returns (folder, runs, the sweep table). Raises ScenarioError, folders.OutputError,
     limits.LimitError, cluster.ClusterError or runner.RunInterrupted."""
-    from sim.actions.folders import ResultsFolder
-    from sim.experiment.interrupts import Interrupted, exit_code_of, signals_raise
-    from sim.present.output import now_utc, provenance
-    from sim.experiment.interrupts import RunInterrupted
-    from sim.present.sweep_plots import write_sweep_plots
 
-    from sim.experiment.cluster import check_dask
-    from sim.scenario.limits import check_run, run_memory_mb
 
     scenarios = sweep_scenarios(scenario, params)
     jobs = sweep_jobs(scenarios, scenario.replications)
@@ -129,7 +130,6 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
                 table = sweep_table(params, scenarios, jobs, map_runs(jobs, workers, dask, progress))
 
                 def write(tmp: Path) -> None:
-                    from sim.present.output import safe_csv
 
                     safe_csv(table).to_csv(tmp / "sweep.csv", index=False)
                     (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")

@@ -1,2 +1,5 @@
-"""Many replications on common random numbers, serial, in processes or on Dask, with the
-statistics that compare them and the precision rule that stops them."""
+"""Many replications on common random numbers (serial, in processes or on Dask), the statistics
+that compare them, the precision rule that stops them, interrupts and progress.
+
+May import: sim.model, sim.scenario.
+"""

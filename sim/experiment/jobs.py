@@ -104,7 +104,7 @@ def map_runs(jobs: list[Job], workers: int = 1, dask: Optional[str] = None,
             progress(done, len(jobs))
 
     if dask is not None:
-        from sim.experiment.distributed import map_on_dask
+        from sim.experiment.distributed import map_on_dask  # imported here: Dask is an optional extra
 
         for k, res in map_on_dask(_one, [jobs[i] for i in todo], dask):
             finish(todo[k], res)

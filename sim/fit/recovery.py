@@ -17,6 +17,9 @@ from sim.present.activities import activities_from_events, frame_activities
 from sim.model.engine import run_replication
 from sim.fit.fitting import Fit, fit_activities
 from sim.scenario.schema import Scenario
+from sim.fit.report import compare
+import yaml
+from sim.present.activities import write_activities
 
 RECOVERY_SCENARIO = {
     "name": "fit_recovery",
@@ -109,7 +112,6 @@ def recovery_table(seeds: list[int], workers: int = 1, alpha: float = 0.01) -> p
 
 def summary_check(seed: int = 0, replications: int = 5, workers: int = 1) -> pd.DataFrame:
     """The log's summary figures beside a simulation of its fitted scenario (``fit_report.compare``)."""
-    from sim.fit.report import compare
 
     return compare(fit_of_run(recovery_scenario(seed)), replications=replications, workers=workers)
 
@@ -145,9 +147,7 @@ SAMPLE_VALUES = {
 
 def write_sample(path, mapping_path) -> int:
     """Simulate SAMPLE_SCENARIO and write its log as a CRM-shaped export plus the mapping that reads it."""
-    import yaml
 
-    from sim.present.activities import write_activities
 
     sc = Scenario.model_validate(SAMPLE_SCENARIO)
     events = run_replication(sc, "known", 0, event_log=True).events

@@ -13,6 +13,15 @@ from scipy import stats
 
 from sim.present.activities import ANSWERED, Activities, ActivityError, activities_from_events, frame_activities, read_activities
 from sim.fit.fitting import Fit, binomial_ci, fit_activities, hot_answer, poisson_ci
+from sim.experiment.jobs import run_experiment
+import matplotlib
+import matplotlib.pyplot as plt
+import re
+import json
+import os
+from sim.actions.folders import OutputError, ResultsFolder, check_output
+from sim.present.output import provenance
+from sim.scenario.schema import PRESETS
 
 ATTEMPT_BINS = 8  # sales by attempt 1..7 and 8+
 
@@ -84,7 +93,6 @@ def _t_interval(values: list[float]) -> tuple[float, float, float]:
 
 def compare(fit: Fit, replications: int = 3, workers: int = 1, progress=None) -> pd.DataFrame:
     """The log's figures beside a simulation of the fitted scenario under its ``as_logged`` cadence."""
-    from sim.experiment.jobs import run_experiment
 
     sc = fit.scenario()
     exp = run_experiment(sc, replications=replications, workers=workers, event_log=True, strategies=["as_logged"],
@@ -125,10 +133,8 @@ def compare(fit: Fit, replications: int = 3, workers: int = 1, progress=None) ->
 
 # ---------------------------------------------------------------- plots
 def _plot_comparison(table: pd.DataFrame, path: Path) -> None:
-    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
     panels = [("connect rate (%)", "Connect rate (% of outbound calls)"),
@@ -174,10 +180,8 @@ def _plot_hot(fit: Fit, path: Path) -> bool:
     table = fit.tables.get("hot_window")
     if table is None or not len(table) or "answer_decay" not in fit.estimates:
         return False
-    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     est = fit.estimates
     reach = est["reach_mean"].value if "reach_mean" in est else fit.scenario().population.reachability.mean
@@ -274,7 +278,6 @@ def write_report(fit: Fit, folder: Path, scenario_file: str, comparison: Optiona
 # ---------------------------------------------------------------- the command's one call
 def safe_name(stem: str) -> str:
     """A scenario name (letters, digits, - _ .) from a file name."""
-    import re
 
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_") or "fitted"
 
@@ -288,12 +291,7 @@ def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: 
     (``ActivityError``, ``folders.OutputError``): an existing scenario file is replaced only with
     ``force``, the report folder follows the rules of every results folder (``sim.actions.folders``).
     Both are written under a temporary name and renamed into place."""
-    import json
-    import os
 
-    from sim.actions.folders import OutputError, ResultsFolder, check_output
-    from sim.present.output import provenance
-    from sim.scenario.schema import PRESETS
 
     if cadence is not None and cadence not in PRESETS:  # before reading anything
         raise ActivityError(f"--cadence {cadence!r}: not a preset; expected one of: {', '.join(PRESETS)}")

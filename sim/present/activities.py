@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.scenario.errors import UserError
 from sim.scenario.units import DAY
+from sim.scenario.loading import _path
+from sim.model.outcomes import CALLBACK_AFTER_VOICEMAIL
 
 # ---------------------------------------------------------------- vocabulary
 OUTCOMES = ("no_answer", "voicemail", "connected", "meeting_booked", "won", "lost", "not_interested",
@@ -189,7 +191,6 @@ def load_mapping(path: Optional[Path | str]) -> tuple[Mapping, Path]:
     try:
         return Mapping.model_validate(data), path.parent
     except ValidationError as err:
-        from sim.scenario.loading import _path
 
         lines = [f"{path}: the mapping is not valid ({err.error_count()} problem{'s' if err.error_count() > 1 else ''})"]
         for e in err.errors(include_url=False):
@@ -688,7 +689,6 @@ def activities_from_events(events: pd.DataFrame, start: str = CALENDAR_START, ti
 
 
 def _one_run(ev: pd.DataFrame, t0: pd.Timestamp) -> pd.DataFrame:
-    from sim.model.outcomes import CALLBACK_AFTER_VOICEMAIL  # when the model's prospect returns a voicemail (one source)
     ev = ev.reset_index(drop=True)
     arrivals = ev[ev["kind"] == "arrival"]
     created = dict(zip(arrivals["prospect"].to_numpy(), arrivals["time_min"].to_numpy()))

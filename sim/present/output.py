@@ -21,6 +21,8 @@ import pandas as pd
 
 from sim.experiment.jobs import Experiment
 from sim.scenario.loading import dump_scenario
+from sim.present.plots import write_plots
+from sim.present.activities import CALENDAR_START, activities_from_events, write_activities
 
 PACKAGES = ("followup-sim", "simpy", "numpy", "pandas", "scipy", "pydantic", "pyyaml", "typer", "rich", "matplotlib", "pyarrow", "dask", "distributed")
 
@@ -101,7 +103,6 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
     if events:
         frame = exp.events()
         if frame is not None and events_format == "activities":
-            from sim.present.activities import CALENDAR_START, activities_from_events, write_activities
 
             write_activities(activities_from_events(frame), folder / "activities.csv",
                              header=f"followup-sim activities export of scenario {exp.scenario.name}: "
@@ -109,7 +110,6 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
         elif frame is not None:
             frame.to_parquet(folder / "events.parquet", index=False)
     if plots:
-        from sim.present.plots import write_plots
 
         write_plots(exp, summary, folder / "plots")
     (folder / "manifest.json").write_text(json.dumps({"kind": "run", **info}, indent=2, default=str) + "\n",

@@ -24,6 +24,8 @@ from sim.scenario.loading import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.strategies import Strategy, SubCadence, display_names, planned_touches
 from sim.scenario.units import DAY, format_duration
+from sim.model.touches import CAUSES
+from sim.present.lessons import focus_sentences
 
 REQUIRED = ("runs.csv", "summary.csv", "scenario.yaml")
 PLOT_ORDER = ("tradeoff", "cumulative_sales", "call_load", "response_time", "sales_by_touch",
@@ -231,7 +233,6 @@ def takeaways(r: Results) -> dict[str, str]:
             out["sales_by_touch"] = (f"The most any strategy made on {plural} 5 to 12 was {_pct(shares[k])} of its "
                                      f"sales (“{n[k]}”); the unsourced claim says 80%.")
     if top and loud:
-        from sim.model.touches import CAUSES
         causes = {c: _mean(r, loud, f"complaints_{c}") for c in CAUSES}
         causes = {c: v for c, v in causes.items() if math.isfinite(v)}
         if causes and sum(causes.values()) > 0:
@@ -373,7 +374,6 @@ def build_report(folder: Path) -> str:
     if warning:
         parts.append(f"<p class=warn>{esc(warning)}</p>")
     parts.append("<h2 id=answer>What happened</h2>")
-    from sim.present.lessons import focus_sentences
     focus = focus_sentences(sc, r.summary, r.runs)
     if focus:
         parts.append("<ul class=focus>" + "".join(f"<li class=focus>{esc(t)}</li>" for t in focus) + "</ul>"

@@ -1,2 +1,5 @@
-"""What a user writes: the scenario's schema, presets, units and limits, read from YAML and
-checked with field paths. Imports nothing else of sim."""
+"""What a user writes: the scenario's schema, presets and cadences, units, limits, loading from YAML
+with field paths, and the errors a user can fix.
+
+May import: nothing else of sim (the lowest layer).
+"""

@@ -1,1 +1,5 @@
-"""The trainer's page: the logic of comparing A and B live (page) and the Streamlit app that draws it."""
+"""The trainer's page: the logic of comparing A and B live (page, usable without Streamlit) and
+the Streamlit app that draws it.
+
+May import: sim.fit and every layer below it.
+"""

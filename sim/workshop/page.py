@@ -43,6 +43,13 @@ from sim.experiment.stats import summarize
 from sim.present.story import PICKS, Story, StoryError, kinds_of, pick_prospect, tell
 from sim.scenario.strategies import PRESETS, Strategy, display_names
 from sim.scenario.units import format_duration
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from sim.present.plots import place_labels
+import io
+from sim.experiment.stats import t_interval
+from sim.actions.runner import run_into_folder
+import sys
 
 SIDES = ("A", "B")
 CHANNELS = ("call", "email", "sms")
@@ -371,10 +378,7 @@ COLORS = {"A": "#1f77b4", "B": "#d62728"}
 
 def tradeoff_figure(view: View, presets: Optional[pd.DataFrame] = None, size: tuple[float, float] = (7.5, 5.0)):
     """Close rate against complaints per 1,000: the presets in grey, A and B in colour, 95% interval bars."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    from sim.present.plots import place_labels
 
     fig = Figure(figsize=size, dpi=110)
     FigureCanvasAgg(fig)
@@ -414,7 +418,6 @@ def tradeoff_figure(view: View, presets: Optional[pd.DataFrame] = None, size: tu
 
 def figure_png(fig) -> bytes:
     """A figure as PNG bytes (what the page shows, kept so a rerun need not draw it again)."""
-    import io
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -429,9 +432,7 @@ def view_key(scenario: Scenario) -> str:
 
 def call_load_figure(view: View, size: tuple[float, float] = (7.5, 5.0)):
     """Calls per rep per working day, week by week, for A and B (mean and 95% band)."""
-    from matplotlib.figure import Figure
 
-    from sim.experiment.stats import t_interval
 
     fig = Figure(figsize=size, dpi=110)
     ax = fig.subplots()
@@ -505,7 +506,6 @@ def scenario_yaml(scenario: Scenario, setup: Setup) -> str:
 def report_html(scenario: Scenario, workdir: Optional[Path] = None) -> str:
     """report.html for the A-vs-B scenario: a results folder written by ``runner.run_into_folder``
     (with its plots and report) in a temporary folder, read back."""
-    from sim.actions.runner import run_into_folder
 
     with tempfile.TemporaryDirectory(prefix="workshop-report-", dir=workdir) as tmp:
         outcome = run_into_folder(scenario, Path(tmp) / scenario.name, workers=1, plots=True, report=True)
@@ -537,7 +537,6 @@ def app_path() -> Path:
 def streamlit_command(port: int, scenario: Optional[Path] = None,
                       python: Optional[str] = None) -> tuple[list[str], dict[str, str]]:
     """The command line and extra environment that start the workshop page on 127.0.0.1:``port``."""
-    import sys
 
     settings = {**STREAMLIT_SETTINGS, "server.port": str(port), "browser.serverPort": str(port)}
     argv = [python or sys.executable, "-m", "streamlit", "run", str(app_path())]
