@@ -7,7 +7,13 @@ Measures, after the page has opened once (the presets behind A and B are then ca
   page      - the whole page script rerun after a click on Run (Streamlit's AppTest, no browser)
 Each change sets B's max touches to a value not run before, so nothing comes from the cache.
 
-    .venv/bin/python bench/workshop_speed.py [--repeats 7]
+And the presenter view (`followup-sim workshop --present`), over HTTP as its screen asks:
+  present-fresh   - from starting the command to the first headline on the trainer's screen
+  present-change  - the trainer starts B from another preset, to the new headline and reveal chart
+                    (each change a preset not run before)
+  present-story   - the same change to one prospect's timeline too (drawn after the reveal chart)
+
+    .venv/bin/python bench/workshop_speed.py [--repeats 7] [--only present]
 """
 from __future__ import annotations
 
@@ -64,15 +70,72 @@ def page(repeats: int) -> list[float]:
     return times
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def present(repeats: int) -> dict[str, list[float]]:
+    import json
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    out: dict[str, list[float]] = {"present-fresh": [], "present-change": [], "present-story": []}
+    for k in range(repeats):
+        port = _free_port()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "sim", "workshop", "--present", "--port", str(port)],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            token = re.search(r"\?t=([\w-]+)", proc.stdout.readline()).group(1)
+
+            def call(path: str, body: dict | None = None) -> dict:
+                req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={
+                    "X-Trainer": token, "Content-Type": "application/json"},
+                    data=None if body is None else json.dumps(body).encode())
+                with urllib.request.urlopen(req, timeout=120) as resp:
+                    return json.load(resp)
+
+            while "answer" not in (state := call("/api/state")):
+                time.sleep(0.02)
+            out["present-fresh"].append(time.perf_counter() - t0)
+            while state["busy"]:  # the opening story is drawn too before the change
+                time.sleep(0.05)
+                state = call("/api/state")
+            start = [s for s in state["starts"] if s not in state["sides"].values()][k % 7]
+            t1 = time.perf_counter()
+            state = call("/api/control", {"action": "side", "side": "B", "start": start})
+            assert "reveal" in state["images"] and state["sides"]["B"] == start
+            out["present-change"].append(time.perf_counter() - t1)
+            while "story" not in state["images"]:
+                time.sleep(0.02)
+                state = call("/api/state")
+            out["present-story"].append(time.perf_counter() - t1)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", choices=["page", "present"], help="only the Streamlit page's figures, or the presenter's")
     args = parser.parse_args()
-    figures = library(args.repeats)
-    figures["page"] = page(args.repeats)
+    figures = {}
+    if args.only != "present":
+        figures.update(library(args.repeats))
+        figures["page"] = page(args.repeats)
+    if args.only != "page":
+        figures.update(present(args.repeats))
     print(f"workshop page, built-in scenario, one change of strategy B, median of {args.repeats} (min to max):")
     for name, values in figures.items():
-        print(f"  {name:<9} {statistics.median(values):5.2f} s  ({min(values):.2f} to {max(values):.2f})")
+        print(f"  {name:<14} {statistics.median(values):5.2f} s  ({min(values):.2f} to {max(values):.2f})")
 
 
 if __name__ == "__main__":

@@ -417,10 +417,36 @@ def workshop(
     scenario: Optional[Path] = typer.Argument(None, help="Scenario YAML to start from (default: a small built-in workshop scenario).",
                                               show_default=False),
     port: int = typer.Option(8501, "--port", min=1, max=65535, help="Port of the page on 127.0.0.1."),
+    present: bool = typer.Option(False, "--present", help="Open the presenter view instead: one full screen per step "
+                                 "(question, vote, reveal, one prospect, debrief, team game), keyboard navigation."),
+    room: Optional[str] = typer.Option(None, "--room", metavar="ADDRESS", show_default=False,
+                                       help="With --present: also let phones vote and play from the network at ADDRESS "
+                                            "(this computer's address there, e.g. 192.168.1.20). Off unless given."),
+    budget: int = typer.Option(5, "--budget", min=1, max=20, help="Team game: calls per prospect each team may plan."),
 ) -> None:
-    """Open the workshop page on this computer (127.0.0.1 only): change A or B live, predict, reveal, debrief."""
-    from sim.workshop.page import base_from_file, streamlit_command  # imported here: see the top of this file
+    """Open the workshop page on this computer (127.0.0.1 only): change A or B live, predict, reveal, debrief.
+    With --present, the presenter view; with --room, phones on the room's network vote and play too."""
+    from sim.workshop.page import base_from_file, streamlit_command, workshop_base  # imported here: see the top of this file
 
+    if room is not None and not present:
+        _fail("--room needs --present: phones vote on the presenter view")
+    if present:
+        from sim.workshop.server import Listen, Presentation, open_sockets, serve
+
+        with _user_errors():
+            base = base_from_file(scenario) if scenario is not None else workshop_base()
+            listen = Listen(port=port, room=room)
+            sockets = open_sockets(listen)  # a wrong address or a busy port is refused here, before simulating
+            pres = Presentation(base, listen, budget=budget, workers=min(2, os.cpu_count() or 1))
+        out_console.print(f"Presenter view: [bold]{listen.trainer_url(pres.room.token)}[/] (the trainer's link: keep "
+                          "it to yourself; it works only on this computer).", highlight=False, soft_wrap=True)
+        if room:
+            out_console.print(f"Phones join at [bold]{listen.join_url(pres.room.code)}[/] (code {pres.room.code}); "
+                              "they can only vote and send a team's cadence.", highlight=False, soft_wrap=True)
+        out_console.print("Press Ctrl-C to stop; votes and teams are kept in memory only.", highlight=False)
+        sys.stdout.flush()
+        serve(pres, sockets)
+        return
     if scenario is not None:
         with _user_errors():
             base_from_file(scenario)  # a bad file is refused here, as by validate, before any server starts

@@ -272,6 +272,12 @@ class Browser:
         for kind in ("keyDown", "keyUp"):
             self.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13)
 
+    def press(self, key: str, code: str, keycode: int) -> None:
+        """Press and release one key (``key`` as the page's keydown event sees it), as a person does."""
+        text = {"text": key} if len(key) == 1 else {}
+        self.call("Input.dispatchKeyEvent", type="keyDown", key=key, code=code, windowsVirtualKeyCode=keycode, **text)
+        self.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=keycode)
+
     def screenshot(self, full_page: bool = False) -> bytes:
         """A PNG of the viewport (or the whole page)."""
         params = {"format": "png"}

@@ -267,21 +267,38 @@ class RunCache:
     """Results of (scenario's common part, strategy, replication, event log?) runs, reused whenever
     the same run is asked for again. One per page session or server; no module-level state."""
 
-    def __init__(self, limit: int = 1000):
+    def __init__(self, limit: int = 1000, pool=None):
         self.limit = limit
         self.results: dict[tuple, RunResult] = {}
         self.ran = 0  # runs simulated (for tests and the page: how much a change cost)
+        self.pool = pool  # an Executor of worker processes: missing runs of an experiment run there at once
+
+    def _key(self, scenario: Scenario, strategy: str, replication: int, event_log: bool) -> tuple:
+        return (common_key(scenario), strategy_key(scenario.strategy(strategy)), replication, event_log)
+
+    def _keep(self, key: tuple, result: RunResult) -> None:
+        if len(self.results) >= self.limit:
+            self.results.pop(next(iter(self.results)))
+        self.results[key] = result
 
     def run(self, scenario: Scenario, strategy: str, replication: int, event_log: bool = False) -> RunResult:
-        key = (common_key(scenario), strategy_key(scenario.strategy(strategy)), replication, event_log)
+        key = self._key(scenario, strategy, replication, event_log)
         hit = self.results.get(key)
         if hit is None:
             hit = run_replication(scenario, strategy, replication, event_log)
             self.ran += 1
-            if len(self.results) >= self.limit:
-                self.results.pop(next(iter(self.results)))
-            self.results[key] = hit
+            self._keep(key, hit)
         return dataclasses.replace(hit, strategy=strategy)
+
+    def prefetch(self, scenario: Scenario, jobs: list[tuple[str, int]]) -> None:
+        """With a pool: simulate the runs of ``jobs`` (strategy, replication) the cache lacks, side by side."""
+        todo = [(s, r) for s, r in dict.fromkeys(jobs) if self._key(scenario, s, r, False) not in self.results]
+        if self.pool is None or len(todo) < 2:
+            return
+        futures = [self.pool.submit(run_replication, scenario, s, r, False) for s, r in todo]
+        for (s, r), fut in zip(todo, futures):
+            self._keep(self._key(scenario, s, r, False), fut.result())
+            self.ran += 1
 
     def missing(self, scenario: Scenario, strategies: list[str]) -> int:
         common = common_key(scenario)
@@ -293,6 +310,7 @@ class RunCache:
         """Every chosen strategy x replication, in ``run_experiment``'s order, from the cache where it can."""
         names = strategies or list(scenario.strategies)
         jobs = [(s, r) for s in names for r in range(scenario.replications)]
+        self.prefetch(scenario, jobs)
         results = []
         for i, (s, r) in enumerate(jobs):
             results.append(self.run(scenario, s, r))
