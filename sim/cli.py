@@ -211,6 +211,78 @@ def sweep(
 
 
 @app.command()
+def optimize(
+    scenario: Path = SCENARIO_ARG,
+    objective: Optional[str] = typer.Option(
+        None, "--objective", help="Metric to make best, in its better direction (default: profit with a money: "
+        "section, else close_rate), e.g. close_rate, sales, revenue_per_rep_hour."),
+    constraint: Optional[list[str]] = typer.Option(
+        None, "--constraint", "-c", help="METRIC<=N or METRIC>=N that the cadence must meet, judged with its 95% "
+        "interval (repeatable), e.g. complaints_per_1000<=15, calls_per_rep_day_p95<=80, dropped_new_leads<=0."),
+    budget: int = typer.Option(300, "--budget", "-b", help="Simulated runs in all: 60% for the search, the rest "
+                               "for the final selection on fresh replications."),
+    minutes: Optional[float] = typer.Option(None, "--minutes", help="Also stop the search after this much wall time "
+                                            "(60% of it, the selection by the end); results then depend on speed."),
+    search_replications: int = typer.Option(3, "--search-replications", min=1, max=50,
+                                            help="Replications per cadence during the search."),
+    delta: Optional[float] = typer.Option(None, "--delta", help="Indifference zone in the objective's units: "
+                                          "differences smaller than this do not matter (default: 2% of your "
+                                          "searched cadence's objective)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Override the scenario's seed (also seeds the search)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes to run in parallel (same answer for any count)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder (default: results/<scenario name>-optimize)."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value (repeatable)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local'."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
+    force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search with its finished runs."),
+) -> None:
+    """Search for the best cadence for the scenario's team (the baseline strategy is 'your cadence'; the
+    scenario's optimize: section says what may change), then pick the best few apart on fresh replications
+    with a stated confidence."""
+    from sim.present import console as tables  # imported here: see the top of this file
+    from sim.optimize.answer import console_table, sentences
+    from sim.optimize.folder import optimize_into_folder
+    from sim.optimize.goals import OptimizeError, objective_for, parse_constraint
+    from sim.optimize.search import Settings
+    from sim.optimize.space import space_of
+
+    sc = _load(scenario, set_, seed=seed)
+    t0 = time.perf_counter()
+    try:
+        with _user_errors():
+            if budget < 1:
+                raise OptimizeError(f"--budget {budget}: give a number of simulated runs, e.g. --budget 300")
+            if minutes is not None and not minutes > 0:
+                raise OptimizeError(f"--minutes {minutes:g}: give a positive number of minutes")
+            if delta is not None and not delta > 0:
+                raise OptimizeError(f"--delta {delta:g}: give a positive difference in the objective's units")
+            settings = Settings(objective_for(objective, sc), tuple(parse_constraint(c, sc) for c in constraint or []),
+                                budget, search_replications, minutes, delta, space=space_of(sc.optimize))
+            folder, outcome = _with_progress(
+                f"optimize {sc.name}", budget, quiet,
+                lambda progress: optimize_into_folder(sc, settings, out if out is not None else
+                                                      Path("results") / f"{sc.name}-optimize", workers, dask,
+                                                      force, resume, progress, notify=_note))
+    except RunInterrupted as exc:
+        kept = (f"; they are kept in {exc.partial}/: run the same command with --resume to continue"
+                if exc.partial else "; nothing was kept")
+        _interrupted(f"{exc.done} runs of the search finished{kept}", exc)
+    if not quiet:
+        said = sentences(outcome)
+        if outcome.winner is not None:
+            headers, rows = console_table(outcome)
+            tables.print_optimize(out_console, f"{sc.name}: the finalists on fresh replications (mean±95% interval)", headers, rows, said,
+                                  "Runs: fresh replications each had; a dropped cadence stopped when the selection "
+                                  "ruled it out, so its mean is over fewer. 'vs current' is paired over the runs both had.")
+        else:
+            tables.print_optimize(out_console, f"{sc.name}: no cadence met the constraints", [], [], said)
+        out_console.print(f"Results written to [bold]{_escape(str(folder))}/[/] in {time.perf_counter() - t0:.1f} s "
+                          f"({outcome.runs} runs; {'best.yaml, selection.csv, ' if outcome.winner else ''}"
+                          "candidates.csv, evaluations.csv, summary.md, plots/front.png).", width=tables.WIDTH)
+
+
+@app.command()
 def story(
     scenario: Path = SCENARIO_ARG,
     strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy (its key in the scenario) to follow the prospect under."),

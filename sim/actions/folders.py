@@ -35,7 +35,7 @@ class OutputError(UserError):
     """The output location cannot be used; the message says why and what to do."""
 
 
-KINDS = ("run", "sweep", "calibration", "fit")
+KINDS = ("run", "sweep", "calibration", "fit", "optimize")
 
 
 def manifest_of(folder: Path) -> Optional[dict]:

@@ -5,6 +5,7 @@ a cluster gives the same numbers as local workers for the same seed.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Iterator
 
 
@@ -25,3 +26,16 @@ def map_on_dask(fn: Callable, jobs: list, address: str) -> Iterator[tuple[int, o
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def cluster_address(address: str) -> Iterator[str]:
+    """The scheduler address for many ``map_on_dask`` calls in a row: for 'local', one local
+    cluster (as ``map_on_dask`` starts) kept for the whole block instead of one per call."""
+    if address != "local":
+        yield address
+        return
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address

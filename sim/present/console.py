@@ -212,3 +212,19 @@ def print_presets(console: Console) -> None:
                      "a new lead's hot window (they stay by the phone for about 15 minutes): compare with "
                      "scenarios/speed_to_lead.yaml.")
     console.print(table)
+
+
+def print_optimize(console: Console, title: str, headers: list[str], rows: list[list[str]], said: list[str],
+                   caption: Optional[str] = None) -> None:
+    """The optimizer's finalists (cells already formatted by the caller) and its answer in sentences."""
+    out = _table(title, caption)
+    for i, h in enumerate(headers):
+        out.add_column(escape(h), justify="left" if i == 0 else "right", max_width=26 if i == 0 else 16,
+                       overflow="fold")
+    for row in rows:
+        out.add_row(*[escape(c) for c in row])
+    console.print(out, width=WIDTH)
+    console.print()
+    for line in said:
+        console.print(escape(textwrap.fill(line, WIDTH)), highlight=False)
+        console.print()

@@ -334,9 +334,10 @@ def load_scenario(path: Path | str, overrides: Optional[list[str]] = None, **fie
 def dump_scenario(scenario: Scenario) -> str:
     """The resolved scenario (every default filled in) as YAML that loads back to the same scenario.
 
-    A scenario without money has no ``money`` key (rather than ``money: null``), as its user
+    A scenario without money (or an optimize section) has no such key (rather than ``money: null``), as its user
     wrote it."""
     data = scenario.model_dump(mode="json")
-    if data.get("money") is None:
-        data.pop("money", None)
+    for optional in ("money", "optimize"):
+        if data.get(optional) is None:
+            data.pop(optional, None)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

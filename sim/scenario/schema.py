@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from sim.scenario.names import MAX_NAME_LENGTH, check_name
 from sim.scenario.distributions import Beta, Distribution, DurationDistribution, Fixed, Gamma, LognormalDuration, Uniform
+from sim.scenario.search_space import SearchSpace
 from sim.scenario.strategies import PRESETS, Strategy
 from sim.scenario.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_STRATEGIES, scenario_problems
 from sim.scenario.units import DAY, HOUR, WEEK, ClockTime, Minutes, format_clock
@@ -544,6 +545,8 @@ class Scenario(_M):
     baseline: Optional[str] = Field(default=None, description="strategy the others are compared with")
     money: Optional[Money] = Field(default=None, description="deal values and costs: adds revenue, cost and profit "
                                    "to the results")
+    optimize: Optional[SearchSpace] = Field(default=None, description="the cadences `followup-sim optimize` may try; "
+                                            "empty = its defaults")
 
     @field_validator("horizon")
     @classmethod
