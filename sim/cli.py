@@ -26,6 +26,7 @@ from sim.experiment.progress import PlainProgress
 from sim.experiment.interrupts import RunInterrupted
 from sim.scenario.schema import Scenario
 from sim.present.story import PICKS
+from sim.scenario.strategies import display_names, strategy_key
 from sim.scenario.templates import write_starter
 from sim.scenario.units import format_duration
 
@@ -285,20 +286,25 @@ def optimize(
 @app.command()
 def story(
     scenario: Path = SCENARIO_ARG,
-    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy (its key in the scenario) to follow the prospect under."),
+    strategy: str = typer.Option(..., "--strategy", "-s", help="Strategy to follow the prospect under: its key in the scenario or the name the outputs show."),
     prospect: Optional[int] = typer.Option(None, "--prospect", "-p", min=0, help="Prospect id to follow."),
     pick: Optional[str] = typer.Option(None, "--pick", help="Follow a typical prospect who was: sold, complained, lost or ignored."),
     replication: int = typer.Option(0, "--replication", "-r", min=0, help="Which replication (same prospects for every strategy)."),
-    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy: the same prospect side by side."),
+    vs: Optional[str] = typer.Option(None, "--vs", help="A second strategy (key or shown name): the same prospect side by side."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
 ) -> None:
     """Tell one prospect's run in plain words: every touch, the hidden state, the outcome and why."""
     from sim.present.story import render, run_events, side_by_side, tell  # imported here: see the top of this file
 
     sc = _load(scenario, set_)
+    keys = []
     for name in [strategy] + ([vs] if vs else []):
-        if name not in sc.strategies:
-            _fail(_escape(f"{scenario}: no strategy {name!r}; this scenario has: {', '.join(sc.strategies)}"))
+        key = strategy_key(sc.strategies, name)
+        if key is None:
+            shown = "; ".join(f"{k} ({n})" if n != k else k for k, n in display_names(sc.strategies).items())
+            _fail(_escape(f"{scenario}: no strategy {name!r}; this scenario has (key, then the name shown): {shown}"))
+        keys.append(key)
+    strategy, vs = keys[0], (keys[1] if vs else None)
     if (prospect is None) == (pick is None):
         _fail("give exactly one of --prospect ID or --pick " + "|".join(PICKS))
     if pick is not None and pick not in PICKS:
@@ -320,8 +326,12 @@ def report_(results: Path = typer.Argument(..., help="A results folder written b
     """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
     from sim.present.report import write_report  # imported here: see the top of this file
 
+    from sim.actions.folder_marker import add_file  # imported here: see the top of this file
+
     with _user_errors():
         path = write_report(results, out)
+    if path.parent.resolve() == results.resolve():
+        add_file(results, path.name)  # listed in the folder's manifest: a rerun replaces it with the rest
     out_console.print(f"Report written to [bold]{_escape(str(path))}[/] (one file: open it in any browser, no network needed).",
                       highlight=False)
 
@@ -417,34 +427,79 @@ def fit(
     report: Optional[Path] = typer.Option(None, "--report", help="Folder for fit.md and plots (default: results/fit-<scenario name>)."),
     max_bad_rows: Optional[int] = typer.Option(None, "--max-bad-rows", min=0,
                                                help="Stop if more rows than this cannot be read (default: 1% of the rows, at least 10)."),
-    replications: int = typer.Option(3, "--replications", "-r", min=0,
-                                     help="Simulations of the fitted scenario to set beside the log (0: none)."),
+    lookup: list[str] = typer.Option([], "--lookup", help="FIELD=PATH: read the mapping's lookup list for FIELD from PATH "
+                                     "(by default it is the file named in the mapping, next to it). Repeatable."),
+    drop_outlying_times: bool = typer.Option(False, "--drop-outlying-times",
+                                             help="Leave out rows whose time lies far outside the log (listed in fit.md) "
+                                                  "instead of stopping."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=0,
+                                     help="Simulations of the fitted scenario (or summary model) to set beside the log "
+                                          "(0: none; default 3, with --summary 200)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
     cadence: Optional[str] = typer.Option(None, "--cadence", help="Use this preset as the team's strategy instead of "
                                           "the cadence read from the log (`followup-sim presets` lists them)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file and an earlier report folder of another fit."),
+    summary: bool = typer.Option(False, "--summary", help="The file is a per-prospect summary (one row per prospect: "
+                                 "attempts and outcome; docs/summary-format.md), not a log of touches."),
+    segment: Optional[list[str]] = typer.Option(None, "--segment", help="With --summary: a column whose values are "
+                                                "segments fitted apart (repeat for several)."),
+    assume_reach: float = typer.Option(0.08, "--assume-reach", min=0.001, max=1.0,
+                                       help="With --summary and no connected column: the answer chance per attempt "
+                                            "assumed to split the sale chance into answering and selling."),
 ) -> None:
     """Fit the model to your own activity export: a scenario with 95% intervals, and a report comparing it with the log."""
     from sim.present import console as tables  # imported here: see the top of this file
-    from sim.fit.report import fit_and_write, safe_name
+    from sim.fit.report import fit_and_write, parse_lookups, safe_name
 
     name = safe_name(activities.stem)
     out = out or Path("scenarios") / f"{name}_fitted.yaml"
     report = report or Path("results") / f"fit-{safe_name(out.stem)}"
     t0 = time.perf_counter()
+    if summary or segment:
+        _fit_summary(activities, mapping, segment or [], out, report, replications, assume_reach, cadence,
+                     max_bad_rows, summary, quiet, force, t0)
+        return
+    replications = 3 if replications is None else replications
     with _user_errors():
+        lookups = parse_lookups(lookup)
         result, written = _with_progress(
             "simulating the fitted scenario", replications or None, quiet,
             lambda progress: fit_and_write(activities, mapping, out, report, max_bad_rows, replications, workers,
                                            command=" ".join(["followup-sim"] + sys.argv[1:]), progress=progress,
-                                           cadence=cadence, force=force))
+                                           cadence=cadence, force=force, lookups=lookups,
+                                           drop_outlying_times=drop_outlying_times))
     if quiet:
         return
     tables.print_fit(out_console, result, str(activities))
     out_console.print(f"Wrote [bold]{_escape(str(written[0]))}[/] and [bold]{_escape(str(report))}/[/] "
                       f"({_escape(', '.join(p.name for p in written[1:]))}) "
                       f"in {time.perf_counter() - t0:.1f} s. Compare strategies on it: followup-sim run {_escape(str(written[0]))}",
+                      highlight=False)
+
+
+def _fit_summary(path: Path, mapping: Optional[Path], segments: list[str], out: Path, report: Path, replications: int,
+                 assume_reach: float, cadence: Optional[str], max_bad_rows: Optional[int], summary: bool, quiet: bool,
+                 force: bool, t0: float) -> None:
+    """`fit --summary`: the per-prospect summary fit, its table and what it wrote."""
+    from sim.present import console as tables
+    from sim.scenario.errors import UserError
+    from sim.fit.summary_report import fit_summary_and_write
+
+    with _user_errors():
+        if not summary:
+            raise UserError("--segment: only with --summary (segments are columns of a per-prospect summary)")
+        for option, value in (("--cadence", cadence), ("--max-bad-rows", max_bad_rows)):
+            if value is not None:
+                raise UserError(f"{option}: not used with --summary (a summary with any unreadable row is refused)")
+        reps = 200 if replications is None else replications  # summaries are quick to simulate
+        result, comp, written = fit_summary_and_write(path, mapping, segments, out, report, reps, assume_reach,
+                                                      command=" ".join(["followup-sim"] + sys.argv[1:]), force=force)
+    if quiet:
+        return
+    tables.print_summary_fit(out_console, result, comp, str(path))
+    out_console.print(f"Wrote [bold]{_escape(str(written[0]))}[/] and [bold]{_escape(str(report))}/[/] "
+                      f"({_escape(', '.join(p.name for p in written[1:]))}) in {time.perf_counter() - t0:.1f} s.",
                       highlight=False)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.present.activities import ActivityError, activities_from_events, read_activities, write_activities
+from sim.fit.export_mapping import ActivityError
+from sim.fit.export_reader import read_activities
+from sim.present.activity_writer import activities_from_events, write_activities
 from sim.model.engine import run_replication
 from sim.scenario.schema import Scenario
 

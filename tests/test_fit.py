@@ -172,7 +172,7 @@ def test_each_call_is_timed_from_its_own_prospects_lead_creation():
     own creation times: the call 5 minutes after p9's form is 5 minutes old, not 55."""
     import pandas as pd
 
-    from sim.present.activities import frame_activities, week_origin
+    from sim.fit.export_reader import frame_activities, week_origin
     from sim.fit.fitting import _prepare
 
     rows = pd.DataFrame({

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import cli
-from sim.present.activities import ActivityError, read_activities
+from sim.fit.export_mapping import ActivityError
+from sim.fit.export_reader import read_activities
 
 HEADER = "prospect_id,timestamp,channel,direction,outcome,rep_id\n"
 
@@ -155,7 +156,7 @@ def test_a_large_file_is_streamed_in_bounded_memory(tmp_path):
     small.write_text("".join(open(path).readlines()[:2001]))
     probe = textwrap.dedent(f"""
         import resource, sys
-        from sim.present.activities import read_activities
+        from sim.fit.export_reader import read_activities
         read_activities({str(small)!r}, chunk_rows=20_000)  # load what the reader imports on first use
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         acts = read_activities({str(path)!r}, chunk_rows=20_000)
@@ -178,7 +179,8 @@ def test_any_log_in_the_format_fits_or_is_refused_with_a_message(seed, rows, pro
     import numpy as np
     import pandas as pd
 
-    from sim.present.activities import CHANNELS, DIRECTIONS, OUTCOMES, PURPOSES, frame_activities
+    from sim.present.activity_format import CHANNELS, DIRECTIONS, OUTCOMES, PURPOSES
+    from sim.fit.export_reader import frame_activities
     from sim.fit.fitting import fit_activities
     from sim.fit.report import scenario_yaml
 

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from sim.present.activities import ActivityError, load_mapping, read_activities
+from sim.fit.export_mapping import ActivityError, load_mapping
+from sim.fit.export_reader import read_activities
 from sim.fit.fitting import fit_activities
 
 MAPPINGS = ROOT / "mappings"
@@ -16,26 +17,46 @@ def utc(text: str) -> pd.Timestamp:
     return pd.Timestamp(text, tz="UTC")
 
 
+ASKS_FOR_THE_ACCOUNTS_OWN = {"salesforce_tasks_report": "unknown time zone 'SET_THE_EXPORTING_USERS_TIME_ZONE'"}
+OUTREACH_LIST = {"outcome": VENDOR / "outreach_call_dispositions.csv"}  # this test account's own list
+
+
 @pytest.mark.parametrize("path", sorted(MAPPINGS.glob("*.yaml")), ids=lambda p: p.stem)
-def test_every_shipped_mapping_is_valid(path):
-    load_mapping(path)
+def test_every_shipped_mapping_is_valid_or_asks_for_what_only_the_account_knows(path):
+    if path.stem in ASKS_FOR_THE_ACCOUNTS_OWN:
+        with pytest.raises(ActivityError, match=ASKS_FOR_THE_ACCOUNTS_OWN[path.stem]):
+            load_mapping(path)
+    else:
+        load_mapping(path)
 
 
 def test_outreach_calls_blank_dial_times_lookups_and_duration():
-    acts = read_activities(VENDOR / "outreach_calls.csv", MAPPINGS / "outreach_calls.yaml")
+    acts = read_activities(VENDOR / "outreach_calls.csv", MAPPINGS / "outreach_calls.yaml", lookups=OUTREACH_LIST)
     f = acts.frame.set_index("line")
     rep = acts.report
-    # line 8: a disposition id missing from the dispositions table is reported, not guessed
+    # line 8: a disposition id missing from the account's list is reported, not guessed
     assert rep.bad == 1 and rep.bad_rows[0].line == 8 and rep.bad_rows[0].field == "outcome" and "'99'" in rep.bad_rows[0].reason
+    assert "not in the lookup list" in rep.bad_rows[0].reason
+    # lines 9 and 11: marked deleted (IS_DELETED_IN_APP, DML_TYPE delete): left out and counted by filter
+    assert rep.filtered == {"drop: IS_DELETED_IN_APP is one of [true, 1]": 1, "drop: DML_TYPE is one of [delete]": 1}
+    # line 10: no disposition: read from OUTCOME
+    assert f.loc[10, "outcome"] == "no_answer"
+    assert rep.rows == rep.kept + rep.skipped + rep.bad == 10
     # line 6: logged by hand, no DIALED_AT or ANSWERED_AT: its time is CREATED_AT, and the report says so
     assert f.loc[6, "t"] == utc("2026-01-07 16:45")
     assert any("1 row had no DIALED_AT and took its time from CREATED_AT" in n for n in rep.notes)
-    # disposition id -> name -> outcome; purpose id -> name -> purpose
+    # disposition id -> name -> outcome
     assert list(f.loc[[2, 3, 4, 5, 6, 7], "outcome"]) == ["no_answer", "voicemail", "meeting_booked", "won",
                                                           "not_interested", "connected"]
-    assert f.loc[5, "purpose"] == "booked" and f.loc[7, "direction"] == "inbound"
+    assert f.loc[7, "direction"] == "inbound"
     # duration = COMPLETED_AT - ANSWERED_AT (a voicemail has one too: answered_at includes voicemails)
     assert f.loc[4, "duration_s"] == 360 and f.loc[3, "duration_s"] == 45 and pd.isna(f.loc[2, "duration_s"])
+
+
+def test_outreach_without_the_accounts_list_says_where_to_export_it(tmp_path):
+    with pytest.raises(ActivityError, match="no such file .*outreach_call_dispositions.csv. Export your account's "
+                                            "CALL_DISPOSITIONS table"):
+        read_activities(VENDOR / "outreach_calls.csv", MAPPINGS / "outreach_calls.yaml")
 
 
 def test_hubspot_calls_guid_dispositions_and_milliseconds():
@@ -61,8 +82,10 @@ def test_hubspot_durations_in_the_wrong_unit_stop_the_fit(tmp_path):
 def test_salesforce_tasks_use_the_creation_time_and_skip_other_tasks():
     acts = read_activities(VENDOR / "salesforce_tasks.csv", MAPPINGS / "salesforce_tasks.yaml")
     rep = acts.report
-    assert rep.skipped == 2  # the internal call and the email task
+    assert rep.filtered == {"keep: TaskSubtype is not one of [Call]": 1,  # the email task
+                            "keep: CallType is not one of [Inbound, Outbound]": 1}  # the internal call
     assert rep.bad == 1 and rep.bad_rows[0].line == 8 and "Spoke to receptionist" in rep.bad_rows[0].reason
+    assert rep.unmapped == {"outcome": {"Spoke to receptionist": 1}}
     f = acts.frame.set_index("line")
     assert f.loc[2, "t"] == utc("2026-01-05 14:03")  # CreatedDate, +0000
     assert f.loc[4, "outcome"] == "meeting_booked" and f.loc[7, "direction"] == "inbound"
@@ -81,7 +104,8 @@ def test_salesforce_activity_date_alone_is_refused(tmp_path):
 @pytest.mark.parametrize("csv,mapping", [("outreach_calls", "outreach_calls"), ("hubspot_calls", "hubspot_calls"),
                                          ("salesforce_tasks", "salesforce_tasks")])
 def test_a_tiny_export_still_fits_and_lists_what_it_could_not_estimate(csv, mapping):
-    fit = fit_activities(read_activities(VENDOR / f"{csv}.csv", MAPPINGS / f"{mapping}.yaml"), "tiny")
+    fit = fit_activities(read_activities(VENDOR / f"{csv}.csv", MAPPINGS / f"{mapping}.yaml", lookups=OUTREACH_LIST
+                                         if csv == "outreach_calls" else None), "tiny")
     kept = dict(fit.kept_defaults)
     assert "population.reachability" in kept and "conversation.hot.*" in kept
     fit.scenario()  # the fitted scenario is valid

@@ -141,7 +141,9 @@ def test_invariants_on_a_busy_team(busy, name):
     minute = rep_calls.time_min % DAY
     weekday = (rep_calls.time_min // DAY) % 7
     assert ((minute >= 9 * 60) & (minute < 17 * 60) & (weekday < 5)).all(), "calls only in working hours"
-    assert (res.rep_days.busy_minutes <= 8 * 60 + 1e-9).all(), "no rep works past the day's hours"
+    # a call started inside the shift may run past its end (docs/model.md 5.2), so a rep's busy
+    # time can pass the 8 hours by the length of that last call, never by more than a long one
+    assert (res.rep_days.busy_minutes <= 8 * 60 + 180).all(), "no rep works hours past the day's end"
     assert m["breach_after_opt_out"] == 0
     finals = pd.Series(res.final_states).value_counts()
     assert finals.sum() == m["prospects"] and finals.get("bought_from_us", 0) == m["sales"] == len(sales)

@@ -127,15 +127,19 @@ def test_response_time_explains_night_waits_and_names_left_out_strategies():
     plt.close(fig)
 
 
-def test_readiness_mix_legend_is_off_the_panels_and_every_row_has_day_numbers():
+def test_readiness_mix_is_one_chart_whose_title_states_how_much_strategies_differ():
+    from sim.present.plots import mix_shares
+
     exp, _ = _exp(one={"preset": "one_and_done"}, two={"preset": "five_and_stop"}, three={"preset": "wait_for_call"},
                   four={"preset": "cadence_1_3_7_14_28_58"})
     fig = plot_readiness_mix(exp)
     fig.canvas.draw()
-    assert fig.legends and not any(ax.get_legend() for ax in fig.axes)
-    for ax in fig.axes:
-        if ax.get_visible():
-            assert [t.get_text() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()], ax.get_title()
+    assert fig.legends and len(fig.axes) == 1 and not fig.axes[0].get_legend()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    shares = mix_shares(exp)
+    ref = shares[exp.scenario.baseline]
+    spread = max(float((m - ref).abs().max().max()) for m in shares.values())
+    assert f"within {spread:.0f} points" in fig.axes[0].get_title()
     plt.close(fig)
 
 
@@ -158,3 +162,25 @@ def test_sweep_axes_in_words_with_integer_ticks_and_both_parameters_in_the_title
     assert fig.legends and not any(a.get_legend() for a in fig.axes)
     assert _lowest_drawn_y(fig) >= 0
     plt.close(fig)
+
+
+def test_response_shares_count_a_dropped_lead_as_never_called():
+    """A team too small for its leads drops some: the share called within a window is over every
+    lead whose first call was due, so dropping leads cannot make a team look faster."""
+    from sim.present.plots import RESPONSE_WINDOWS, response_shares
+
+    sc = sim.Scenario(horizon="30d", replications=2, seed=4,
+                      population={"outbound": {"size": 600, "ramp": "2d"}, "inbound": {"per_day": 40}},
+                      team={"reps": [{"count": 1}], "queue": {"drop_after": "4h"}},
+                      strategies={"fast": {"preset": "call_within_a_minute"}})
+    exp = run_experiment(sc)
+    shares = response_shares(exp)
+    for r in exp.results:
+        dropped = r.metrics["dropped_new_leads"]
+        assert dropped > 0  # the mechanism under test is at work
+        row = shares[shares.replication == r.replication].iloc[0]
+        assert row["due"] == len(r.response_times) + dropped
+        for limit, label in RESPONSE_WINDOWS:
+            called = (r.response_times <= limit).sum()
+            assert row[label] == pytest.approx(called / (len(r.response_times) + dropped))
+            assert row[label] < called / len(r.response_times)  # what leaving the dropped out would say

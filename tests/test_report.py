@@ -161,3 +161,33 @@ def test_a_real_browser_renders_the_report(results, tmp_path):
         assert img["complete"] and img["width"] > 300 and img["height"] > 200, img
     assert "What happened" in page.text and "How to read this" in page.text
     assert len(page.screenshot) > 50_000 and page.screenshot[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_strategy_that_calls_no_new_lead_is_not_said_to_call_them_within_an_hour():
+    """The rule sentence says how soon new inbound leads are called only when the strategy calls
+    them and the scenario has any: 'Wait for them to call' has no inbound touch; a list-only
+    scenario has no inbound leads."""
+    from sim.present.report import describe_strategy
+    from sim.scenario.strategies import preset
+
+    assert "within" not in describe_strategy(preset("wait_for_call"))
+    assert "new inbound leads called within 1 hour" in describe_strategy(preset("one_and_done"))
+    assert "within" not in describe_strategy(preset("one_and_done"), has_inbound=False)
+    assert "emailed within" in describe_strategy(preset("one_and_done", steps=[{"day": 1, "channel": "email"}]))
+
+
+def test_trainer_facing_text_has_no_statisticians_words(results):
+    page = html.unescape((results / "report.html").read_text())
+    text = re.sub(r"<[^>]+>|data:image/png;base64,[A-Za-z0-9+/=]+", " ", page)
+    for words in ("t interval", "time constant", "divided by each other", "common random numbers", "d simulated"):
+        assert words not in text, words
+    assert "60 days simulated" in text and "half of it is gone after about 12 days" in text
+
+
+def test_preset_notes_that_quote_a_figure_name_its_source():
+    from sim.scenario.strategies import PRESETS
+
+    quoting = {name: p["description"] for name, p in PRESETS.items() if re.search(r"\d+%", p["description"])}
+    assert quoting, "the one_and_done note quotes the 44% persistence figure"
+    for name, text in quoting.items():
+        assert "MODEL.md section 8" in text, name

@@ -70,7 +70,7 @@ def test_teaching_figures_are_ratios_of_the_means():
     assert f.ordinary_connect_rate == pytest.approx(1100 / 11900)
     assert np.isnan(figs["one"].booked_connect_rate)
     text = {s.strategy: s.text for s in S.figure_sentences(list(figs.values()))}["many"]
-    assert f"made {round(f.calls_per_sale)} calls per sale" in text and "booked call connected 60%" in text
+    assert f"made {round(f.calls_per_sale)} calls per sale" in text and "booked call connected 60.0% of the time against 9.2%" in text
     assert "9.2% for an ordinary dial" in text and "dropped 12 follow-ups" in text
 
 
@@ -192,3 +192,46 @@ def test_no_money_sentence_without_money_and_a_plain_one_for_a_single_run():
                                      (1_234_567, "1,230,000"), (45.2, "45")])
 def test_amounts_are_rounded_to_three_figures(x, text):
     assert S.amount(x) == text
+
+
+@pytest.mark.parametrize("x,ref,text", [(0.172, 0.216, "17%"), (0.26, 0.216, "26%"), (0.001, 0.0009, "0.10%"),
+                                        (0.0014, 0.0009, "0.14%"), (0.09, None, "9.0%"), (0.106, 0.077, "10.6%")])
+def test_a_share_and_its_interval_are_written_with_the_decimals_of_their_reference(x, ref, text):
+    assert S.percent(x, ref) == text
+
+
+def test_one_rounding_rule_per_sentence_and_column():
+    """Interval ends carry the decimals of the value they bound; a column's values all carry one
+    number of decimals, from its most precise need, so none rounds to zero."""
+    assert (S.number(2.94, 3.3), S.number(12.4, 3.3), S.number(0.4, 12)) == ("2.9", "12.4", "0")
+    ref = S.column_ref([0.106, 0.31, 0.09, 0.077])
+    assert [S.percent(x, ref) for x in (0.106, 0.31, 0.09, 0.077)] == ["10.6%", "31.0%", "9.0%", "7.7%"]
+    summary = summarize(_runs(), "one")
+    for s in S.comparisons(summary, _runs(), NAMES, "one") + [S.metric_sentence(summary, NAMES, "one", "calls")]:
+        for a, b in re.findall(r"interval ([\d,.]+)%? to ([\d,.]+)", s.text):
+            assert len(a.partition(".")[2]) == len(b.partition(".")[2]), s.text
+
+
+def test_every_number_of_a_lesson_s_metric_sentences_is_a_mean_or_difference_of_the_summary():
+    """The sentences a lesson answers with (``lessons.focus_sentences``: one metric across strategies),
+    parsed back: each strategy's figure is its mean in the summary at the printed precision,
+    each difference and interval end the paired difference's, scaled as the sentence says."""
+
+    runs = _runs()
+    for metric in ("sales", "calls", "complaints_per_1000", "dropped_tasks"):
+        summary = summarize(runs, "one")
+        s = S.metric_sentence(summary, NAMES, "one", metric)
+        found = re.findall(r"([\d,.]+)%? under “([^”]+)”", s.text)
+        assert len(found) == len(NAMES), s.text  # every strategy's figure is stated
+        for printed, name in found:
+            key = next(k for k, v in NAMES.items() if v == name)
+            mean = S.mean_of(summary, key, metric)
+            decimals = len(printed.partition(".")[2])
+            assert abs(float(printed.replace(",", "")) - mean) <= 0.5 * 10 ** -decimals + 1e-9, (s.text, name)
+        for name, d, lo, hi in re.findall(r"under “([^”]+)” \(([\d,.]+) (?:more|fewer), 95% interval ([\d,.]+) to "
+                                          r"([\d,.]+)\)", s.text):
+            key = next(k for k, v in NAMES.items() if v == name)
+            mean, low, high, _ = S.row_of(summary, key, f"{metric}_vs_baseline")
+            for printed, value in ((d, abs(mean)), (lo, min(abs(low), abs(high))), (hi, max(abs(low), abs(high)))):
+                decimals = len(printed.partition(".")[2])
+                assert abs(float(printed.replace(",", "")) - value) <= 0.5 * 10 ** -decimals + 1e-9, s.text

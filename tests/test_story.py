@@ -9,7 +9,7 @@ import yaml
 
 import sim
 from conftest import cli
-from sim.present.story import clock, pick_prospect, render, tell
+from sim.present.story import clock, pick_prospect, render, restated, tell
 
 SCENARIO = {
     "name": "story_test", "horizon": "60d", "seed": 5, "replications": 1,
@@ -35,6 +35,12 @@ def test_timeline_matches_the_event_log_one_to_one():
     busiest = int(events.groupby("prospect").size().idxmax())
     story = tell(sc, "cadence", prospect=busiest, events=events)
     ev = events[events.prospect == busiest]
+    folded = restated(ev)  # the market's change at the minute of our own event that says it: told once
+    assert folded.sum() >= 1 and set(ev[folded].kind) == {"readiness"}
+    for e in ev[folded].itertuples():
+        said = ev[(ev.time_min == e.time_min) & ev.kind.isin(["reach_out", "purchase"])]
+        assert len(said) == 1 and {"reach_out": "ready", "purchase": "off_market"}[said.kind.iloc[0]] == e.outcome
+    ev = ev[~folded]
     assert len(story.lines) == len(ev) > 5
     calls = 0
     for line, e in zip(story.lines, ev.itertuples()):
@@ -55,9 +61,9 @@ def test_timeline_matches_the_event_log_one_to_one():
 def test_pick_chooses_the_median_prospect_of_the_kind():
     rows = []
     for pid, n in ((1, 2), (2, 9), (3, 5)):  # three buyers with 2, 9 and 5 events: the typical one is 3
-        rows += [(pid, "call", "follow_up", "voicemail", "")] * (n - 1) + [(pid, "call", "callback", "sale", "")]
-    rows += [(4, "call", "prospecting", "no_answer", "")] * 3
-    ev = pd.DataFrame(rows, columns=["prospect", "channel", "kind", "outcome", "complaint_cause"])
+        rows += [(pid, 1, "call", "follow_up", "voicemail", "")] * (n - 1) + [(pid, 2, "call", "callback", "sale", "")]
+    rows += [(4, 1, "call", "prospecting", "no_answer", "")] * 3
+    ev = pd.DataFrame(rows, columns=["prospect", "day", "channel", "kind", "outcome", "complaint_cause"])
     assert pick_prospect(ev, "sold") == 3
     assert pick_prospect(ev, "ignored") == 4
     assert pick_prospect(ev, "complained") is None
@@ -109,3 +115,11 @@ def test_kinds_of_agrees_with_kind_of_prospect_by_prospect():
     fast = kinds_of(events)
     slow = {int(pid): kind_of(ev) for pid, ev in events.groupby("prospect")}
     assert fast == slow and {"sold", "lost", "ignored"} <= set(fast.values())
+
+
+def test_story_takes_the_name_every_output_shows_as_well_as_the_key(scenario_file):
+    by_key = cli("story", scenario_file, "--strategy", "once", "--pick", "lost", "--vs", "cadence")
+    by_name = cli("story", scenario_file, "--strategy", "call once and stop", "--pick", "lost",
+                  "--vs", "1-3-7-14-28-58 Cadence")
+    assert by_key.returncode == by_name.returncode == 0, by_name.stderr
+    assert by_key.stdout == by_name.stdout

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from sim.present.activities import ANSWERED
+from sim.present.activity_format import ANSWERED
 from sim.scenario.schema import Complaints, Gamma, HotLead
 
 Z95 = 1.959963984540054
@@ -165,19 +165,21 @@ def _profile_edges(nll: Callable[[np.ndarray], float], theta: np.ndarray, i: int
 
 
 # ---------------------------------------------------------------- reachability
-def fit_reachability(n: np.ndarray, k: np.ndarray) -> tuple[Estimate, Estimate]:
-    """Beta(mean, concentration) of per-prospect answer chances from dials n and answers k (beta-binomial ML)."""
+def fit_reachability(n: np.ndarray, k: np.ndarray, weights: Optional[np.ndarray] = None) -> tuple[Estimate, Estimate]:
+    """Beta(mean, concentration) of per-prospect answer chances from dials n and answers k (beta-binomial ML);
+    ``weights``: how many prospects each (n, k) row stands for (identical rows counted once), default 1 each."""
     n = np.asarray(n, float)
     k = np.asarray(k, float)
+    w = np.ones_like(n) if weights is None else np.asarray(weights, float)
 
     def nll(theta: np.ndarray) -> float:
         theta = np.clip(theta, -LOG_LIMIT, LOG_LIMIT)
         mu = special.expit(theta[0])
         kappa = math.exp(theta[1])
         a, b = mu * kappa, (1 - mu) * kappa
-        return -float(np.sum(special.betaln(k + a, n - k + b) - special.betaln(a, b)))
+        return -float(np.sum(w * (special.betaln(k + a, n - k + b) - special.betaln(a, b))))
 
-    p0 = min(max(k.sum() / n.sum(), 1e-4), 1 - 1e-4)
+    p0 = min(max((w * k).sum() / (w * n).sum(), 1e-4), 1 - 1e-4)
     best = None
     for log_kappa in (0.0, 2.0, 4.0):
         res = optimize.minimize(nll, np.array([special.logit(p0), log_kappa]), method="Nelder-Mead",
@@ -191,13 +193,13 @@ def fit_reachability(n: np.ndarray, k: np.ndarray) -> tuple[Estimate, Estimate]:
     method = "beta-binomial maximum likelihood on per-prospect ordinary dials"
     if se is None:
         nan = float("nan")
-        return (Estimate("reachability mean", mu, nan, nan, int(n.sum()), method, "population.reachability.mean", 100, "%"),
-                Estimate("reachability concentration", kappa, nan, nan, len(n), method, "population.reachability.concentration"))
+        return (Estimate("reachability mean", mu, nan, nan, int((w * n).sum()), method, "population.reachability.mean", 100, "%"),
+                Estimate("reachability concentration", kappa, nan, nan, int(w.sum()), method, "population.reachability.concentration"))
     mean = Estimate("reachability mean (answer chance per ordinary dial)", mu,
                     float(special.expit(theta[0] - Z95 * se[0])), float(special.expit(theta[0] + Z95 * se[0])),
-                    int(n.sum()), method, "population.reachability.mean", 100, "%")
+                    int((w * n).sum()), method, "population.reachability.mean", 100, "%")
     conc = Estimate("reachability concentration (alpha + beta)", kappa, _exp(theta[1] - Z95 * se[1]),
-                    _exp(theta[1] + Z95 * se[1]), len(n), method, "population.reachability.concentration")
+                    _exp(theta[1] + Z95 * se[1]), int(w.sum()), method, "population.reachability.concentration")
     return mean, conc
 
 

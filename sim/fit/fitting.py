@@ -25,7 +25,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.present.activities import ANSWERED, Activities, ActivityError, minutes_since, week_origin
+from sim.present.activity_format import ANSWERED
+from sim.fit.export_mapping import ActivityError
+from sim.fit.export_reader import Activities, minutes_since, week_origin
+from sim.fit.plausibility import plausibility
 from sim.fit.estimators import (  # the estimators are re-exported: sim.fit.fitting is where a reader looks for them
     Estimate, annoyance_after, binomial_ci, fit_answering, fit_frequency_risk, fit_hot_window, fit_reachability,
     hot_answer, poisson_ci, rate_estimate,
@@ -68,6 +71,7 @@ class Fit:
     comments: dict[str, str]
     notes: list[str] = field(default_factory=list)
     kept_defaults: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # plausibility (sim.fit.plausibility), in fit.md and on the console
 
     def scenario(self) -> Scenario:
         return Scenario.model_validate(self.scenario_data)
@@ -350,8 +354,10 @@ def fit_activities(acts: Activities, name: str = "fitted", defaults: Optional[Sc
     _durations(calls, est, kept)
     _complaints(log, sc, est, tables, notes)
     data, comments = _scenario_data(acts, log, sc, est, tables, notes, kept, name, cadence)
-    return Fit(acts=acts, origin=origin, estimates=est, tables=tables, scenario_data=data, comments=comments,
-               notes=notes, kept_defaults=kept)
+    fit = Fit(acts=acts, origin=origin, estimates=est, tables=tables, scenario_data=data, comments=comments,
+              notes=notes, kept_defaults=kept)
+    fit.warnings = plausibility(fit)
+    return fit
 
 
 def _team_and_time(acts: Activities, log: _Log, est: dict, tables: dict, notes: list, kept: list) -> dict:

@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.present.activities import activities_from_events, frame_activities
+from sim.fit.export_reader import frame_activities
+from sim.present.activity_writer import activities_from_events, write_activities
 from sim.model.engine import run_replication
 from sim.fit.fitting import Fit, fit_activities
 from sim.scenario.schema import Scenario
 from sim.fit.report import compare
 import yaml
-from sim.present.activities import write_activities
 
 RECOVERY_SCENARIO = {
     "name": "fit_recovery",

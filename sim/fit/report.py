@@ -11,7 +11,10 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from sim.present.activities import ANSWERED, Activities, ActivityError, activities_from_events, frame_activities, read_activities
+from sim.present.activity_format import ANSWERED
+from sim.fit.export_mapping import ActivityError
+from sim.fit.export_reader import Activities, frame_activities, read_activities
+from sim.present.activity_writer import activities_from_events
 from sim.fit.fitting import Fit, binomial_ci, fit_activities, hot_answer, poisson_ci
 from sim.experiment.jobs import run_experiment
 import matplotlib
@@ -229,9 +232,13 @@ def write_report(fit: Fit, folder: Path, scenario_file: str, comparison: Optiona
     first, last = fit.acts.frame["t"].min(), fit.acts.frame["t"].max()
     md = [f"# Fit of {Path(rep.source).name}", "",
           f"`{command}` read **{rep.rows:,} rows** of `{rep.source}`: {rep.kept:,} kept, {rep.skipped:,} left out by the "
-          f"mapping's `keep:`, {rep.bad:,} unreadable. Period {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC; the "
+          f"mapping's filters, {rep.bad:,} unreadable. Period {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC; the "
           f"model's minute 0 is {fit.origin:%Y-%m-%d %H:%M} UTC (Monday 00:00, team time {fit.acts.team_timezone}). "
           f"The fitted scenario is `{scenario_file}`.", ""]
+    if fit.warnings:
+        md += ["## Warnings: check these before trusting the fit", ""] + [f"- {w}" for w in fit.warnings] + [""]
+    md += ["## Every row accounted for", "", "| rows | what happened |", "|---:|---|"]
+    md += [f"| {n:,} | {what} |" for what, n in rep.accounting()] + [""]
     if fit.notes:
         md += ["## What the reader and the fit had to decide", ""] + [f"- {n}" for n in fit.notes] + [""]
     if rep.bad:
@@ -282,9 +289,21 @@ def safe_name(stem: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_") or "fitted"
 
 
+def parse_lookups(items: list[str]) -> dict[str, Path]:
+    """``--lookup FIELD=PATH`` options as {field: path}."""
+    out = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise ActivityError(f"--lookup {item!r}: expected FIELD=PATH, e.g. --lookup outcome=my_dispositions.csv")
+        out[name.strip()] = Path(path.strip())
+    return out
+
+
 def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: Path, max_bad_rows: Optional[int] = None,
                   replications: int = 3, workers: int = 1, command: str = "", progress=None,
-                  cadence: Optional[str] = None, force: bool = False) -> tuple[Fit, list[Path]]:
+                  cadence: Optional[str] = None, force: bool = False, lookups: Optional[dict[str, Path]] = None,
+                  drop_outlying_times: bool = False) -> tuple[Fit, list[Path]]:
     """Read an activity export, fit it, simulate the fit beside the log, then write the scenario and the report.
 
     Everything that can fail on the input or the output paths fails before anything is written
@@ -301,7 +320,8 @@ def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: 
     if Path(out).exists() and not Path(out).is_file():
         raise OutputError(f"--out {out}: exists and is not a file; followup-sim never replaces it")
     check_output(report, "fit", name, force)
-    acts = read_activities(activities, mapping, max_bad_rows=max_bad_rows)
+    acts = read_activities(activities, mapping, max_bad_rows=max_bad_rows, lookups=lookups,
+                           drop_outlying_times=drop_outlying_times)
     fit = fit_activities(acts, name, cadence=cadence)
     comparison = compare(fit, replications, workers, progress) if replications > 0 else None
     text = scenario_yaml(fit, command)

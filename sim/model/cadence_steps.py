@@ -78,6 +78,7 @@ class CadenceSteps:
         m.tally.dropped += 1
         if kind == NEW_LEAD_K:
             m.tally.dropped_new_leads += 1
+            m.tally.dropped_lead_waits.append(m.horizon - p.start)  # never called: waited to the end
         if m.log is not None:
             m.log.add(now, p, None, "call", KINDS[kind], "dropped", p.state_at(now))
         if kind in CADENCE_KINDS:

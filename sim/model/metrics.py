@@ -118,11 +118,20 @@ CORE: tuple[Metric, ...] = (
        False),
     _m("past_last_day", "Cadence steps not made because they were reached after `last_day` (6.1).", COUNT, "count"),
     _m("lead_response_median_min", "Minutes from arrival to the first call, for inbound leads whose first call was "
-       "their new-lead step: the median.", MINUTES, "percentile", False,
+       "their new-lead step, and for leads whose first call was dropped because the team was behind (they count as "
+       "waiting until the horizon: never called): the median.", MINUTES, "percentile", False,
        plain="Minutes a new lead waited for the first call (median)", header="New lead\nwait, min", digits=0),
     _m("lead_response_p90_min", "The same minutes' 90th percentile.", MINUTES, "percentile", False,
        plain="Minutes the slowest tenth of new leads waited for the first call"),
-    _m("leads_called", "How many leads entered the response-time figures.", COUNT, "count"),
+    _m("leads_called", "How many leads got their new-lead call (the dropped ones are `dropped_new_leads`).", COUNT,
+       "count"),
+    _m("leads_called_within_5m", "Share of the leads whose new-lead call was due (called or dropped) that were "
+       "called within 5 minutes of arriving.", SHARE, "ratio", True,
+       plain="Share of new leads called within 5 minutes", header="Lead called\n<5 min %", scale=100, digits=0),
+    _m("leads_called_within_1h", "The same within 1 hour.", SHARE, "ratio", True,
+       plain="Share of new leads called within 1 hour", header="Lead called\n<1 h %", scale=100, digits=0),
+    _m("leads_called_within_1d", "The same within 1 day (24 hours).", SHARE, "ratio", True,
+       plain="Share of new leads called within a day", header="Lead called\n<1 day %", scale=100, digits=0),
     _m("breach_after_opt_out", "Calls to an opted-out prospect.", COUNT, "count", False),
     _m("breach_outside_hours", "Calls outside the prospect's legal hours.", COUNT, "count", False),
     _m("breach_over_3_in_24h", "Calls that were more than `rules.max_calls_24h` (default 3) to one prospect within "

@@ -74,6 +74,8 @@ class Touches:
                 tally.emails += 1
                 p.annoy = rules.complaints.annoyance(p.annoy, max(now - DAY - p.annoy_t, 0.0), rules.weight_email)
                 p.annoy_t = now - DAY
+                if self.m.log is not None:  # the reminder is a touch: the event log shows it, a day before
+                    self.m.log.add(now - DAY, p, None, "email", "reminder", "sent", state)
         p.last_touch = now
         if connected:
             tally.connects += 1
@@ -194,6 +196,8 @@ class Touches:
             if self.uniform(p.pid, key, rnd.SIDE) < rules.conversation.opt_out_on_no:
                 p.status = OPTED_OUT
                 tally.dnc_requests += 1
+                if m.log is not None:  # the event log says how the prospect ended (model.prospect_outcomes)
+                    m.log.add(now, p, None, "prospect", "opt_out", "asked_not_to_contact", state)
             elif rules.stop_on_no:
                 p.cadence_over = True
         elif outcome == UNSUBSCRIBED:

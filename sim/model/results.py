@@ -73,6 +73,15 @@ def _pct(values, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
+RESPONSE_WINDOWS = (("5m", 5.0), ("1h", 60.0), ("1d", 1440.0))  # what a manager asks: called within ...
+
+
+def _share_within(first_calls: np.ndarray, due: int, limit: float) -> float:
+    """Share of the new leads whose first call was due that were called within ``limit`` minutes
+    of arriving; a lead dropped because the team was behind counts as never called."""
+    return float(np.count_nonzero(first_calls <= limit)) / due if due else float("nan")
+
+
 def _realized_paths(rec: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(prospect, time, state) of every path entry as it really happened, sorted by prospect then time."""
     paths = rec.paths
@@ -202,6 +211,8 @@ def build_result(rec: RunRecord) -> RunResult:
     complaints = sum(tally.complaints.values())
     inbound = n - rec.n_list
     resp = np.asarray(tally.response_times)
+    # a dropped new lead was never called: it waited at least until the end of the run
+    waits = np.concatenate([resp, np.asarray(tally.dropped_lead_waits, dtype=float)])
 
     metrics: dict[str, float] = {
         "prospects": n,
@@ -248,9 +259,10 @@ def build_result(rec: RunRecord) -> RunResult:
         "dropped_new_leads": tally.dropped_new_leads,
         "forgotten_follow_ups": tally.forgotten,
         "past_last_day": tally.past_last_day,
-        "lead_response_median_min": _pct(resp, 50),
-        "lead_response_p90_min": _pct(resp, 90),
+        "lead_response_median_min": _pct(waits, 50),
+        "lead_response_p90_min": _pct(waits, 90),
         "leads_called": len(resp),
+        **{f"leads_called_within_{w}": _share_within(resp, len(waits), limit) for w, limit in RESPONSE_WINDOWS},
         "breach_after_opt_out": tally.breach_after_opt_out,
         "breach_outside_hours": tally.breach_outside_hours,
         "breach_over_3_in_24h": tally.breach_24h,

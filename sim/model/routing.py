@@ -50,6 +50,8 @@ class Router:
             worker = self.auto
             if self.unlimited and channel == "call":
                 due = self.callable_time(p, max(due, self.env.now))
+            elif channel != "call":  # emails and texts go out in the team's working hours
+                due = self.m.cal.next_open(max(due, self.env.now))
         elif p.owner != NO_OWNER and self.reps[p.owner].takes[kind]:
             worker = self.reps[p.owner]
         else:
@@ -103,10 +105,6 @@ class Router:
     def put_back(self, rep: Rep, src: TaskQueue, due: float, kind: int, p: Prospect, token: int) -> None:
         """A task the rep took cannot be made now (outside legal hours): it is due again at ``due``."""
         src.push(due, kind, p, token)
-
-    def requeue(self, rep: Rep, src: TaskQueue, kind: int, top: tuple, shift_end: float) -> None:
-        """A task the rep took does not fit in their shift: it goes back as it was."""
-        src.put_back(kind, top)
 
     def backlog(self, now: float) -> int:
         """Live tasks due by now and not yet done, in every queue of the team."""
@@ -210,11 +208,6 @@ class SharedRouter(Router):
         src.push(due, kind, p, token)
         if src is not rep.queue:  # back in a team queue: a colleague may be the one to make it
             self.wake_idle_rep(due, kind)
-
-    def requeue(self, rep: Rep, src: TaskQueue, kind: int, top: tuple, shift_end: float) -> None:
-        src.put_back(kind, top)
-        if src is not rep.queue:  # a colleague whose shift goes on may make it
-            self.wake_idle_rep(top[0], kind, after=shift_end)
 
 
 def router_for(mode: str, m: Model, order: list[str]) -> Router:

@@ -32,6 +32,7 @@ class Tally:
         self.buyers_lost_after_talking = 0  # contacted us, talked to us, bought elsewhere all the same
         self.dropped = 0
         self.dropped_new_leads = 0
+        self.dropped_lead_waits: list[float] = []  # per dropped new lead: horizon - arrival (never called)
         self.forgotten = 0
         self.past_last_day = 0  # cadence steps not made: reached after the strategy's last day
         self.breach_after_opt_out = 0

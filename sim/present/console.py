@@ -12,13 +12,13 @@ from typing import Optional
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from sim.present.escape import for_console as escape
 from sim.model.metrics import BY_NAME, GROUP, Metric
 from sim.scenario.schema import Scenario
 from sim.present.sentences import replication_warning
-from sim.scenario.strategies import PRESETS, Strategy, display_names, planned_touches
+from sim.scenario.strategies import PRESETS, Strategy, display_names, first_response_words, planned_touches
 from sim.present.sweep_plots import field_words
 from sim.scenario.units import format_duration
 
@@ -171,9 +171,42 @@ def print_fit(console: Console, result, source: str) -> None:
         interval = f"{e.low * e.scale:.3g} to {e.high * e.scale:.3g}" if math.isfinite(e.low) else "-"
         table.add_row(escape(e.label), f"{e.value * e.scale:.3g}{u}", interval, f"{e.n:,}", escape(e.path or "report only"))
     console.print(table)
+    rows = Table(title="Every row of the export accounted for")
+    rows.add_column("rows", justify="right")
+    rows.add_column("what happened")
+    for what, n in result.acts.report.accounting():
+        rows.add_row(f"{n:,}", escape(what))
+    console.print(rows)
     bad = result.acts.report.bad
     if bad:
         console.print(f"{bad:,} unreadable row{'s were' if bad != 1 else ' was'} left out (listed in fit.md).")
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning:[/] {escape(warning)}")
+
+
+def print_summary_fit(console: Console, fit, comp, source: str) -> None:
+    """A summary fit: the overall estimates with 95% intervals and n, then the log beside the fitted model."""
+    table = Table(title=escape(f"Fitted to {source} ({len(fit.summaries.frame):,} prospects): estimates with 95% intervals"))
+    for col in ("quantity", "value", "95% interval", "n"):
+        table.add_column(col, justify="right" if col in ("value", "n") else "left")
+    for e in fit.overall.estimates.values():
+        u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
+        interval = f"{e.low * e.scale:.3g} to {e.high * e.scale:.3g}" if math.isfinite(e.low) else "-"
+        value = f"{e.value * e.scale:.3g}{u}" if math.isfinite(e.value) else "-"
+        table.add_row(escape(e.label), value, interval, f"{e.n:,}")
+    console.print(table)
+    for note in fit.notes:
+        console.print(escape(f"note: {note}"), highlight=False)
+    if comp is None:
+        return
+    table = Table(title=f"The log beside {int(comp['replications'].iloc[0])} simulated summaries of the fitted model")
+    for col in ("figure", "segment", "log", "simulated", "95% range"):
+        table.add_column(col, justify="left" if col in ("figure", "segment") else "right")
+    for r in comp.itertuples():
+        table.add_row(escape(r.figure), escape(r.segment), f"{r.log:.3g}", f"{r.simulated:.3g}",
+                      f"{r.sim_low:.3g} to {r.sim_high:.3g}", style=None if r.inside else "bold")
+    console.print(table)
+    console.print(f"{int(comp['inside'].sum())} of {len(comp)} figures of the log inside their simulated range.")
 
 
 def print_lessons(console: Console, lessons) -> None:
@@ -202,7 +235,8 @@ def print_presets(console: Console) -> None:
     table.add_column("Notes")
     for name in PRESETS:
         s = Strategy(preset=name)
-        notes = [s.description.rstrip("."), f"first response {format_duration(s.first_response)}"]
+        first = first_response_words(s)
+        notes = [s.description.rstrip(".")] + ([f"first response {format_duration(s.first_response)}"] if first else [])
         if not s.stop_on_no:
             notes.append("keeps calling after a no")
         if s.book_next_step:

@@ -19,10 +19,12 @@ from typing import Optional
 
 import pandas as pd
 
+from sim.present.escape import for_csv
 from sim.experiment.jobs import Experiment
 from sim.scenario.loading import dump_scenario
 from sim.present.plots import write_plots
-from sim.present.activities import CALENDAR_START, activities_from_events, write_activities
+from sim.present.activity_format import CALENDAR_START
+from sim.present.activity_writer import activities_from_events, write_activities
 
 PACKAGES = ("followup-sim", "simpy", "numpy", "pandas", "scipy", "pydantic", "pyyaml", "typer", "rich", "matplotlib", "pyarrow", "dask", "distributed")
 
@@ -38,7 +40,7 @@ def package_versions() -> dict[str, str]:
 
 
 def git_revision() -> Optional[str]:
-    here = Path(__file__).resolve().parents[2]
+    here = Path(__file__).resolve().parents[2]  # the checkout: sim/present/output.py is two folders down
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
         if rev.returncode != 0:
@@ -56,7 +58,7 @@ LOCK_FILES = ("requirements.lock", "requirements-test.lock")
 def lock_digests() -> dict[str, str]:
     """sha256 of the lock files that ``make`` installs from, when running from a checkout of the
     project (an install elsewhere has none: its versions are in ``versions``)."""
-    here = Path(__file__).resolve().parents[2]
+    here = Path(__file__).resolve().parents[2]  # the checkout: sim/present/output.py is two folders down
     out = {}
     for name in LOCK_FILES:
         path = here / name
@@ -116,15 +118,10 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
                                           encoding="utf-8")
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(text: object) -> object:
-    """A text a spreadsheet would run as a formula (``=HYPERLINK(...)``), prefixed with ``'``
-    so it shows as text; numbers and other texts unchanged."""
-    if isinstance(text, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    """A CSV cell by the one escaping rule (``sim.present.escape.for_csv``): a text a spreadsheet would run
+    as a formula (``=HYPERLINK(...)``) is prefixed with ``'`` so it shows as text."""
+    return for_csv(text)
 
 
 def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:

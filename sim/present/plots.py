@@ -31,7 +31,7 @@ from sim.scenario.units import DAY  # noqa: E402
 DPI = 120
 CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10%, then 80% on the 5th-12th" claim, in %
 CLAIM_LATE = 80
-CLIP_NOTE = "Intervals are cut at {what} where the t interval runs past what is possible."
+CLIP_NOTE = "Error bars stop at {what}: nothing can be below zero or above 100%."
 STATE_WORDS = {"not_ready": "not ready", "considering": "considering", "ready": "ready to buy",
                "off_market": "just bought elsewhere", "customer": "our customer"}
 
@@ -109,8 +109,10 @@ def _finish(fig: Figure, notes: list[str], legend_rows: int = 0) -> Figure:
     return fig
 
 
-def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsize: float = 8) -> list:
-    """Write each point's label beside it where it overlaps no other label, point or the axes' edge.
+def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsize: float = 8,
+                 segments: Optional[list[tuple[tuple[float, float], tuple[float, float]]]] = None) -> list:
+    """Write each point's label beside it where it overlaps no other label, point, drawn segment
+    (``segments``, e.g. error bars, in data coordinates) or the axes' edge.
 
     Greedy: labels are placed one at a time, trying offsets around the point in a fixed order
     and keeping the first whose box is clear (the least-overlapping one when none is)."""
@@ -124,6 +126,10 @@ def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsi
     frame = ax.get_window_extent(renderer)
     marks = [ax.transData.transform(p) for p in points]
     taken: list = []
+    from matplotlib.transforms import Bbox
+    for a, b in segments or []:
+        (x0, y0), (x1, y1) = ax.transData.transform(a), ax.transData.transform(b)
+        taken.append(Bbox.from_extents(min(x0, x1) - 2, min(y0, y1) - 2, max(x0, x1) + 2, max(y0, y1) + 2))
     placed = []
     for (x, y), text in zip(points, texts):
         best, best_score = None, None
@@ -151,7 +157,7 @@ def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(8.5, 6.2))
     colors = _colors(exp.strategies)
     shown = _shown(exp)
-    points, texts, cut = [], [], False
+    points, texts, segments, cut = [], [], [], False
     for name in exp.strategies:
         cr = [v * 100 for v in _summary_value(summary, name, "close_rate")]
         cp = list(_summary_value(summary, name, "complaints_per_1000"))
@@ -164,15 +170,19 @@ def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
                     label=shown[name])
         points.append((cp[0], cr[0]))
         texts.append(shown[name])
+        segments += [((cp[1], cr[0]), (cp[2], cr[0])), ((cp[0], cr[1]), (cp[0], cr[2]))]
     ax.set_xlabel("Complaints per 1,000 prospects")
     ax.set_ylabel("Close rate (% of prospects who bought from us)")
-    ax.set_title("Close rate vs complaints: up and to the left is better\n(bars: 95% interval over replications)")
+    best = max(exp.strategies, key=lambda n: _summary_value(summary, n, "close_rate")[0])
+    calm = min(exp.strategies, key=lambda n: _summary_value(summary, n, "complaints_per_1000")[0])
+    ax.set_title(plain(f"Most sales: “{shown[best]}”; fewest complaints: “{shown[calm]}”") +
+                 "\n(up and to the left is better; bars: 95% interval over replications)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.margins(x=0.18, y=0.1)
     ax.set_xlim(left=-0.04 * max(ax.get_xlim()[1], 1))
     ax.set_ylim(bottom=min(ax.get_ylim()[0], 0))
     fig.tight_layout()
-    place_labels(ax, points, texts)
+    place_labels(ax, points, texts, segments=segments)
     return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
 
 
@@ -256,9 +266,16 @@ def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlab
 
 
 def plot_cumulative_sales(exp: Experiment) -> Figure:
-    return _bands_over_time(exp.series("daily"), "day", "cumulative_sales", exp.scenario.strategies,
-                            "Day of the simulation", "Cumulative sales (count)",
-                            "Sales over time by strategy (mean and 95% band)", [_few(exp)])
+    daily = exp.series("daily")
+    shown = _shown(exp)
+    end = daily[daily["day"] == daily["day"].max()].groupby("strategy")["cumulative_sales"].mean()
+    title = "Sales over time by strategy (mean and 95% band)"
+    if len(end) and end.max() > 0:
+        most, least = end.idxmax(), end.idxmin()
+        title = (f"By the end, “{plain(shown[most])}” had made {end[most]:.0f} sales a run"
+                 + (f", “{plain(shown[least])}” {end[least]:.0f}" if least != most else "") + "\n(mean and 95% band)")
+    return _bands_over_time(daily, "day", "cumulative_sales", exp.scenario.strategies,
+                            "Day of the simulation", "Cumulative sales (count)", title, [_few(exp)])
 
 
 def plot_call_load(exp: Experiment) -> Figure:
@@ -273,9 +290,14 @@ def plot_call_load(exp: Experiment) -> Figure:
         per_rep_week = per_rep_week[per_rep_week["week"] <= full_weeks]
         note = (f"The last {days % 7} day{'s' if days % 7 != 1 else ''} (a partial week {full_weeks + 1}) "
                 f"{'are' if days % 7 != 1 else 'is'} left out: a part-week average is not comparable.")
+    title = "Call load on the team over time (mean and 95% band)"
+    weekly = per_rep_week.groupby(["strategy", "week"])["calls"].mean()
+    if len(weekly) and weekly.max() > 0:
+        (busy, week) = weekly.idxmax()
+        title = (f"Busiest: “{plain(_shown(exp)[busy])}”, {weekly.max():.0f} calls per rep per working day in week "
+                 f"{week}\n(weekly mean and 95% band)")
     return _bands_over_time(per_rep_week, "week", "calls", exp.scenario.strategies, "Week of the simulation",
-                            "Calls per rep per working day (weekly mean)",
-                            "Call load on the team over time (mean and 95% band)", [note, _few(exp)])
+                            "Calls per rep per working day (weekly mean)", title, [note, _few(exp)])
 
 
 def rep_groups(exp: Experiment) -> list[str]:
@@ -314,33 +336,77 @@ def plot_call_load_by_group(exp: Experiment, summary: pd.DataFrame) -> Figure:
     return _finish(fig, notes + [_few(exp)])
 
 
-def plot_response_time(exp: Experiment) -> Figure:
+RESPONSE_WINDOWS = ((5.0, "within 5 minutes"), (60.0, "within 1 hour"), (1440.0, "within 1 day"))
+
+
+def response_shares(exp: Experiment) -> pd.DataFrame:
+    """Per strategy and replication, the share of new leads whose first call was due (called or
+    dropped because the team was behind) that were called within 5 minutes, 1 hour and 1 day."""
     rt = exp.response_times()
-    names = exp.strategies
+    rows = []
+    for r in exp.results:
+        minutes = rt.loc[(rt.strategy == r.strategy) & (rt.replication == r.replication), "minutes"].to_numpy(float)
+        due = len(minutes) + int(r.metrics.get("dropped_new_leads", 0))
+        rows.append({"strategy": r.strategy, "replication": r.replication, "due": due,
+                     **{label: (np.count_nonzero(minutes <= w) / due if due else np.nan)
+                        for w, label in RESPONSE_WINDOWS}})
+    return pd.DataFrame(rows)
+
+
+def plot_response_time(exp: Experiment) -> Figure:
+    """What a manager asks: the share of new leads called within 5 minutes, 1 hour and 1 day (a
+    lead the team dropped counts as not called), per strategy, with 95% intervals."""
+    shares = response_shares(exp)
     shown = _shown(exp)
-    fig, ax = plt.subplots(figsize=(9.5, 0.6 * len(names) + 3.2))
-    data = [np.maximum(rt.loc[rt.strategy == n, "minutes"].to_numpy(float), 0.1) for n in names]
-    has = [len(d) > 0 for d in data]
-    left_out = [shown[n] for n, h in zip(names, has) if not h]
-    notes = []
-    if any(has):
-        ax.boxplot([d for d, h in zip(data, has) if h], orientation="horizontal", whis=(10, 90), showfliers=False,
-                   tick_labels=[shown[n] for n, h in zip(names, has) if h])
-        ax.set_xscale("log")
-        p90 = float(np.percentile(np.concatenate([d for d in data if len(d)]), 90))
-        notes.append(f"Leads that arrive at night or at the weekend wait for the next shift, so the slowest tenth "
-                     f"wait about {p90:,.0f} minutes ({p90 / 60:.0f} hours) whatever the strategy.")
+    due = shares.groupby("strategy", sort=False)["due"].sum()
+    names = [n for n in exp.strategies if due.get(n, 0) > 0]
+    left_out = [shown[n] for n in exp.strategies if n not in names]
+    fig, ax = plt.subplots(figsize=(9.5, 0.75 * max(len(names), 1) + 2.8))
+    notes, cut = [], False
+    if names:
+        height = 0.8 / len(RESPONSE_WINDOWS)
+        y = np.arange(len(names))[::-1]
+        colors = ("#1b7837", "#7fbf7b", "#d9f0d3")
+        for j, (_w, label) in enumerate(RESPONSE_WINDOWS):
+            stats = [t_interval(100 * shares.loc[shares.strategy == n, label].dropna().to_numpy(float))[:3]
+                     for n in names]
+            mean = np.array([m for m, _, _ in stats])
+            err = []
+            for m, lo, hi in stats:
+                lo2, hi2, c = clip(lo, hi, 0, 100)
+                cut |= c
+                err.append([m - lo2, hi2 - m] if np.isfinite(lo) else [0, 0])
+            pos = y + 0.4 - (j + 0.5) * height
+            ax.barh(pos, mean, height, xerr=np.array(err).T, capsize=2, color=colors[j], edgecolor="#555555",
+                    linewidth=0.5, label=f"called {label}")
+            for yy, m, (_lo, up) in zip(pos, mean, err):  # the figure right of its error bar
+                ax.text(m + up + 1.5, yy, f"{m:.0f}%", va="center", fontsize=8)
+        ax.set_yticks(y, [shown[n] for n in names])
+        ax.set_xlim(0, 112)
+
+        fast = {n: float(shares.loc[shares.strategy == n, RESPONSE_WINDOWS[0][1]].mean()) for n in names}
+        best, worst = max(fast, key=fast.get), min(fast, key=fast.get)
+        title = f"“{shown[best]}” called {100 * fast[best]:.0f}% of new leads within 5 minutes"
+        if worst != best:
+            title += f",\n“{shown[worst]}” {100 * fast[worst]:.0f}%"
+        notes.append("A lead the team dropped because it was behind counts as not called. Leads that arrive at "
+                     "night or at the weekend wait for the next shift.")
     else:
-        ax.text(0.5, 0.5, "Empty: no new lead got a first call\n(no inbound leads, or no strategy calls them)",
+        ax.text(0.5, 0.5, "Empty: no new lead was due a first call\n(no inbound leads, or no strategy calls them)",
                 ha="center", va="center", transform=ax.transAxes)
         ax.set_yticks([])
-    if left_out and any(has):
+        title = "No new lead was due a first call"
+    if left_out and names:
         notes.append("Left out (no new lead called): " + ", ".join(left_out) + ".")
-    ax.set_xlabel("Minutes from a lead's arrival to the first call (log scale; box 25-75%, whiskers 10-90%)")
+    ax.set_xlabel("% of new leads called (95% interval over replications)")
     ax.set_ylabel("Strategy")
-    ax.set_title("How fast new leads get their first call")
+    ax.set_title(plain(title), fontsize=10)
     ax.grid(alpha=0.3, axis="x")
-    return _finish(fig, notes + [_few(exp)])
+    lines = [n for n in notes + [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)] if n]
+    if names:
+        fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=len(RESPONSE_WINDOWS), fontsize=8,
+                   frameon=False, bbox_to_anchor=(0.5, 0.01 + 0.028 * len(lines)))
+    return _finish(fig, lines, legend_rows=1 if names else 0)
 
 
 def plot_sales_by_touch(exp: Experiment) -> Figure:
@@ -351,8 +417,9 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     shown = _shown(exp)
     ncols = min(4, len(names))
     nrows = int(np.ceil(len(names) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols + 0.6, 2.9 * nrows + 1.4), sharex=True, sharey=True,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.6, 2.4 * nrows + 1.2), sharex=True, sharey=True,
                              squeeze=False)
+    late_share = {}
     labels = [label for label, _ in cols]
     x = np.arange(len(cols))
     colors = _colors(names)
@@ -379,6 +446,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
         ax.plot(claim_x, [CLAIM[int(labels[i])] for i in claim_x], "k--", marker="x", alpha=0.7, linewidth=1)
         late = [i for i, lab in enumerate(labels) if lab.isdigit() and 5 <= int(lab) <= 12]
         here = 100 * g[[cols[i][1] for i in late]].to_numpy(float).sum() / sales.sum()
+        late_share[name] = here
         ax.text(0.97, 0.95, f"{plural} 5-12: {here:.0f}%\nclaim: {CLAIM_LATE}%", ha="right", va="top",
                 transform=ax.transAxes, fontsize=7.5, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
     for ax in axes.ravel()[len(names):]:
@@ -389,11 +457,19 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     for ax in axes.ravel()[:len(names)]:
         ax.set_xticks(x[::step], labels[::step], fontsize=7.5)
         ax.tick_params(labelbottom=True)
-        ax.set_xlabel("Our attempt number (0 = bought before we called)" if what == "attempt"
-                      else "Touch number (ours and callbacks)", fontsize=8)
-    fig.suptitle(f"On which {what} does the sale happen? Bars: share of each strategy's sales (95% interval); "
-                 f"dashed: the unsourced '2/3/5/10%, then {CLAIM_LATE}% on the 5th-12th' claim", fontsize=10)
-    return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
+        ax.set_xlabel("Our attempt (0 = before we called)" if what == "attempt"
+                      else "Touch number (ours and callbacks)", fontsize=7.5)
+    if late_share:
+        top = max(late_share, key=late_share.get)
+        title = (f"No strategy makes {CLAIM_LATE}% of its sales on {plural} 5 to 12: at most {late_share[top]:.0f}% "
+                 f"(“{shown[top]}”)" if late_share[top] < CLAIM_LATE else
+                 f"“{shown[top]}” makes {late_share[top]:.0f}% of its sales on {plural} 5 to 12")
+    else:
+        title = "No strategy made a sale"
+    fig.suptitle(plain(title), fontsize=11)
+    key = (f"Bars: share of each strategy's sales on each {what} (95% interval). Dashed: the unsourced claim "
+           f"'2/3/5/10%, then {CLAIM_LATE}% on the 5th to 12th'.")
+    return _finish(fig, [key, CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
 
 
 def plot_complaints_by_cause(exp: Experiment) -> Figure:
@@ -401,11 +477,13 @@ def plot_complaints_by_cause(exp: Experiment) -> Figure:
     names = exp.strategies
     shown = _shown(exp)
     fig, ax = plt.subplots(figsize=(10, 6))
-    width = 0.8 / len(CAUSES)
-    x = np.arange(len(names))
     labels = {"frequency": "touches too frequent", "after_no": "touched after a clear no", "pushy_rep": "pushy rep"}
+    causes = [c for c in CAUSES if runs[f"complaints_{c}"].sum() > 0]  # a cause nobody complained of: no bar, no legend
+    absent = [labels[c] for c in CAUSES if c not in causes]
+    width = 0.8 / max(len(causes), 1)
+    x = np.arange(len(names))
     cut = False
-    for j, cause in enumerate(CAUSES):
+    for j, cause in enumerate(causes):
         stats = []
         for name in names:
             g = runs[runs.strategy == name]
@@ -420,38 +498,59 @@ def plot_complaints_by_cause(exp: Experiment) -> Figure:
     ax.set_xticks(x, [shown[n] for n in names], rotation=25, ha="right")
     ax.set_xlabel("Strategy")
     ax.set_ylabel("Complaints per 1,000 prospects")
-    ax.set_title("Why prospects complain, by strategy (mean and 95% interval)")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    totals = {n: 1000 * runs.loc[runs.strategy == n, "complaints"].sum() / max(runs.loc[runs.strategy == n, "prospects"].sum(), 1)
+              for n in names}
+    loud = max(totals, key=totals.get)
+    if causes and totals[loud] > 0:
+        top = max(causes, key=lambda c: runs.loc[runs.strategy == loud, f"complaints_{c}"].sum())
+        title = f"Most complaints: “{shown[loud]}”, mostly {labels[top]} (per 1,000 prospects, 95% interval)"
+    else:
+        title = "Nobody complained under any strategy"
+    ax.set_title(plain(title), fontsize=10)
+    if causes:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3, axis="y")
-    return _finish(fig, [CLIP_NOTE.format(what="zero") if cut else "", _few(exp)])
+    none = f"No complaint from: {', '.join(absent)}." if absent and causes else ""
+    return _finish(fig, [none, CLIP_NOTE.format(what="zero") if cut else "", _few(exp)])
+
+
+def mix_shares(exp: Experiment) -> dict[str, pd.DataFrame]:
+    """Per strategy, the share (%) of prospects in each readiness state by day, mean over replications."""
+    mix = exp.series("readiness")
+    states = list(STATE_NAMES)
+    out = {}
+    for name in exp.strategies:
+        m = mix[mix.strategy == name].groupby("day")[states].mean()
+        total = m.sum(axis=1).replace(0, np.nan)
+        out[name] = m.div(total, axis=0) * 100
+    return out
 
 
 def plot_readiness_mix(exp: Experiment) -> Figure:
-    mix = exp.series("readiness")
-    names = exp.strategies
+    """The buying journey of the market: one stacked chart (the baseline's), since the market moves
+    on its own and the mix hardly differs between strategies; the title says by how much it does."""
+    shares = mix_shares(exp)
     shown = _shown(exp)
-    cols = min(3, len(names))
-    rows = int(np.ceil(len(names) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.1 * rows + 1.3), sharex=True, sharey=True,
-                             squeeze=False)
+    names = list(shares)
+    ref = exp.scenario.baseline if exp.scenario.baseline in shares else names[0]
     states = list(STATE_NAMES)
-    handles = None
-    for ax, name in zip(axes.ravel(), names):
-        m = mix[mix.strategy == name].groupby("day")[states].mean()
-        total = m.sum(axis=1).replace(0, np.nan)
-        handles = ax.stackplot(m.index, *(100 * m[s] / total for s in states),
-                               labels=[STATE_WORDS.get(s, s) for s in states], alpha=0.85)
-        ax.set_title(shown[name], fontsize=9)
-        ax.set_xlabel("Day", fontsize=8)
-        ax.tick_params(labelbottom=True, labelsize=8)
-        ax.set_ylim(0, 100)
-    for ax in axes.ravel()[:len(names)]:
-        ax.set_ylabel("Share of prospects (%)", fontsize=8)
-    for ax in axes.ravel()[len(names):]:
-        ax.set_visible(False)
+    spread = max((float((shares[n] - shares[ref]).abs().max().max()) for n in names), default=0.0)
+    fig, ax = plt.subplots(figsize=(9, 5.2))
+    m = shares[ref]
+    handles = ax.stackplot(m.index, *(m[s] for s in states), labels=[STATE_WORDS.get(s, s) for s in states],
+                           alpha=0.85)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("Day")
+    ax.set_ylabel("Share of prospects (%)")
+    ax.grid(alpha=0.3, axis="y")
+    if len(names) > 1:
+        title = (f"The market moves on its own: under every strategy each share is within {spread:.0f} points "
+                 f"of this one on every day")
+    else:
+        title = "Where prospects are in their buying journey"
+    ax.set_title(plain(title) + f"\n(shown: “{plain(shown[ref])}”, mean over replications)", fontsize=10)
     fig.legend(handles, [STATE_WORDS.get(s, s) for s in states], loc="lower center", ncol=len(states), fontsize=8,
                frameon=False, bbox_to_anchor=(0.5, 0.0))
-    fig.suptitle("Where prospects are in their buying journey over time (mean over replications)")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
@@ -473,15 +572,14 @@ def figures(exp: Experiment, summary: pd.DataFrame) -> dict[str, Figure]:
 def notes(exp: Experiment) -> list[str]:
     """What the plots leave out or cannot show, in words, for the command line to print."""
     out = []
-    rt = exp.response_times()
     shown = _shown(exp)
-    called = set(rt["strategy"]) if len(rt) else set()
-    missing = [shown[n] for n in exp.strategies if n not in called]
+    due = response_shares(exp).groupby("strategy")["due"].sum()
+    missing = [shown[n] for n in exp.strategies if due.get(n, 0) == 0]
     if len(missing) == len(exp.strategies):
-        out.append("response_time.png is empty: no new lead got a first call (no inbound leads, or no strategy "
+        out.append("response_time.png is empty: no new lead was due a first call (no inbound leads, or no strategy "
                    "calls them).")
     elif missing:
-        out.append("response_time.png leaves out " + ", ".join(missing) + ": no new lead was called.")
+        out.append("response_time.png leaves out " + ", ".join(missing) + ": no new lead is called.")
     days = int(np.ceil(exp.scenario.horizon / DAY))
     if days % 7:
         out.append(f"call_load.png leaves out the last {days % 7} day(s): a partial week.")

@@ -9,7 +9,7 @@ here from the numbers; none is written for one scenario.
 from __future__ import annotations
 
 import base64
-import html
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -19,11 +19,12 @@ from typing import Optional
 import pandas as pd
 
 from sim.scenario.errors import UserError
+from sim.present.escape import for_html
 from sim.present import sentences as S
 from sim.scenario.loading import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.strategies import Strategy, SubCadence, display_names, planned_touches
-from sim.scenario.units import DAY, format_duration
+from sim.scenario.strategies import Strategy, SubCadence, display_names, first_response_words, planned_touches
+from sim.scenario.units import DAY, duration_words, format_duration
 from sim.model.touches import CAUSES
 from sim.present.lessons import focus_sentences
 
@@ -72,42 +73,78 @@ def read_results(folder: Path) -> Results:
         scenario = load_scenario(folder / "scenario.yaml")
     except ScenarioError as exc:
         raise ReportError(str(exc)) from None
-    runs = pd.read_csv(folder / "runs.csv")
-    summary = pd.read_csv(folder / "summary.csv")
-    plots = {p.stem: p for p in sorted((folder / "plots").glob("*.png"))} if (folder / "plots").is_dir() else {}
     manifest = {}
     if (folder / "manifest.json").is_file():
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             manifest = {}
+    manifest = manifest if isinstance(manifest, dict) else {}
+    _check_digests(folder, manifest)
+    runs, summary = _table(folder / "runs.csv", ["strategy", "replication"]), _table(folder / "summary.csv",
+                                                                                      ["strategy", "metric"])
+    plots = {p.stem: p for p in sorted((folder / "plots").glob("*.png"))} if (folder / "plots").is_dir() else {}
     return Results(folder, scenario, runs, summary, plots, manifest)
+
+
+MAX_TABLE_BYTES = 200_000_000  # runs.csv of 1000 replications x 50 strategies is a few MB
+
+
+def _check_digests(folder: Path, manifest: dict) -> None:
+    """The files a results folder's manifest has digests for must still match them."""
+    digests = manifest.get("digests")
+    for name, expected in (digests.items() if isinstance(digests, dict) else ()):
+        path = folder / str(name)
+        if str(name) in ("runs.csv", "summary.csv", "scenario.yaml") and path.is_file():
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            if h.hexdigest() != expected:
+                raise ReportError(f"{path}: changed since followup-sim wrote it (its sha256 differs from the one in "
+                                  "manifest.json); rerun the scenario to rebuild the folder")
+
+
+def _table(path: Path, key: list[str]) -> pd.DataFrame:
+    """A CSV the run wrote, read back and checked: size, the key columns, one row per key."""
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise ReportError(f"{path}: {path.stat().st_size:,} bytes; a results table is at most {MAX_TABLE_BYTES:,}")
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path}: not a table followup-sim wrote ({type(exc).__name__})") from None
+    missing = [c for c in key if c not in frame.columns]
+    if missing:
+        raise ReportError(f"{path}: no column {', '.join(missing)}; rerun the scenario to rebuild the folder")
+    return frame
 
 
 # ---------------------------------------------------------------- small pieces
 def esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for the page, by the one escaping rule (``sim.present.escape``)."""
+    return for_html(text)
 
 
 def _mean(r: Results, key: str, metric: str) -> float:
     return S.mean_of(r.summary, key, metric)
 
 
-def _interval(r: Results, key: str, metric: str, fmt) -> str:
+def _interval(r: Results, key: str, metric: str, fmt, ref: Optional[float] = None) -> str:
+    """A mean with its interval under it, all with the decimals ``ref`` sets (the column's)."""
     mean, lo, hi, n = S.row_of(r.summary, key, metric)
     if not math.isfinite(mean):
         return "-"
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return fmt(mean)
-    return f"{fmt(mean)}<br><span class=ci>{fmt(lo)} to {fmt(hi)}</span>"
+        return fmt(mean, ref)
+    return f"{fmt(mean, ref)}<br><span class=ci>{fmt(lo, ref)} to {fmt(hi, ref)}</span>"
 
 
-def _pct(x: float) -> str:
-    return S.percent(min(max(x, 0.0), 1.0)) if math.isfinite(x) else "-"
+def _pct(x: float, ref: Optional[float] = None) -> str:
+    return S.percent(min(max(x, 0.0), 1.0), ref) if math.isfinite(x) else "-"
 
 
-def _num(x: float) -> str:
-    return S.number(max(x, 0.0)) if math.isfinite(x) else "-"
+def _num(x: float, ref: Optional[float] = None) -> str:
+    return S.number(max(x, 0.0), ref) if math.isfinite(x) else "-"
 
 
 def timeline_svg(strategy: "Strategy | SubCadence", horizon_days: float, width: int = 560) -> str:
@@ -142,7 +179,7 @@ def timeline_svg(strategy: "Strategy | SubCadence", horizon_days: float, width: 
         parts.append(f'<text x="{x(d):.1f}" y="42" class=tick>{d:g}</text>')
     parts.append("</svg>")
     if strategy.repeat is not None and len(touches) > len(strategy.steps):
-        parts.append(f"<span class=muted> … then every {format_duration(strategy.repeat.every)}</span>")
+        parts.append(f"<span class=muted> … then every {duration_words(strategy.repeat.every)}</span>")
     return "".join(parts)
 
 
@@ -160,7 +197,7 @@ def _touch_words(plan) -> list[str]:
         bits.append(f"{what} on cadence day{'s' if len(listed) > 1 else ''} {days}")
         if plan.repeat is not None:
             more = f"{plan.repeat.count} more times" if plan.repeat.count else "until the end"
-            bits.append(f"then a {plan.repeat.channel} every {format_duration(plan.repeat.every)} ({more})")
+            bits.append(f"then a {plan.repeat.channel} every {duration_words(plan.repeat.every)} ({more})")
         if plan.max_touches is not None:
             bits.append(f"at most {plan.max_touches} touches")
     else:
@@ -168,14 +205,17 @@ def _touch_words(plan) -> list[str]:
     return bits
 
 
-def describe_strategy(strategy: Strategy) -> str:
-    """The strategy's rules in one plain sentence, from its fields."""
+def describe_strategy(strategy: Strategy, has_inbound: bool = True) -> str:
+    """The strategy's rules in one plain sentence, from its fields (``has_inbound``: whether the
+    scenario has inbound leads at all)."""
     if strategy.inbound is None and strategy.outbound is None:
         bits = _touch_words(strategy)
     else:
         bits = [f"listed prospects: {', '.join(_touch_words(strategy.plan('outbound')))}",
                 f"inbound leads: {', '.join(_touch_words(strategy.plan('inbound')))}"]
-    bits.append(f"new inbound leads called within {format_duration(strategy.first_response)}")
+    first = first_response_words(strategy, has_inbound)
+    if first:
+        bits.append(first)
     bits.append("stops after a clear no" if strategy.stop_on_no else "keeps calling after a clear no")
     if strategy.book_next_step:
         bits.append("books the next call on every conversation" + (", with a reminder email" if strategy.reminder_email else ""))
@@ -203,25 +243,26 @@ def takeaways(r: Results) -> dict[str, str]:
     loud, loud_c = _best(r, "complaints_per_1000")
     if top:
         out["tradeoff"] = (f"Most sales: “{n[top]}” ({_pct(close)} of prospects bought). Fewest complaints: "
-                           f"“{n[calm]}” ({_num(calm_c)} per 1,000); most: “{n[loud]}” ({_num(loud_c)} per 1,000).")
+                           f"“{n[calm]}” ({_num(calm_c, S.column_ref([calm_c, loud_c]))} per 1,000); most: “{n[loud]}” "
+                           f"({_num(loud_c, S.column_ref([calm_c, loud_c]))} per 1,000).")
     most, sales = _best(r, "sales")
     least, few = _best(r, "sales", highest=False)
     if most:
-        out["cumulative_sales"] = (f"By the end “{n[most]}” had made {_num(sales)} sales per run, "
-                                   f"“{n[least]}” {_num(few)}.")
+        out["cumulative_sales"] = (f"By the end “{n[most]}” had made {_num(sales, S.column_ref([sales, few]))} sales per run, "
+                                   f"“{n[least]}” {_num(few, S.column_ref([sales, few]))}.")
     busy, calls = _best(r, "calls_per_rep_day_mean")
     if busy:
         p95 = _mean(r, busy, "calls_per_rep_day_p95")
-        out["call_load"] = (f"“{n[busy]}” keeps reps busiest: {_num(calls)} calls per rep per working day on "
-                            f"average, {_num(p95)} on a busy day (the top 5%).")
+        out["call_load"] = (f"“{n[busy]}” keeps reps busiest: {_num(calls, S.column_ref([calls, p95]))} calls per rep per working "
+                            f"day on average, {_num(p95, S.column_ref([calls, p95]))} on a busy day (the top 5%).")
     fast, fast_m = _best(r, "lead_response_median_min", highest=False)
     slow, slow_m = _best(r, "lead_response_median_min")
     if not fast:
         out["response_time"] = ("No new lead got a first call in this scenario: it has no inbound leads, or no "
                                 "strategy calls them.")
     else:
-        out["response_time"] = (f"Half of new leads got their first call within {_num(fast_m)} minutes under "
-                                f"“{n[fast]}” and within {_num(slow_m)} minutes under “{n[slow]}”; leads that "
+        out["response_time"] = (f"Half of new leads got their first call within {_num(fast_m, S.column_ref([fast_m, slow_m]))} minutes "
+                                f"under “{n[fast]}” and within {_num(slow_m, S.column_ref([fast_m, slow_m]))} minutes under “{n[slow]}”; leads that "
                                 f"arrive at night or at the weekend wait for the next shift.")
     cols, what = S.attempt_columns(r.runs.columns)
     if cols:
@@ -245,8 +286,8 @@ def takeaways(r: Results) -> dict[str, str]:
     kept, kept_n = _best(r, "lost_to_competitor", highest=False)
     if lost:
         out["readiness_mix"] = (f"The market moves on its own: prospects become ready and buy whatever we do. "
-                                f"{_num(lost_n)} prospects per run bought from a competitor under “{n[lost]}”, "
-                                f"{_num(kept_n)} under “{n[kept]}”.")
+                                f"{_num(lost_n, S.column_ref([lost_n, kept_n]))} prospects per run bought from a competitor "
+                                f"under “{n[lost]}”, {_num(kept_n, S.column_ref([lost_n, kept_n]))} under “{n[kept]}”.")
     return out
 
 
@@ -289,7 +330,9 @@ def _strategies(r: Results) -> str:
         else:
             timelines = "".join(f"<p class=muted>{who}:</p>{timeline_svg(s.plan(kind), horizon)}"
                                 for who, kind in (("Listed prospects", "outbound"), ("Inbound leads", "inbound")))
-        out.append(f'<div class=strategy><h3>{esc(name)}{base}</h3>{desc}<p class=muted>{esc(describe_strategy(s))}'
+        has_inbound = r.scenario.population.inbound.per_day > 0
+        out.append(f'<div class=strategy><h3>{esc(name)}{base}</h3>{desc}<p class=muted>'
+                   f'{esc(describe_strategy(s, has_inbound))}'
                    f'</p>{timelines}</div>')
     return "\n".join(out)
 
@@ -297,10 +340,13 @@ def _strategies(r: Results) -> str:
 def _figures_table(figs: list[S.TeachingFigures]) -> str:
     rows = ["<table><tr><th>Strategy</th><th>Calls per sale</th><th>Sales after they reached out</th>"
             "<th>Follow-ups dropped per run</th><th>Booked call connects</th><th>Ordinary dial connects</th></tr>"]
+    fields = ("calls_per_sale", "prospect_initiated_share", "dropped_follow_ups", "booked_connect_rate",
+              "ordinary_connect_rate")
+    ref = {name: S.column_ref([getattr(f, name) for f in figs]) for name in fields}  # one rule per column
     for f in figs:
-        rows.append(f"<tr><td>{esc(f.name)}</td><td>{_num(f.calls_per_sale)}</td><td>{_pct(f.prospect_initiated_share)}"
-                    f"</td><td>{_num(f.dropped_follow_ups)}</td><td>{_pct(f.booked_connect_rate)}</td>"
-                    f"<td>{_pct(f.ordinary_connect_rate)}</td></tr>")
+        cells = [(_num if name in ("calls_per_sale", "dropped_follow_ups") else _pct)(getattr(f, name), ref[name])
+                 for name in fields]
+        rows.append(f"<tr><td>{esc(f.name)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     rows.append("</table>")
     return "\n".join(rows)
 
@@ -313,8 +359,9 @@ def _summary_table(r: Results) -> str:
             ("utilization", "Reps' time busy", _pct)]
     head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in cols)
     rows = [f"<table class=summary><tr><th>Strategy</th>{head}</tr>"]
+    ref = {metric: S.column_ref([_mean(r, k, metric) for k in r.names]) for metric, _, _ in cols}  # one rule a column
     for key, name in r.names.items():
-        cells = "".join(f"<td>{_interval(r, key, metric, fmt)}</td>" for metric, _, fmt in cols)
+        cells = "".join(f"<td>{_interval(r, key, metric, fmt, ref[metric])}</td>" for metric, _, fmt in cols)
         rows.append(f"<tr><td>{esc(name)}</td>{cells}</tr>")
     rows.append("</table>")
     return "\n".join(rows)
@@ -330,7 +377,7 @@ them). The model counts three separate causes:</p>
 <ul>
 <li><b>Touched too often.</b> Every touch adds annoyance (a conversation {c.weight_call:g}, a missed call
 {c.weight_missed_call:g}, a voicemail {c.weight_voicemail:g}, an email {c.weight_email:g}, a text {c.weight_sms:g}), and
-annoyance fades with a time constant of {format_duration(c.annoyance_decay)}. When it reaches a prospect's tolerance
+annoyance fades with time: half of it is gone after {duration_words(c.annoyance_decay * math.log(2))}. When it reaches a prospect's tolerance
 (about {tol:g} on average) each touch carries a {S.percent(c.frequency_risk)} risk, rising steeply above it. So the
 same number of touches spread out annoys less than bunched together.</li>
 <li><b>Touched after a clear no.</b> Each touch after a prospect said they are not interested carries a
@@ -364,7 +411,7 @@ def build_report(folder: Path) -> str:
              f"compared</title><meta name=viewport content='width=device-width,initial-scale=1'>"
              f"<style>{CSS}</style></head><body>",
              f"<h1>{esc(sc.name.replace('_', ' ').capitalize())}: follow-up strategies compared</h1>",
-             f"<p class=muted>{len(names)} strategies on the same simulated prospects, {format_duration(sc.horizon)} "
+             f"<p class=muted>{len(names)} strategies on the same simulated prospects, {duration_words(sc.horizon)} "
              f"simulated, {n_reps} replication{'s' if n_reps != 1 else ''}, seed {sc.seed}.</p>"]
     if sc.question:
         parts.append(f"<div class=question>{esc(sc.question)}</div>")
@@ -397,7 +444,8 @@ def build_report(folder: Path) -> str:
     parts.append("</ul>" + _figures_table(figs))
     parts.append("<p class=muted>Sales after they reached out: sales on the call that answered a prospect who got "
                  "in touch by themselves, replied to a message or called back after a voicemail. A dropped follow-up was due but the team was too busy for too long. "
-                 "Figures are totals over all runs divided by each other.</p>")
+                 "Each figure is worked out over all runs together (for example, all calls of all runs over all their "
+                 "sales), not run by run and then averaged.</p>")
     parts.append("<h2 id=plots>The charts</h2>")
     lines = takeaways(r)
     for stem in [p for p in PLOT_ORDER if p in r.plots] + [p for p in r.plots if p not in PLOT_ORDER]:
@@ -411,7 +459,7 @@ def build_report(folder: Path) -> str:
         parts.append("<p class=muted>This results folder has no plots (it was run with --no-plots).</p>")
     parts.append("<h2 id=table>All strategies in one table</h2>" + _summary_table(r))
     parts.append("<p class=muted>Average over replications, with the 95% interval under it. Counts are per run of "
-                 f"the {format_duration(sc.horizon)} horizon. Intervals of shares and counts are cut at zero.</p>")
+                 f"{duration_words(sc.horizon)}. A range never goes below zero (or above 100%): no count or share can.</p>")
     questions = S.reflection_questions(r.summary, r.runs, names, baseline)
     if questions:
         parts.append("<h2 id=questions>Questions for the room</h2><ol>"

@@ -58,32 +58,43 @@ class TeachingFigures:
 
 
 # ---------------------------------------------------------------- numbers for people
-def number(x: float) -> str:
-    """A count or amount rounded for reading: 1,117 / 37 / 3.3 / 0.42."""
+# One rounding rule: a number's decimals are set by a reference value, the number itself when it
+# stands alone, else the value it belongs to (a mean and its interval ends are written alike) or,
+# in a table column, the column's most precise need (``column_ref``). No trailing zero is dropped,
+# so "0.10% to 0.1%" or "17.2% to 26%" cannot be printed.
+def number_digits(ref: float) -> int:
+    """Decimals for a count or amount of the size of ``ref``: none from 10 up, one from 1, two below."""
+    a = abs(ref) if ref is not None and math.isfinite(ref) else 0.0
+    return 0 if a >= 10 or a == 0 else 1 if a >= 1 else 2
+
+
+def percent_digits(ref: float) -> int:
+    """Decimals for a share (0..1) of the size of ``ref``: none from 20%, one from 0.1%, two below."""
+    p = 100 * abs(ref) if ref is not None and math.isfinite(ref) else 0.0
+    return 0 if p >= 20 or p == 0 else 1 if p >= 0.1 else 2
+
+
+def number(x: float, ref: Optional[float] = None) -> str:
+    """A count or amount rounded for reading: 1,117 / 37 / 3.3 / 0.42 (decimals set by ``ref``, default x)."""
     if x is None or not math.isfinite(x):
         return "-"
-    a = abs(x)
-    if a >= 100 or (a >= 10 and abs(x - round(x)) < 0.05):
-        return f"{x:,.0f}"
-    if a >= 10:
-        return f"{x:.0f}"
-    if a >= 1:
-        return f"{x:.1f}"
-    if a == 0:
+    if x == 0 and ref is None:
         return "0"
-    return f"{x:.2f}"
+    return f"{x:,.{number_digits(x if ref is None else ref)}f}"
 
 
-def percent(share: float) -> str:
-    """A share (0..1) as a percentage with sensible digits: 58%, 9.1%, 0.4%."""
+def percent(share: float, ref: Optional[float] = None) -> str:
+    """A share (0..1) as a percentage: 58%, 9.1%, 0.40% (decimals set by ``ref``, default the share)."""
     if share is None or not math.isfinite(share):
         return "-"
-    p = 100 * share
-    if abs(p) >= 20 or p == 0:
-        return f"{p:.0f}%"
-    if abs(p) >= 0.1:
-        return f"{p:.1f}%".replace(".0%", "%")
-    return f"{p:.2f}%"
+    return f"{100 * share:.{percent_digits(share if ref is None else ref)}f}%"
+
+
+def column_ref(values) -> float:
+    """The reference that sets one table column's decimals: its smallest non-zero size, so no
+    value of the column rounds to zero and every value has the same decimals."""
+    sizes = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
+    return min(sizes) if sizes else 0.0
 
 
 def times(r: float, ref: Optional[float] = None) -> str:
@@ -166,7 +177,8 @@ def _deals_clause(ratio: float, lo: float, hi: float, base_name: str) -> tuple[s
     if ratio >= 1:
         interval = f" (95% interval {times(lo, ratio)} to {times(hi, ratio)})" if clear else ""
         return f"closed {times(ratio)} times as many deals as {base_name}{interval}", values
-    interval = f" (95% interval {percent(1 - hi)} to {percent(1 - lo)} fewer)" if clear else ""
+    ref = 1 - ratio
+    interval = f" (95% interval {percent(1 - hi, ref)} to {percent(1 - lo, ref)} fewer)" if clear else ""
     return f"closed {percent(1 - ratio)} fewer deals than {base_name}{interval}", values
 
 
@@ -175,10 +187,10 @@ def _difference_clause(mean: float, lo: float, hi: float, what: str, unit: str) 
     clear = _clear(lo, hi, 0.0)
     if clear is False:
         return (f"no clear difference in {what} ({number(mean)} {unit}, 95% interval "
-                f"{number(lo)} to {number(hi)})"), values
+                f"{number(lo, mean)} to {number(hi, mean)})"), values
     word = "more" if mean >= 0 else "fewer"
-    interval = f" (95% interval {number(abs(lo) if mean >= 0 else abs(hi))} to " \
-               f"{number(abs(hi) if mean >= 0 else abs(lo))})" if clear else ""
+    interval = f" (95% interval {number(abs(lo) if mean >= 0 else abs(hi), mean)} to " \
+               f"{number(abs(hi) if mean >= 0 else abs(lo), mean)})" if clear else ""
     return f"{number(abs(mean))} {word} {what} {unit}{interval}", values
 
 
@@ -200,11 +212,11 @@ def comparisons(summary: pd.DataFrame, runs: pd.DataFrame, names: dict[str, str]
             clear = _clear(dlo, dhi, 0.0)
             if clear is False:
                 deals = (f"made no clear difference to deals compared with “{base_name}” ({number(d)} per run, "
-                         f"95% interval {number(dlo)} to {number(dhi)})")
+                         f"95% interval {number(dlo, d)} to {number(dhi, d)})")
             else:
                 word = "more" if d >= 0 else "fewer"
                 lo_, hi_ = sorted((abs(dlo), abs(dhi))) if clear else (0.0, 0.0)
-                interval = f" (95% interval {number(lo_)} to {number(hi_)})" if clear else ""
+                interval = f" (95% interval {number(lo_, d)} to {number(hi_, d)})" if clear else ""
                 deals = f"closed {number(abs(d))} {word} deals per run than “{base_name}”{interval}"
             values.update({"sales_diff": d, "sales_diff_low": dlo, "sales_diff_high": dhi})
         c, clo, chi, _ = row_of(summary, key, "complaints_per_1000_vs_baseline")
@@ -300,8 +312,9 @@ def figure_sentences(figures: list[TeachingFigures]) -> list[Sentence]:
             parts.append(f"it dropped {number(f.dropped_follow_ups)} follow-ups per run because the team was behind"
                          if f.dropped_follow_ups >= 0.5 else "it dropped no follow-ups")
         if math.isfinite(f.booked_connect_rate):
-            parts.append(f"a booked call connected {percent(f.booked_connect_rate)} of the time against "
-                         f"{percent(f.ordinary_connect_rate)} for an ordinary dial")
+            ref = min(f.booked_connect_rate, f.ordinary_connect_rate)
+            parts.append(f"a booked call connected {percent(f.booked_connect_rate, ref)} of the time against "
+                         f"{percent(f.ordinary_connect_rate, ref)} for an ordinary dial")
         if not parts:
             continue
         text = f"“{f.name}” " + "; ".join(parts) + "."
@@ -350,8 +363,9 @@ def reflection_questions(summary: pd.DataFrame, runs: pd.DataFrame, names: dict[
     booked = {k: f for k, f in figs.items() if math.isfinite(f.booked_connect_rate)}
     if booked:
         f = max(booked.values(), key=lambda f: f.booked_connect_rate)
-        qs.append(f"A booked call connected {percent(f.booked_connect_rate)} of the time against "
-                  f"{percent(f.ordinary_connect_rate)} for an ordinary dial. How often do we end a good conversation "
+        ref = min(f.booked_connect_rate, f.ordinary_connect_rate)
+        qs.append(f"A booked call connected {percent(f.booked_connect_rate, ref)} of the time against "
+                  f"{percent(f.ordinary_connect_rate, ref)} for an ordinary dial. How often do we end a good conversation "
                   f"without the next call in both diaries?")
     return qs
 
@@ -386,13 +400,14 @@ def metric_sentence(summary: pd.DataFrame, names: dict[str, str], baseline: str,
     if not math.isfinite(base_mean) and all(not math.isfinite(mean_of(summary, k, metric)) for k in names):
         return None
     parts, values = [], {}
+    ref = column_ref([mean_of(summary, k, metric) for k in names])  # every mean of the sentence alike
     for key, name in names.items():
         m = mean_of(summary, key, metric)
         values[key] = m
         if not math.isfinite(m):
             parts.append(f"none under “{name}”")
             continue
-        part = f"{fmt(m)} under “{name}”"
+        part = f"{fmt(m, ref)} under “{name}”"
         if key != baseline and math.isfinite(base_mean):
             d, lo, hi, _ = row_of(summary, key, f"{metric}_vs_baseline")
             clear = _clear(lo, hi, 0.0)
@@ -403,8 +418,8 @@ def metric_sentence(summary: pd.DataFrame, names: dict[str, str], baseline: str,
             elif math.isfinite(d) and d != 0:
                 scale = 100.0 if unit == "%" else 1.0
                 word = ("more" if d > 0 else "fewer") if unit != "%" else ("points more" if d > 0 else "points fewer")
-                interval = (f", 95% interval {number(min(abs(lo), abs(hi)) * scale)} to "
-                            f"{number(max(abs(lo), abs(hi)) * scale)}") if clear else ""
+                interval = (f", 95% interval {number(min(abs(lo), abs(hi)) * scale, d * scale)} to "
+                            f"{number(max(abs(lo), abs(hi)) * scale, d * scale)}") if clear else ""
                 part += f" ({number(abs(d) * scale)} {word}{interval})"
         parts.append(part)
     return Sentence(f"{what}: " + "; ".join(parts) + ".", "metric", None, values)
@@ -416,6 +431,8 @@ def claim_sentence(runs: pd.DataFrame, names: dict[str, str]) -> Optional[Senten
     if not cols:
         return None
     parts, values = [], {}
+    shares = [attempt_shares(runs, k, lo, 12 if lo == 5 else 4) for k in names for lo in (5, 0 if what == "attempt" else 1)]
+    ref = column_ref(shares)  # every share of the sentence alike
     for key, name in names.items():
         late = attempt_shares(runs, key, 5, 12)
         early = attempt_shares(runs, key, 0 if what == "attempt" else 1, 4)
@@ -423,7 +440,7 @@ def claim_sentence(runs: pd.DataFrame, names: dict[str, str]) -> Optional[Senten
             continue
         values[key] = late
         plural = what + ("es" if what == "touch" else "s")
-        parts.append(f"{percent(late)} under “{name}” ({percent(early)} on {plural} 1 to 4"
+        parts.append(f"{percent(late, ref)} under “{name}” ({percent(early, ref)} on {plural} 1 to 4"
                      + (" or before we called" if what == "attempt" else "") + ")")
     if not parts:
         return None

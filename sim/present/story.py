@@ -19,7 +19,9 @@ from typing import Optional
 import pandas as pd
 
 from sim.model.engine import run_replication
+from sim.model.prospect_outcomes import outcome_of, outcomes
 from sim.scenario.errors import UserError
+from sim.present.escape import plain
 from sim.scenario.schema import WEEKDAYS, Scenario
 from sim.scenario.strategies import Cadence, display_names
 from sim.scenario.units import DAY
@@ -32,6 +34,13 @@ STATE_WORDS = {"not_ready": "not ready", "considering": "considering", "ready": 
 CHANGE_WORDS = {"not_ready": "lost interest for now (not ready)", "considering": "started considering a purchase",
                 "ready": "became ready to buy", "off_market": "is off the market (just bought)",
                 "customer": "became our customer"}
+# a step back towards "not ready" is not progress: said as such (states in buying order)
+ORDER = {"off_market": -1, "not_ready": 0, "considering": 1, "ready": 2, "customer": 3}
+BACK_WORDS = {"considering": "cooled off: only considering a purchase now", "not_ready": "lost interest for now (not ready)"}
+RETURN_WORDS = {"not_ready": "back on the market, not ready yet", "considering": "back on the market, considering a purchase",
+                "ready": "back on the market, ready to buy"}
+# our own logged events that already say the readiness change the market logs at the same minute
+SAYS_STATE = {"reach_out": "ready", "purchase": "off_market"}
 OUTCOME_WORDS = {
     "no_answer": "no answer", "voicemail": "no answer, left a voicemail", "sale": "talked, bought from us",
     "booked": "talked, booked the next call", "call_back_later": "talked, asked to be called back later",
@@ -90,16 +99,37 @@ def _rep(name: str) -> str:
     return name.replace("-", " ") if name else ""
 
 
+def change_words(before: Optional[str], after: str) -> str:
+    """A change of readiness in words: a step forward, a step back, or a return to the market."""
+    if before == "off_market" and after in RETURN_WORDS:
+        return RETURN_WORDS[after]
+    if before is not None and after in BACK_WORDS and ORDER.get(after, 0) < ORDER.get(before, 0):
+        return BACK_WORDS[after]
+    return CHANGE_WORDS.get(after, after)
+
+
+def restated(events: pd.DataFrame) -> pd.Series:
+    """Market readiness changes that only restate one of our logged events at the same minute
+    (a reach-out is the prospect becoming ready; a purchase is them leaving the market): the
+    story tells such a moment once."""
+    said = events[events.kind.isin(list(SAYS_STATE))]
+    keys = {(float(t), SAYS_STATE[k]) for t, k in zip(said.time_min, said.kind)}
+    return pd.Series([e.kind == "readiness" and (float(e.time_min), e.outcome) in keys
+                      for e in events.itertuples(index=False)], index=events.index, dtype=bool)
+
+
 def describe(events: pd.DataFrame) -> list[StoryLine]:
-    """One line per event of one prospect's log (sorted by time), with the state before and after."""
+    """One line per event of one prospect's log (sorted by time), with the state before and after;
+    a market change that only restates our event of the same minute (``restated``) is left out."""
     lines = []
     touches = {"call": 0, "email": 0, "sms": 0}
     before: Optional[str] = None
+    events = events[~restated(events)]
     for e in events.itertuples(index=False):
         kind, outcome, channel, state = e.kind, e.outcome, e.channel, e.readiness
         rep = f" ({_rep(e.rep)})" if e.rep else ""
         if kind == "readiness":
-            what = f"market: {CHANGE_WORDS.get(outcome, outcome)}"
+            what = f"market: {change_words(before, outcome)}"
         elif kind == "arrival":
             what = "arrived as a new inbound lead"
         elif kind == "listed":
@@ -107,7 +137,12 @@ def describe(events: pd.DataFrame) -> list[StoryLine]:
         elif kind == "reach_out":
             what = "got in touch with us, ready to buy"
         elif kind == "purchase":
-            what = "bought from a competitor"
+            what = ("gave up waiting for us and bought from a competitor" if outcome == "gave_up_waiting"
+                    else "bought from a competitor")
+        elif kind == "opt_out":
+            what = "asked us not to contact them again"
+        elif kind == "reminder":
+            what = "reminder email for the booked call: sent"
         elif outcome == "dropped":
             due = {"booked": "a booked call", "callback": "a callback", "new_lead": "the first call to a new lead",
                    "follow_up": "a follow-up call", "prospecting": "a first call from the list"}.get(kind, "a call")
@@ -182,14 +217,15 @@ def _next_due(ev: pd.DataFrame, cadence: pd.DataFrame, scenario: Scenario, strat
 
 
 def explain(ev: pd.DataFrame, scenario: Scenario, strategy: str) -> tuple[str, str]:
-    """(outcome, one sentence why) for one prospect's events, generated from the events and the cadence."""
+    """(outcome, one sentence why) for one prospect's events: the outcome is ``outcomes.outcome_of``
+    (the prospect's final state, as the results count it), the why is read off the events."""
     touches = ev[ev.channel.isin(["call", "email", "sms"]) & ~ev.outcome.isin(["dropped", "forgotten"])]
     cadence = touches[touches.kind.isin(CADENCE_KINDS)]
     talked = touches[touches.outcome.isin(TALKED) | (touches.outcome == "replied")]
     n_touch = len(touches)
-    complaint = ev[ev.complaint_cause != ""]
-    sale = ev[ev.outcome == "sale"]
-    if len(sale):
+    end = outcome_of(ev)
+    if end.how == "sale":
+        sale = ev[ev.outcome == "sale"]
         t = float(sale.time_min.iloc[0])
         row = sale.iloc[0]
         ready = _last_ready(ev, t)
@@ -203,23 +239,29 @@ def explain(ev: pd.DataFrame, scenario: Scenario, strategy: str) -> tuple[str, s
             last = trigger.iloc[-1] if len(trigger) else None
             how = cause["reach_out"] if last is not None and last.kind == "reach_out" else \
                 cause.get(last.outcome, "they came back to us") if last is not None else "they came back to us"
-            return f"bought from us on day {int(row.day)}", (
+            return f"bought from us on day {end.day}", (
                 f"{how}{since}, after {len(earlier)} earlier touch{'es' if len(earlier) != 1 else ''} from us.")
-        return f"bought from us on day {int(row.day)}", (
+        return f"bought from us on day {end.day}", (
             f"our {row.kind.replace('_', ' ')} call (touch {len(earlier) + 1}) reached them{since}.")
-    if len(complaint):
-        row = complaint.iloc[0]
+    if end.how == "complaint":
+        row = ev[ev.complaint_cause != ""].iloc[0]
         t = float(row.time_min)
         recent = touches[(touches.time_min > t - 30 * DAY) & (touches.time_min <= t)]
         why = {"frequency": f"annoyance had built up to {row.annoyance:.1f} with {len(recent)} touches in the last "
                             f"30 days", "after_no": "we touched them again after a clear no",
                "pushy_rep": "the rep pushed hard on the call"}.get(row.complaint_cause, row.complaint_cause)
-        return f"complained on day {int(row.day)}", f"on touch {len(touches[touches.time_min <= t])}, {why}."
-    bought = ev[(ev.kind == "purchase") & (ev.outcome == "bought_elsewhere")]
-    if len(bought):
-        t = float(bought.time_min.iloc[0])
+        return f"complained on day {end.day}", f"on touch {len(touches[touches.time_min <= t])}, {why}."
+    if end.how == "opted_out":
+        return f"asked not to be contacted again on day {end.day}", "they said no and asked us to stop contacting them."
+    if end.how in ("unsubscribed", "unqualified"):
+        return f"left our list on day {end.day}", f"{OUTCOME_WORDS[end.how]}."
+    if end.how == "purchase":
+        first = ev[ev.kind == "purchase"].iloc[0]
+        t = float(first.time_min)
         ready = _last_ready(ev, t)
-        since = f"they had been ready for {_days(t - ready)}" if ready is not None else "they were not ready for us"
+        waited = ", gave up waiting for us" if first.outcome == "gave_up_waiting" else ""
+        since = f"they had been ready for {_days(t - ready)}{waited}" if ready is not None else \
+            f"they were not ready for us{waited}"
         before = touches[touches.time_min <= t]
         after = touches[touches.time_min > t]
         due = _next_due(ev, cadence[cadence.time_min <= t], scenario, strategy)
@@ -236,50 +278,46 @@ def explain(ev: pd.DataFrame, scenario: Scenario, strategy: str) -> tuple[str, s
             nxt = "we made no further touch"
         n_talk = len(talked[talked.time_min <= t])
         contact = "never talked to us" if n_talk == 0 else f"talked to us {n_talk} time{'s' if n_talk != 1 else ''}"
-        return f"bought from a competitor on day {int(bought.day.iloc[0])}", f"{since} and {contact}; {nxt}."
-    status = ev[ev.outcome.isin(["unqualified", "unsubscribed"])]
-    if len(status):
-        return f"left our list on day {int(status.day.iloc[0])}", f"{OUTCOME_WORDS[status.outcome.iloc[0]]}."
+        return f"bought from a competitor on day {end.day}", f"{since} and {contact}; {nxt}."
     if n_touch == 0:
         return "never touched", "we never touched them and they never got in touch."
     if talked.empty:
         return "never reached", f"we tried {n_touch} time{'s' if n_touch != 1 else ''} and never got through."
-    return "still open", f"still open at the end: {n_touch} touches, {len(talked)} conversation(s), no decision."
+    return "still open", (f"still open at the end: {n_touch} touch{'es' if n_touch != 1 else ''}, {len(talked)} "
+                          f"conversation{'s' if len(talked) != 1 else ''}, no decision.")
 
 
 # ---------------------------------------------------------------- picking a prospect
-def kind_of(ev: pd.DataFrame) -> Optional[str]:
-    """Which pick a prospect's events fit: sold, complained, lost (bought from a competitor),
-    ignored (touched, never talked, never bought), or None."""
-    if (ev.outcome == "sale").any():
-        return "sold"
-    if (ev.complaint_cause != "").any():
-        return "complained"
-    if ((ev.kind == "purchase") & (ev.outcome == "bought_elsewhere")).any():
-        return "lost"
-    touches = ev[ev.channel.isin(["call", "email", "sms"]) & ~ev.outcome.isin(["dropped", "forgotten"])]
-    if len(touches) and not (touches.outcome.isin(TALKED) | (touches.outcome == "replied")).any():
-        return "ignored"
-    return None
-
-
 def kinds_of(events: pd.DataFrame) -> dict[int, Optional[str]]:
-    """Prospect id -> its pick kind (as ``kind_of`` says) for every prospect of an event log, at once."""
+    """Prospect id -> which pick it fits, for every prospect of an event log: sold (bought from us),
+    complained, lost (bought from a competitor), ignored (still open, touched, never talked), or
+    None. Read off ``outcomes.outcomes``, the one rule for how a prospect ended."""
+    ends = outcomes(events)
     touch = events.channel.isin(["call", "email", "sms"]) & ~events.outcome.isin(["dropped", "forgotten"])
     flags = pd.DataFrame({
-        "prospect": events.prospect,
-        "sold": events.outcome == "sale",
-        "complained": events.complaint_cause != "",
-        "lost": (events.kind == "purchase") & (events.outcome == "bought_elsewhere"),
-        "touched": touch,
+        "prospect": events.prospect, "touched": touch,
         "talked": touch & (events.outcome.isin(TALKED) | (events.outcome == "replied")),
-    }).groupby("prospect").any()
-    kind = pd.Series(None, index=flags.index, dtype=object)
-    ignored = flags.touched & ~flags.talked
-    for name, mask in (("ignored", ignored), ("lost", flags.lost), ("complained", flags.complained),
-                       ("sold", flags.sold)):  # later ones win, as in kind_of's order
-        kind[mask] = name
+    }).groupby("prospect").any().reindex(ends.index, fill_value=False)
+    kind = pd.Series(None, index=ends.index, dtype=object)
+    kind[(ends.final == "open") & flags.touched & ~flags.talked] = "ignored"
+    kind[ends.final == "bought_elsewhere"] = "lost"
+    kind[ends.how == "complaint"] = "complained"
+    kind[ends.final == "bought_from_us"] = "sold"
     return {int(pid): (k if isinstance(k, str) else None) for pid, k in kind.items()}
+
+
+def kind_of(ev: pd.DataFrame) -> Optional[str]:
+    """Which pick one prospect's events fit (``kinds_of`` for one prospect)."""
+    return kinds_of(ev).get(int(ev.prospect.iloc[0])) if len(ev) else None
+
+
+def differing(events: pd.DataFrame, other: pd.DataFrame) -> set[int]:
+    """Prospects whose final state differs between two strategies' event logs (a prospect with no
+    events under one of them is still open there)."""
+    a, b = outcomes(events).final, outcomes(other).final
+    ids = a.index.union(b.index)
+    a, b = a.reindex(ids, fill_value="open"), b.reindex(ids, fill_value="open")
+    return {int(pid) for pid in ids[(a != b).to_numpy()]}
 
 
 def pick_prospect(events: pd.DataFrame, pick: str, other: Optional[pd.DataFrame] = None) -> Optional[int]:
@@ -287,16 +325,16 @@ def pick_prospect(events: pd.DataFrame, pick: str, other: Optional[pd.DataFrame]
     (the lower median; ties go to the smallest id). None when nobody is of that kind.
 
     With ``other`` (the same replication under a second strategy) the choice is made among
-    the prospects whose kind differs there, when there are any: the contrast a room learns from."""
+    the prospects whose outcome (final state) differs there, when there are any: the contrast
+    a room learns from."""
     if pick not in PICKS:
         raise StoryError(f"--pick {pick!r}: expected one of {', '.join(PICKS)}")
     kinds = kinds_of(events)
     sizes = events.groupby("prospect").size()
     candidates = [pid for pid, k in kinds.items() if k == pick]
     if other is not None:
-        there = kinds_of(other)
-        differ = [pid for pid in candidates if there.get(pid) != pick]
-        candidates = differ or candidates
+        differ = differing(events, other)
+        candidates = [pid for pid in candidates if pid in differ] or candidates
     chosen = sorted((int(sizes[pid]), pid) for pid in candidates)
     if not chosen:
         return None
@@ -349,7 +387,7 @@ def render(story: Story) -> str:
     out = [story.title, ""]
     out += [line_text(line) for line in story.lines]
     out += ["", f"Outcome: {story.outcome}.", f"Why: {_sentence(story.why)}"]
-    return "\n".join(out)
+    return plain("\n".join(out))  # the one escaping rule: names never send terminal control sequences
 
 
 def side_by_side(a: Story, b: Story, width: int = 100) -> str:
@@ -380,8 +418,10 @@ def side_by_side(a: Story, b: Story, width: int = 100) -> str:
                  textwrap.wrap(f"Outcome: {b.outcome}. Why: {_sentence(b.why)}", col)))
     head = f"Prospect {a.prospect}, replication {a.replication}: same person, same luck, two strategies"
     if a.picked:
-        differs = a.outcome.split(" on day")[0] != b.outcome.split(" on day")[0]
-        head += f" (a typical '{a.picked}' prospect under “{a.name}”{' whose outcome differs' if differs else ''})"
+        differs = outcome_of(a.events).final != outcome_of(b.events).final
+        head += (f" (a typical '{a.picked}' prospect under “{a.name}” "
+                 + ("whose outcome differs" if differs else f"who ended the same way: no prospect of this kind "
+                                                             f"ended differently under “{b.name}”") + ")")
     out = textwrap.wrap(head, 2 * col + 3) + [""]
     rows = [(textwrap.wrap(f"“{a.name}”", col), textwrap.wrap(f"“{b.name}”", col)), (["-" * col], ["-" * col])] + rows
     for l_cell, r_cell in rows:
@@ -389,4 +429,4 @@ def side_by_side(a: Story, b: Story, width: int = 100) -> str:
             lt = l_cell[k] if k < len(l_cell) else ""
             rt = r_cell[k] if k < len(r_cell) else ""
             out.append(f"{lt:<{col}} | {rt}".rstrip())
-    return "\n".join(out)
+    return plain("\n".join(out))

@@ -82,7 +82,7 @@ def plot_sweep(table: pd.DataFrame, params: list[str], names: Optional[dict[str,
     fig.suptitle(plain(title) + "\n(mean and 95% band over replications)")
     ncol = min(3, len(texts))
     rows = int(np.ceil(len(texts) / max(ncol, 1)))
-    note = "Bands are cut at zero (and 100%) where the t interval runs past what is possible." if cut else ""
+    note = "Bands stop at zero (and 100%): nothing can be below zero or above 100%." if cut else ""
     bottom = 0.02 + 0.03 * rows + (0.03 if note else 0)
     fig.legend(handles, texts, loc="lower center", ncol=ncol, fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, 0.01 + (0.03 if note else 0)))

@@ -6,7 +6,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.scenario.units import DAY, Minutes
+from sim.scenario.units import DAY, Minutes, duration_words
 
 Channel = Literal["call", "email", "sms"]
 
@@ -182,7 +182,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "one_and_done": {
         "label": "Call once and stop",
-        "description": "One call, then give up (what about 44% of reps do).",
+        "description": "One call, then give up, as about 44% of reps do (persistence figures in MODEL.md section 8).",
         "steps": _days([1]),
     },
     "five_and_stop": {
@@ -275,3 +275,26 @@ def planned_touches(strategy: "Strategy | SubCadence", horizon_days: float) -> l
     if math.isfinite(limit):
         out = out[:int(limit)]
     return [(d, c) for d, c in out if d <= horizon_days]
+
+
+def first_response_words(strategy: Strategy, has_inbound: bool = True) -> Optional[str]:
+    """How soon a new inbound lead gets its first touch, in words; None when nothing is said
+    truly: the scenario has no inbound leads, or the strategy's inbound cadence has no touch
+    (then a lead is only called back if they get in touch to buy)."""
+    if not has_inbound:
+        return None
+    touches = planned_touches(strategy.plan("inbound"), 10_000)
+    if not touches:
+        return None
+    verb = {"call": "called", "email": "emailed", "sms": "texted"}[touches[0][1]]
+    return f"new inbound leads {verb} within {duration_words(strategy.first_response)}"
+
+
+def strategy_key(strategies: dict[str, Strategy], given: str) -> Optional[str]:
+    """The key of the strategy a person named, by its key or by the name every output shows
+    (its display name, case and surrounding spaces ignored); None when none fits."""
+    if given in strategies:
+        return given
+    wanted = " ".join(given.split()).casefold()
+    hits = [key for key, name in display_names(strategies).items() if name.casefold() == wanted]
+    return hits[0] if len(hits) == 1 else None

@@ -92,3 +92,21 @@ ClockTime = Annotated[
     PlainSerializer(format_clock, return_type=str),
 ]
 """A time of day: ``'09:00'`` in files, minutes after midnight in the model."""
+
+
+UNIT_WORDS = {"w": "week", "d": "day", "h": "hour", "m": "minute", "s": "second"}
+
+
+def duration_words(minutes: float) -> str:
+    """A duration in words for people who do not read '18d': '18 days', '1 hour', '2 weeks'; a
+    duration that is no whole number of any unit is said in the largest unit it reaches, rounded
+    ('about 12 days')."""
+    short = format_duration(minutes)
+    count, unit = short[:-1], short[-1]
+    if unit in UNIT_WORDS and count.isdigit():
+        return f"{count} {UNIT_WORDS[unit]}{'s' if count != '1' else ''}"
+    for unit, size in (("d", DAY), ("h", HOUR), ("m", MINUTE)):
+        if minutes >= size:
+            n = round(minutes / size)
+            return f"about {n} {UNIT_WORDS[unit]}{'s' if n != 1 else ''}"
+    return f"{minutes * 60:.0f} seconds"

@@ -258,8 +258,8 @@ def main() -> None:
         predict = st.toggle("Predict, then reveal", key="predict",
                             help="Hide the numbers after Run until you press Reveal, so the room can vote first")
         sc0 = W.validate_data(base.data, "scenario")
-        st.caption(f"{sc0.description}\n\n{sc0.replications} replications on the same prospects (common random "
-                   f"numbers), seed {int(seed)}.")
+        st.caption(f"{sc0.description}\n\n{sc0.replications} runs; in each, A and B meet the same prospects with "
+                   f"the same luck (seed {int(seed)}).")
 
     cols = st.columns(2, gap="large")
     edits, slots = {}, {}

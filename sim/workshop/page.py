@@ -40,7 +40,7 @@ from sim.scenario.loading import ScenarioError, dump_scenario, read_yaml, valida
 from sim.model.results import RunResult
 from sim.scenario.schema import Scenario
 from sim.experiment.stats import summarize
-from sim.present.story import PICKS, Story, StoryError, kinds_of, pick_prospect, tell
+from sim.present.story import PICKS, Story, StoryError, differing, kinds_of, pick_prospect, tell
 from sim.scenario.strategies import PRESETS, Strategy, display_names
 from sim.scenario.units import format_duration
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -486,14 +486,14 @@ class StoryPair:
 
 def story_candidates(events: pd.DataFrame, other: pd.DataFrame, pick: str) -> list[int]:
     """Prospects of the ``pick`` kind in ``events``: the typical one (``story.pick_prospect``) first,
-    then those whose outcome differs in ``other``, then the rest, each by how much happened to them."""
+    then those whose outcome (final state) differs in ``other``, then the rest, each by how much happened to them."""
     first = pick_prospect(events, pick, other)
     if first is None:
         return []
-    kinds, there = kinds_of(events), kinds_of(other)
+    kinds, differ = kinds_of(events), differing(events, other)
     sizes = events.groupby("prospect").size()
     of_kind = sorted((p for p, k in kinds.items() if k == pick and p != first), key=lambda p: (int(sizes[p]), p))
-    return [first] + [p for p in of_kind if there.get(p) != pick] + [p for p in of_kind if there.get(p) == pick]
+    return [first] + [p for p in of_kind if p in differ] + [p for p in of_kind if p not in differ]
 
 
 def story_pair(scenario: Scenario, cache: RunCache, pick: str, nth: int = 0, replication: int = 0) -> StoryPair:

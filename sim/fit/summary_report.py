@@ -1,0 +1,199 @@
+"""The outputs of fitting a per-prospect summary: fit.md, estimates.csv, stopping.csv, comparison.csv
+(the log's figures beside simulations of the fitted summary model) and a scenario file."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from sim.fit.summary_model import MIN_GROUP_ROWS, SummaryFit, fit_summaries, simulate
+from sim.fit.summaries import read_summaries
+
+ATTEMPT_BINS = (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5-12", 5, 12), ("13+", 13, 10**9))
+COMPARISON_SEED = 20261207
+
+
+def figures(frame: pd.DataFrame, segments: list[str]) -> list[tuple[str, str, float]]:
+    """(figure, segment, value) of a summary: close rate, attempts per prospect, shares of sales by
+    attempt, close rate per segment value."""
+    won = (frame["outcome"] == "won").to_numpy()
+    n = frame["attempts"].to_numpy()
+    out = [("close rate (%)", "", 100 * won.mean()), ("attempts per prospect", "", float(n.mean()))]
+    sales = max(int(won.sum()), 1)
+    for label, lo, hi in ATTEMPT_BINS:
+        out.append((f"share of sales on attempt {label} (%)", "", 100 * float(((n >= lo) & (n <= hi) & won).sum()) / sales))
+    for col in segments:
+        for value, idx in frame.groupby(col, sort=True).groups.items():
+            out.append(("close rate (%)", f"{col}={value}", 100 * float(won[frame.index.get_indexer(idx)].mean())))
+    return out
+
+
+def comparison(fit: SummaryFit, replications: int = 200, seed: int = COMPARISON_SEED) -> pd.DataFrame:
+    """Each figure of the log beside its mean and 95% range over ``replications`` summaries of the same
+    prospects simulated from the fitted model (its range is where a log of this size would fall)."""
+    s = fit.summaries
+    real = figures(s.frame, s.segments)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    sims = np.array([[v for _, _, v in figures(simulate(fit, rng), s.segments)] for _ in range(replications)])
+    rows = []
+    for i, (name, seg, value) in enumerate(real):
+        col = sims[:, i]
+        lo, hi = (float(np.nanpercentile(col, 2.5)), float(np.nanpercentile(col, 97.5))) if len(col) else (np.nan, np.nan)
+        rows.append({"figure": name, "segment": seg, "log": value, "simulated": float(np.nanmean(col)),
+                     "sim_low": lo, "sim_high": hi, "inside": bool(lo <= value <= hi), "replications": replications})
+    return pd.DataFrame(rows)
+
+
+def estimates_table(fit: SummaryFit) -> pd.DataFrame:
+    """Every estimate of every group (overall, segment values, simulated cells) with its 95% interval and n."""
+    rows = []
+    groups = [("overall", fit.overall)] + [("segment", g) for by in fit.by_value.values() for g in by.values()] \
+        + ([("cell", g) for g in fit.cells.values()] if fit.summaries.segments else [])
+    for kind, g in groups:
+        for key, e in g.estimates.items():
+            rows.append({"kind": kind, "group": g.name, "rows": g.rows, "pooled": g.pooled, "estimate": key,
+                         "label": e.label, "value": e.value * e.scale, "low": e.low * e.scale, "high": e.high * e.scale,
+                         "n": e.n, "method": e.method})
+    return pd.DataFrame(rows)
+
+
+def _fmt(v: float) -> str:
+    return "n/a" if not np.isfinite(v) else f"{v:.4g}"
+
+
+def fit_markdown(fit: SummaryFit, comp: Optional[pd.DataFrame], command: str, out: str) -> str:
+    """fit.md: what the summary identifies, the team's stopping, the segments, the comparison, what it cannot say."""
+    s = fit.summaries
+    f = s.frame
+    counts = f["outcome"].value_counts()
+    lines = [f"# Fit of {s.source} (per-prospect summary)", "", f"Command: `{command}`", "",
+             f"{s.rows:,} rows read, {s.skipped:,} skipped by the mapping's keep:, {len(f):,} prospects fitted: "
+             f"{counts.get('won', 0):,} won, {counts.get('lost', 0):,} lost, {counts.get('open', 0):,} open. "
+             f"Scenario written to `{out}`.", "", "## What the summary identifies (95% intervals)", "",
+             "| group | estimate | value | 95% interval | n |", "|---|---|---|---|---|"]
+    groups = [fit.overall] + [g for by in fit.by_value.values() for g in by.values()]
+    for g in groups:
+        for e in g.estimates.values():
+            if e.label.startswith("give-up"):
+                continue
+            pooled = " (too few rows: not fitted alone)" if g.pooled else ""
+            u = e.unit if e.unit == "%" else f" {e.unit}" if e.unit else ""
+            interval = f"{_fmt(e.low * e.scale)}{u} to {_fmt(e.high * e.scale)}{u}" if np.isfinite(e.low) else "n/a"
+            lines.append(f"| {g.name}{pooled} | {e.label} | {_fmt(e.value * e.scale)}{u if np.isfinite(e.value) else ''} | "
+                         f"{interval} | {e.n:,} |")
+    t = fit.overall.give_up
+    lines += ["", "## The team's stopping, as the rows show it", "",
+              "After each attempt without a sale the team gave up (the row is `lost`) or kept going; `open` rows are "
+              "still being worked when the period ended. Kaplan-Meier: won and open rows are censored.", "",
+              "| attempt | worked after it, unsold | gave up | give-up hazard | still worked (KM) | ended open |",
+              "|---|---|---|---|---|---|"]
+    for r in t.head(16).itertuples():
+        lines.append(f"| {r.attempt} | {r.at_risk:,} | {r.gave_up:,} | {r.give_up_hazard:.3f} | {r.still_worked:.3f} | "
+                     f"{r.ended_open:,} |")
+    if len(t) > 16:
+        lines.append(f"| ... | {len(t) - 16} more rows in stopping.csv | | | | |")
+    q = {k: e.value for k, e in fit.overall.estimates.items() if k.startswith("give-up")}
+    lines += ["", "Given up by attempt: " + ", ".join(f"{k.split(', ')[1]} at {_fmt(v)}" for k, v in q.items()) + "."]
+    if s.has_connected:
+        lost = f[f["outcome"] == "lost"]
+        talked = lost[lost["connected"] > 0]
+        lines.append(f"Of {len(lost):,} lost prospects, {len(talked):,} had a conversation ({len(talked[talked['connected'] == 1]):,} "
+                     f"exactly one: the team stops after a conversation that did not sell for them), and "
+                     f"{len(lost) - len(talked):,} were given up after unanswered attempts only.")
+    if comp is not None:
+        lines += ["", f"## The log beside the fitted model ({int(comp['replications'].iloc[0])} simulated summaries "
+                  "of the same prospects)", "",
+                  "| figure | segment | log | simulated mean | 95% range | inside |", "|---|---|---|---|---|---|"]
+        for r in comp.itertuples():
+            lines.append(f"| {r.figure} | {r.segment} | {r.log:.3g} | {r.simulated:.3g} | {r.sim_low:.3g} to "
+                         f"{r.sim_high:.3g} | {'yes' if r.inside else 'no'} |")
+        lines += ["", f"{int(comp['inside'].sum())} of {len(comp)} figures inside their range (comparison.csv)."]
+    lines += ["", "## Notes", ""] + [f"- {n}" for n in fit.notes] + [
+        f"- groups under {MIN_GROUP_ROWS} rows or with under 10 sales are not fitted alone (their row says so).",
+        "- the give-up and end hazards are taken not to depend on a prospect's chances (a team that stops after a "
+        "conversation that did not sell breaks this a little: see the comparison).",
+        "", "## Not identified by a summary", "",
+        "- when calls happened (working hours, days, gaps between attempts), durations, complaints, the team's size;",
+        "- the hidden buying-readiness chain of the simulation model: a summary shows a sale chance, not why;",
+        "- without `connected`: the split of the sale chance per attempt into answering and selling (see Notes)."]
+    return "\n".join(lines) + "\n"
+
+
+def scenario_text(fit: SummaryFit, name: str, command: str) -> str:
+    """A scenario with what the simulation model can take from a summary: the list size and, with
+    ``connected``, the answer chance; the team's give-up point as ``as_logged``'s max_touches."""
+    import yaml
+
+    from sim.scenario.schema import Scenario
+
+    s = fit.summaries
+    data = Scenario().model_dump(mode="json")
+    data.update({"name": name, "description": f"Fitted by followup-sim fit --summary to {s.source}: see its fit.md."})
+    data["population"]["outbound"]["size"] = int(len(s.frame))
+    data["population"]["inbound"]["per_day"] = 0.0
+    est = fit.overall.estimates
+    head = [f"# Fitted by followup-sim fit --summary{(': ' + command) if command else ''}",
+            f"# from {s.source} ({len(s.frame):,} prospects). Taken from the summary: population.outbound.size,"]
+    if s.has_connected:
+        data["population"]["reachability"] = {"kind": "beta", "mean": round(est["reach_mean"].value, 6),
+                                              "concentration": round(min(est["reach_concentration"].value, 1e5), 4)}
+        head.append("# population.reachability (Beta fitted to attempts and connected),")
+    k = est["give-up attempt, 50%"].value
+    steps = int(k) if np.isfinite(k) and k >= 1 else int(max(1, round(float(s.frame['attempts'].mean()))))
+    data["strategies"] = {"as_logged": {"description": "Daily calls, given up after the median give-up attempt "
+                                                       "of the summary.", "steps": [{"day": d} for d in range(1, steps + 1)],
+                                        "max_touches": steps},
+                          "five_and_stop": {"preset": "five_and_stop"}}
+    data["baseline"] = "as_logged"
+    head += [f"# strategies.as_logged.max_touches ({steps}: the median give-up attempt). Everything else is the",
+             "# model's default. Not carried over (fit.md has them): the sale chance per attempt, segments, the",
+             "# give-up distribution; the simulation's sales come from its readiness chain."]
+    Scenario.model_validate(data)
+    return "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def fit_summary_and_write(path: Path, mapping: Optional[Path], segments: list[str], out: Path, report: Path,
+                          replications: int = 200, assume_reach: float = 0.08, command: str = "",
+                          force: bool = False) -> tuple[SummaryFit, Optional[pd.DataFrame], list[Path]]:
+    """Read a summary, fit it, compare it with simulations of the fit, then write the scenario and the report.
+    Everything that can fail on the input or the output paths fails before anything is written."""
+    from sim.fit.report import safe_name
+    from sim.actions.folders import OutputError, ResultsFolder, check_output
+    from sim.present.output import provenance
+
+    name = safe_name(Path(out).stem)
+    if Path(out).exists() and not force:
+        raise OutputError(f"--out {out}: exists; add --force to replace it, or choose another --out")
+    if Path(out).exists() and not Path(out).is_file():
+        raise OutputError(f"--out {out}: exists and is not a file; followup-sim never replaces it")
+    check_output(report, "fit", name, force)
+    summaries = read_summaries(path, mapping, segments)
+    fit = fit_summaries(summaries, assume_reach)
+    comp = comparison(fit, replications) if replications > 0 else None
+    text = scenario_text(fit, name, command)
+    files = ["fit.md", "estimates.csv", "stopping.csv"] + (["comparison.csv"] if comp is not None else [])
+
+    def write(tmp: Path) -> None:
+        (tmp / "fit.md").write_text(fit_markdown(fit, comp, command, str(out)), encoding="utf-8")
+        estimates_table(fit).to_csv(tmp / "estimates.csv", index=False)
+        fit.overall.give_up.to_csv(tmp / "stopping.csv", index=False)
+        if comp is not None:
+            comp.to_csv(tmp / "comparison.csv", index=False)
+        info = {"kind": "fit", "scenario": name, "summary": str(path), "fitted_scenario": str(out), **provenance()}
+        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+
+    with ResultsFolder(report, "fit", name, force=force) as folder:
+        folder.commit(write)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = out.parent / f".{out.name}.partial-{os.getpid()}"
+    part.write_text(text, encoding="utf-8")
+    part.replace(out)
+    return fit, comp, [out] + [Path(report) / w for w in files]
+
+
+__all__ = ["figures", "comparison", "estimates_table", "fit_markdown", "scenario_text", "fit_summary_and_write"]
