@@ -68,11 +68,11 @@ def test_golden_runs_hold_with_the_cpus_simd_features_switched_off():
 
 
 def test_parked_moments_come_exactly_when_a_plain_timeout_would():
-    """Model._at keeps moments on later days out of SimPy's heap; its definition is
+    """Agenda.at keeps moments on later days out of SimPy's heap; its definition is
     ``env.timeout(delay)``. A year with many redrawn futures (nurtures, sales, buyers who
     reach out and give up) must give the same event log to the last bit either way."""
     import sim
-    from sim.model.engine import Model
+    from sim.model.agenda import Agenda
 
     sc = sim.Scenario(horizon="365d", population={"outbound": {"size": 1500}, "inbound": {"per_day": 8}},
                       strategies={"b": {"preset": "booked_next_step"}})
@@ -80,10 +80,10 @@ def test_parked_moments_come_exactly_when_a_plain_timeout_would():
     assert parked.metrics["nurtured"] > 30 and parked.metrics["buyers_gave_up_waiting"] > 10, parked.metrics
 
     def plain(self, delay, callback):
-        self.env.timeout(delay).callbacks.append(callback)
+        self.env.timeout(delay).callbacks.append(callback)  # (and release() then finds nothing parked)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(Model, "_at", plain)
+    mp.setattr(Agenda, "at", plain)
     try:
         timed = sim.run_replication(sc, "b", 0, event_log=True)
     finally:

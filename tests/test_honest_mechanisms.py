@@ -15,7 +15,7 @@ import pytest
 
 import sim
 from sim.model.calendar import Calendar
-from sim.model.outcomes import outcomes
+from sim.model.prospect_outcomes import outcomes
 from sim.scenario.strategies import PRESETS
 from sim.scenario.units import DAY, HOUR
 

@@ -1,4 +1,4 @@
-"""One outcome per prospect (sim/outcomes.py), read off the event log, used by story, picks,
+"""One outcome per prospect (sim/model/prospect_outcomes.py), read off the event log, used by story, picks,
 --vs and the workshop: checked over thousands of prospects of every preset against the final
 states the results count, and against what each story prints."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 import pytest
 
 import sim
-from sim.model.outcomes import outcome_of, outcomes
+from sim.model.prospect_outcomes import outcome_of, outcomes
 from sim.present.story import PICKS, differing, kinds_of, pick_prospect, side_by_side, tell
 from sim.scenario.strategies import PRESETS
 

@@ -1,4 +1,4 @@
-"""The rep's task queue and the free-rep heap against their plain definitions (brute force)."""
+"""The rep's task queue (pop, and peek then remove) and the free-rep heap against their plain definitions (brute force)."""
 from __future__ import annotations
 
 import random
@@ -40,19 +40,28 @@ def _replay(script, start: int, unit: float, n_people: int = 16) -> None:
     for op, who, kind, due in script:
         p = people[who % n_people]
         if op in ("push", "supersede"):
-            p.token += 1  # a new task supersedes the prospect's old one, as Model._schedule does
+            p.token += 1  # a new task supersedes the prospect's old one, as Router.schedule does
             q.push(now + due * unit, kind, p, p.token)
             seq += 1
             live = [e for e in live if e[3] is not p] + [(now + due * unit, seq, kind, p, p.token)]
         elif op == "pop":
             due_now = [e for e in live if e[0] <= now]
             expected = min(due_now, key=lambda e: (rank[e[2]], e[0], e[1])) if due_now else None
-            got = q.pop(now)
+            front = q.peek(now)  # what pop would take, left in place (a second peek sees it again)
+            assert front == q.peek(now)
+            assert (None if front is None else (front[1][:2] + (front[0],) + front[1][2:])) == expected
+            if who % 2:
+                got = q.pop(now)
+            elif front is not None:  # as a rep takes a task: the front peeked, then removed
+                q.remove(*front)
+                got = expected
+            else:
+                got = None
             assert got == expected
             if got is not None:
                 live.remove(got)
                 if who % 3 == 0:  # sometimes a rep puts it back (the call would run past the shift)
-                    q.requeue(got)
+                    q.requeue(got) if who % 2 else q.put_back(*front)
                     live.append(got)
             else:
                 assert q.next_due() == min((e[0] for e in live), default=float("inf"))
@@ -104,7 +113,7 @@ def test_new_leads_go_to_the_lowest_numbered_free_rep():
                       team={"reps": [{"count": 12}], "queue": {"routing": "owner"}},
                       strategies={"c": {"preset": "cadence_1_3_7_14_28_58"}})
     m = Model(sc, sc.strategies["c"], 0)
-    heap_assign, seen = m._assign, {"free": 0, "busy": 0}
+    heap_assign, seen = m.router.assign, {"free": 0, "busy": 0}
 
     def checked(now, kind):
         free = [r.idx for r in m.reps if r.wake is not None] if m.cal.is_working(now) else []
@@ -114,6 +123,6 @@ def test_new_leads_go_to_the_lowest_numbered_free_rep():
             assert got == free[0], "the heap must give the first free rep, as a scan of all reps does"
         return got
 
-    m._assign = checked
+    m.router.assign = checked
     m.run()
     assert seen["free"] > 50 and seen["busy"] > 50, seen  # both branches were exercised

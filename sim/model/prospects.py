@@ -54,7 +54,7 @@ class Prospect:
         self.agreed = 0  # calls agreed in a conversation (booked, "call me later")
         self.moments = 0  # buying moments so far (each decides: us or a competitor)
         # a buyer who contacted us waits for a conversation: 0 not waiting, else the token of
-        # their pending deadline, negative once we have talked to them (Model._wait)
+        # their pending deadline, negative once we have talked to them (Market.wait)
         self.buyer_wait = 0
         self.hot_t = start if inbound else -1e18
         self.annoy = 0.0

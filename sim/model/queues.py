@@ -23,6 +23,8 @@ from typing import Optional
 from sim.scenario.units import DAY
 
 KINDS = ("booked", "callback", "new_lead", "follow_up", "prospecting")
+BOOKED_K, CALLBACK_K, NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K = range(len(KINDS))
+CADENCE_KINDS = (NEW_LEAD_K, FOLLOW_UP_K, PROSPECTING_K)  # tasks that are a step of the cadence
 INF = float("inf")
 NEVER = 1 << 62  # the bucket of a task due at infinity
 SLOT = 8  # bucket key: day * SLOT + kind (one int key per day and kind)
@@ -88,24 +90,45 @@ class TaskQueue:
         due, seq, kind, prospect, token = entry
         self._put(kind, (due, seq, prospect, token))
 
+    def put_back(self, kind: int, top: tuple) -> None:
+        """Put back an entry taken with peek and remove (same due time and tie-break)."""
+        self._put(kind, top)
+
     def pop(self, now: float) -> Optional[tuple]:
         """The next live task due by now, by kind order then due time: (due, seq, kind, prospect, token)."""
+        front = self.peek(now)
+        if front is None:
+            return None
+        kind, top = front
+        self.remove(kind, top)
+        return top[0], top[1], kind, top[2], top[3]
+
+    def peek(self, now: float) -> Optional[tuple[int, tuple]]:
+        """The task pop would take, left in place: (kind, (due, seq, prospect, token)), or None.
+        Superseded entries met on the way are dropped, as pop drops them."""
         if now >= self.until:
             self._advance(int(now // DAY))
         for kind, heap, run in self.ordered:
             while heap or run:
                 in_run = bool(run) and (not heap or run[-1] < heap[0])  # the earlier of the two fronts
                 top = run[-1] if in_run else heap[0]
-                live = top[3] == top[2].token
-                if live and top[0] > now:
-                    break
-                if in_run:  # taken, or dropped when superseded
+                if top[3] == top[2].token:
+                    if top[0] > now:
+                        break
+                    return kind, top
+                if in_run:  # superseded: dropped
                     run.pop()
                 else:
                     heappop(heap)
-                if live:
-                    return top[0], top[1], kind, top[2], top[3]
         return None
+
+    def remove(self, kind: int, top: tuple) -> None:
+        """Take out the entry peek just gave (it is the front of its kind: a run's end or a heap's top)."""
+        run = self.runs[kind]
+        if run and run[-1] is top:
+            run.pop()
+        else:
+            heappop(self.heaps[kind])
 
     def next_due(self) -> float:
         """Due time of the earliest live task (inf if none); after a pop that found nothing due,

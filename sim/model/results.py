@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 import pandas as pd
 
+from sim.model.event_log import EVENT_COLUMNS, EventRecord
 from sim.model.metrics import SALES_BY_ATTEMPT_MAX
 from sim.model.prospects import DISQUALIFIED, FINAL_STATES, OPEN, OPTED_OUT, WON
 from sim.model.readiness import CUSTOMER, OFF_MARKET, STATE_NAMES, Paths
@@ -53,7 +54,7 @@ class RunRecord:
     unlimited: bool  # no rep limits: utilization means nothing
     paths: Paths  # the pre-drawn paths
     redrawn: list[tuple[int, list[float], list[int]]]  # (prospect, entry times, states) of paths redrawn in the run
-    log: Optional[list[tuple]] = None
+    log: Optional[list[EventRecord]] = None
     money: Optional["Money"] = None  # the scenario's deal values and costs, when given
     deal_values: Optional[np.ndarray] = None  # what a sale to each prospect brings (with money)
 
@@ -345,7 +346,6 @@ def money_metrics(rec: RunRecord, sales: int, emails: int, sms: int) -> dict[str
     }
 
 
-EVENT_COLUMNS = ["time_min", "prospect", "rep", "channel", "kind", "outcome", "readiness", "annoyance", "complaint_cause"]
 
 
 def _event_frame(rec: RunRecord, pid, t, s) -> pd.DataFrame:

@@ -48,7 +48,7 @@ class Tally:
         self.daily_connects = [0] * n_days
         self.daily_complaints = [0] * n_days
         # per rep and day; a rep's current day is summed on the Rep and written here when it ends
-        # (Model._close_rep_day), so mid-run these rows lag by up to a day
+        # (Rep.close_day), so mid-run these rows lag by up to a day
         # Days are counted on the rep's clock (their group's time zone), so they run from -1 to
         # n_days: day d is kept at index d + REP_DAY_BASE.
         self.rep_calls = [[0] * (n_days + 2) for _ in range(n_reps)]

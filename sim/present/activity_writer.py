@@ -7,7 +7,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from sim.model.engine import CALLBACK_AFTER_VOICEMAIL  # when the model's prospect returns a voicemail (one source)
+from sim.model.outcomes import CALLBACK_AFTER_VOICEMAIL  # when the model's prospect returns a voicemail (one source)
 from sim.present.activity_format import CALENDAR_START
 
 ACTIVITY_COLUMNS = ["prospect_id", "timestamp", "channel", "direction", "outcome", "rep_id", "lead_source",

@@ -19,7 +19,7 @@ from typing import Optional
 import pandas as pd
 
 from sim.model.engine import run_replication
-from sim.model.outcomes import outcome_of, outcomes
+from sim.model.prospect_outcomes import outcome_of, outcomes
 from sim.scenario.errors import UserError
 from sim.present.escape import plain
 from sim.scenario.schema import WEEKDAYS, Scenario
