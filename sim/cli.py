@@ -326,8 +326,12 @@ def report_(results: Path = typer.Argument(..., help="A results folder written b
     """Write report.html for a results folder: the question, the answer in sentences, every chart, the table."""
     from sim.present.report import write_report  # imported here: see the top of this file
 
+    from sim.actions.folder_marker import add_file  # imported here: see the top of this file
+
     with _user_errors():
         path = write_report(results, out)
+    if path.parent.resolve() == results.resolve():
+        add_file(results, path.name)  # listed in the folder's manifest: a rerun replaces it with the rest
     out_console.print(f"Report written to [bold]{_escape(str(path))}[/] (one file: open it in any browser, no network needed).",
                       highlight=False)
 

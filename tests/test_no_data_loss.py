@@ -113,9 +113,71 @@ def test_results_of_another_scenario_need_force_and_a_rerun_replaces_its_own(hom
 def test_a_sweep_or_calibration_folder_is_another_kind(home):
     assert run("--out", "results/x").exit_code == 0
     manifest = home / "results" / "x" / "manifest.json"
-    manifest.write_text(json.dumps({"kind": "calibration", "seed": 1}))
+    info = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**info, "kind": "calibration"}))
     res = run("--out", "results/x")
     assert res.exit_code == 2 and "a calibration" in res.output
+
+
+# ---------------------------------------------------------------- --force replaces only folders we made
+def test_force_never_replaces_a_folder_with_someone_elses_manifest(home):
+    """The case of issue 29: a web app's folder with a manifest.json that is a JSON object."""
+    app_dir = home / "webapp"
+    app_dir.mkdir()
+    (app_dir / "manifest.json").write_text('{"name":"app"}')
+    (app_dir / "index.html").write_text("hi")
+    before = snapshot(home)
+    for command in (["run", "scenarios/alpha.yaml", "--no-plots", "--quiet", "--out", "webapp"],
+                    ["sweep", "scenarios/alpha.yaml", "--param", "seed", "--values", "1,2", "--quiet",
+                     "--out", "webapp"]):
+        for extra in ([], ["--force"]):
+            res = invoke(*command, *extra)
+            assert res.exit_code == 2, res.output
+            assert "not a followup-sim results folder" in res.output and "--force" not in res.output, res.output
+    assert snapshot(home) == before
+
+
+def test_replacing_our_folder_removes_only_the_files_it_lists_and_reports_the_rest(home):
+    assert invoke("run", "scenarios/beta.yaml", "--quiet", "--out", "results/x").exit_code == 0
+    folder = home / "results" / "x"
+    listed = json.loads((folder / "manifest.json").read_text())["files"]
+    assert "runs.csv" in listed and "manifest.json" in listed and any(f.startswith("plots/") for f in listed)
+    assert sorted(listed) == sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    (folder / "notes.txt").write_text("mine")
+    (folder / "plots" / "my_chart.png").write_bytes(b"mine too")
+    res = invoke("run", "scenarios/alpha.yaml", "--no-plots", "--out", "results/x", "--force")
+    assert res.exit_code == 0, res.output
+    assert "2 files in results/x that followup-sim did not write were left as they were: notes.txt, plots/my_chart.png" \
+        in " ".join(res.output.split())
+    assert (folder / "notes.txt").read_text() == "mine" and (folder / "plots" / "my_chart.png").read_bytes() == b"mine too"
+    assert sorted(p.name for p in (folder / "plots").iterdir()) == ["my_chart.png"], "our old plots are gone"
+    info = json.loads((folder / "manifest.json").read_text())
+    assert info["scenario"] == "alpha" and "notes.txt" not in info["files"] and "plots/my_chart.png" not in info["files"]
+    assert sorted(p.name for p in (home / "results").iterdir()) == ["x"], "no hidden leftovers"
+
+
+def test_a_listed_path_outside_the_folder_is_never_removed(home):
+    assert run("--out", "results/x").exit_code == 0
+    manifest = home / "results" / "x" / "manifest.json"
+    info = json.loads(manifest.read_text())
+    info["files"] += ["../../scenarios/beta.yaml", "/etc/hostname", "../x/../../scenarios/alpha.yaml"]
+    manifest.write_text(json.dumps(info))
+    before = snapshot(home / "scenarios")
+    assert run("--out", "results/x").exit_code == 0
+    assert snapshot(home / "scenarios") == before
+
+
+def test_a_new_file_where_a_stranger_stands_keeps_the_strangers_file(home):
+    assert run("--out", "results/x", "--no-plots").exit_code == 0
+    folder = home / "results" / "x"
+    (folder / "plots").mkdir()
+    (folder / "plots" / "response_time.png").write_bytes(b"mine")
+    res = invoke("run", "scenarios/alpha.yaml", "--quiet", "--out", "results/x")  # with plots this time
+    assert res.exit_code == 2 and "plots/response_time.png" in res.output, res.output
+    assert (folder / "plots" / "response_time.png").read_bytes() == b"mine"
+    assert (folder / "runs.csv").is_file(), "nothing removed before the clash was found"
+    partial = home / "results" / ".x.partial"
+    assert (partial / "plots" / "response_time.png").is_file(), "the new results are kept where the message says"
 
 
 def test_new_does_not_replace_a_folder(home):
@@ -126,3 +188,12 @@ def test_new_does_not_replace_a_folder(home):
     res = invoke("new", "y", "--out", "notes.txt/y.yaml")
     assert res.exit_code == 2 and "notes.txt/y.yaml: cannot write the file" in res.output
     assert (home / "notes.txt").read_text() == "my notes"
+
+
+@pytest.mark.parametrize("out, expected", [("r" * 300, "a folder name of 300 bytes; at most 200"),
+                                           ("a/" + "r" * 300 + "/b", "longer than file systems allow (300 bytes")])
+def test_a_name_too_long_for_the_file_system_is_refused_before_anything_is_made(home, out, expected):
+    before = snapshot(home)
+    res = run("--out", out)
+    assert res.exit_code == 2 and expected in " ".join(res.output.split()), res.output
+    assert snapshot(home) == before

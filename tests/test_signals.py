@@ -75,7 +75,7 @@ def communicate_or_kill(proc: subprocess.Popen, seconds: float) -> tuple[str, st
 
 def kept_runs(out: Path) -> int:
     runs = out.parent / f".{out.name}.partial" / "runs"
-    return len(list(runs.glob("*.pickle"))) if runs.is_dir() else 0
+    return len(list(runs.glob("*.npz"))) if runs.is_dir() else 0
 
 
 def interrupt(out: Path, signum: int, *extra: str) -> tuple[subprocess.CompletedProcess, list[int], float]:

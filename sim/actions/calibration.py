@@ -34,8 +34,7 @@ from pathlib import Path
 from sim.scenario.loading import dump_scenario
 from sim.present.calibration_plot import write_calibration_plot
 import time
-from sim.actions.folders import ResultsFolder
-from sim.experiment.interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
+from sim.actions.folders import ResultsFolder, run_in_folder
 
 CONNECTED_NOT = ("no_answer", "voicemail")
 QUALIFIED = ("sale", "booked")  # a first call that sells or books a next step: the lead qualified
@@ -288,19 +287,20 @@ def write_calibration_files(table: pd.DataFrame, scenarios: dict[str, Scenario],
 
 
 def calibrate_into_folder(replications: int, seed: int, workers: int, out, info: dict, plot: bool = True,
-                          model: Optional[dict] = None, force: bool = False, progress=None):
+                          model: Optional[dict] = None, force: bool = False, progress=None, notify=None):
     """Check and lock ``out``, run the calibration, write it; returns (table, folder).
     Raises folders.OutputError before any run, runner.RunInterrupted on SIGINT/SIGTERM."""
 
 
     t0 = time.perf_counter()
     folder = ResultsFolder(out, "calibration", "calibration", force=force)
-    with signals_raise():
-        try:
-            with folder:
-                table, scenarios = run_calibration(replications, seed, workers, progress=progress, model=model)
-                info = {**info, "wall_seconds": round(time.perf_counter() - t0, 3)}
-                written = folder.commit(lambda tmp: write_calibration_files(table, scenarios, tmp, info, plot))
-        except (Interrupted, KeyboardInterrupt) as exc:
-            raise RunInterrupted(0, 0, None, exit_code_of(exc)) from None
+
+    def write(tmp, value) -> None:
+        table, scenarios = value
+        write_calibration_files(table, scenarios, tmp, {**info, "wall_seconds": round(time.perf_counter() - t0, 3)},
+                                plot)
+
+    written, (table, _scenarios) = run_in_folder(
+        folder, lambda _folder: run_calibration(replications, seed, workers, progress=progress, model=model), write,
+        0, notify)
     return table, written

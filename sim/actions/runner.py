@@ -18,8 +18,7 @@ import pandas as pd
 
 from sim.experiment.cluster import check_dask
 from sim.experiment.jobs import Experiment, Progress, experiment_jobs, map_runs
-from sim.actions.folders import OutputError, ResultsFolder
-from sim.experiment.interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
+from sim.actions.folders import OutputError, ResultsFolder, run_in_folder
 from sim.scenario.limits import check_run
 from sim.scenario.loading import dump_scenario
 from sim.present.output import manifest, now_utc, write_run_files
@@ -81,39 +80,41 @@ def run_into_folder(scenario: Scenario, out: Path, workers: int = 1, events: boo
     started, t0 = now_utc(), time.perf_counter()
     jobs = experiment_jobs(scenario, event_log=events)
     folder = ResultsFolder(out, "run", scenario.name, fingerprint(scenario, events), force=force, resume=resume)
-    with signals_raise():
-        try:
-            with folder:
-                finished = folder.finished(len(jobs))
-                if folder.discarded:
-                    notes.append(f"an interrupted run's {folder.discarded} finished runs were discarded "
-                                 "(--resume keeps them)")
-                if finished:
-                    notes.append(f"resuming: {len(finished)} of {len(jobs)} runs were finished before")
-                for note in notes if notify else ():
-                    notify(note)
-                stop = None
-                if precision is None:
-                    results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
-                else:
+    state: dict = {}
 
-                    scenario, results, stop = run_to_precision(scenario, precision, max_replications, workers, dask,
-                                                               progress, events)
-                exp = Experiment(scenario, results)
-                summary = summarize(exp.runs(), scenario.baseline)
-                extra = {"resumed_runs": len(finished)} if resume else {}
-                if stop is not None:
-                    extra["precision"] = stop.manifest()
-                info = manifest(exp, started, time.perf_counter() - t0, scenario.replications, workers,
-                                extra=extra or None)
-                def write(tmp: Path) -> None:
-                    write_run_files(exp, summary, tmp, info, events, plots, events_format)
-                    if report:
+    def compute(folder: ResultsFolder) -> tuple:
+        sc = scenario
+        finished = folder.finished(jobs)
+        state["resumed"] = len(finished)
+        if folder.discarded:
+            notes.append(f"an interrupted run's {folder.discarded} finished runs were discarded "
+                         "(--resume keeps them)")
+        if folder.rejected_note():
+            notes.append(folder.rejected_note())
+        if finished:
+            notes.append(f"resuming: {len(finished)} of {len(jobs)} runs were finished before")
+        for note in notes if notify else ():
+            notify(note)
+        stop = None
+        if precision is None:
+            results = map_runs(jobs, workers, dask, progress, finished=finished, on_result=folder.save)
+        else:
 
-                        write_report(tmp)
+            sc, results, stop = run_to_precision(sc, precision, max_replications, workers, dask, progress, events)
+        exp = Experiment(sc, results)
+        summary = summarize(exp.runs(), sc.baseline)
+        extra = {"resumed_runs": len(finished)} if resume else {}
+        if stop is not None:
+            extra["precision"] = stop.manifest()
+        info = manifest(exp, started, time.perf_counter() - t0, sc.replications, workers, extra=extra or None)
+        return exp, summary, stop, info
 
-                written = folder.commit(write)
-        except (Interrupted, KeyboardInterrupt) as exc:
-            kept = folder.saved_runs()
-            raise RunInterrupted(kept, len(jobs), folder.partial if kept else None, exit_code_of(exc)) from None
-    return RunOutcome(exp, summary, written, len(finished), workers, stop)
+    def write(tmp: Path, value: tuple) -> None:
+        exp, summary, _stop, info = value
+        write_run_files(exp, summary, tmp, info, events, plots, events_format)
+        if report:
+
+            write_report(tmp)
+
+    written, (exp, summary, stop, _info) = run_in_folder(folder, compute, write, len(jobs), notify)
+    return RunOutcome(exp, summary, written, state["resumed"], workers, stop)

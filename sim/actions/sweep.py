@@ -21,14 +21,11 @@ from sim.scenario.loading import ScenarioError, dump_scenario, with_fields
 from sim.scenario.schema import Scenario
 from sim.experiment.stats import summarize
 from sim.scenario.strategies import display_names
-from sim.actions.folders import ResultsFolder
-from sim.experiment.interrupts import Interrupted, exit_code_of, signals_raise
-from sim.present.output import now_utc, provenance
-from sim.experiment.interrupts import RunInterrupted
-from sim.present.sweep_plots import write_sweep_plots
 from sim.experiment.cluster import check_dask
+from sim.actions.folders import ResultsFolder, run_in_folder
 from sim.scenario.limits import check_run, run_memory_mb
-from sim.present.output import safe_csv
+from sim.present.output import now_utc, provenance, safe_csv
+from sim.present.sweep_plots import write_sweep_plots
 
 
 def grid(params: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -112,7 +109,6 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
     locked before any run; returns (folder, runs, the sweep table). Raises ScenarioError, folders.OutputError,
     limits.LimitError, cluster.ClusterError or runner.RunInterrupted."""
 
-
     scenarios = sweep_scenarios(scenario, params)
     jobs = sweep_jobs(scenarios, scenario.replications)
     notes: list[str] = []
@@ -124,25 +120,18 @@ def sweep_into_folder(scenario: Scenario, params: list[tuple[str, list[Any]]], o
         check_dask(dask)
     started, t0 = now_utc(), time.perf_counter()
     folder = ResultsFolder(out, "sweep", scenario.name, force=force)
-    with signals_raise():
-        try:
-            with folder:
-                table = sweep_table(params, scenarios, jobs, map_runs(jobs, workers, dask, progress))
 
-                def write(tmp: Path) -> None:
+    def write(tmp: Path, table: pd.DataFrame) -> None:
+        safe_csv(table).to_csv(tmp / "sweep.csv", index=False)
+        (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
+        write_sweep_plots(table, [p for p, _ in params], tmp / "plots", display_names(scenario.strategies))
+        info = {"kind": "sweep", "scenario": scenario.name, "seed": scenario.seed,
+                "replications": scenario.replications, "grid": {p: v for p, v in params},
+                "points": len(scenarios), "workers": workers, "started": started.isoformat(timespec="seconds"),
+                "wall_seconds": round(time.perf_counter() - t0, 3), **provenance()}
+        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
 
-                    safe_csv(table).to_csv(tmp / "sweep.csv", index=False)
-                    (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
-                    write_sweep_plots(table, [p for p, _ in params], tmp / "plots", display_names(scenario.strategies))
-                    info = {"kind": "sweep", "scenario": scenario.name, "seed": scenario.seed,
-                            "replications": scenario.replications, "grid": {p: v for p, v in params},
-                            "points": len(scenarios), "workers": workers,
-                            "started": started.isoformat(timespec="seconds"),
-                            "wall_seconds": round(time.perf_counter() - t0, 3), **provenance()}
-                    (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n",
-                                                       encoding="utf-8")
-
-                written = folder.commit(write)
-        except (Interrupted, KeyboardInterrupt) as exc:
-            raise RunInterrupted(0, len(jobs), None, exit_code_of(exc)) from None
+    written, table = run_in_folder(
+        folder, lambda _folder: sweep_table(params, scenarios, jobs, map_runs(jobs, workers, dask, progress)),
+        write, 0, notify)
     return written, len(jobs), table

@@ -12,9 +12,9 @@ from typing import Optional
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from sim.present.escape import for_console as escape
 from sim.model.metrics import BY_NAME, GROUP, Metric
 from sim.scenario.schema import Scenario
 from sim.present.sentences import replication_warning

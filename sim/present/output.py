@@ -19,6 +19,7 @@ from typing import Optional
 
 import pandas as pd
 
+from sim.present.escape import for_csv
 from sim.experiment.jobs import Experiment
 from sim.scenario.loading import dump_scenario
 from sim.present.plots import write_plots
@@ -39,7 +40,7 @@ def package_versions() -> dict[str, str]:
 
 
 def git_revision() -> Optional[str]:
-    here = Path(__file__).resolve().parents[2]
+    here = Path(__file__).resolve().parents[2]  # the checkout: sim/present/output.py is two folders down
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
         if rev.returncode != 0:
@@ -57,7 +58,7 @@ LOCK_FILES = ("requirements.lock", "requirements-test.lock")
 def lock_digests() -> dict[str, str]:
     """sha256 of the lock files that ``make`` installs from, when running from a checkout of the
     project (an install elsewhere has none: its versions are in ``versions``)."""
-    here = Path(__file__).resolve().parents[2]
+    here = Path(__file__).resolve().parents[2]  # the checkout: sim/present/output.py is two folders down
     out = {}
     for name in LOCK_FILES:
         path = here / name
@@ -117,15 +118,10 @@ def write_run_files(exp: Experiment, summary: pd.DataFrame, folder: Path, info: 
                                           encoding="utf-8")
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(text: object) -> object:
-    """A text a spreadsheet would run as a formula (``=HYPERLINK(...)``), prefixed with ``'``
-    so it shows as text; numbers and other texts unchanged."""
-    if isinstance(text, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    """A CSV cell by the one escaping rule (``sim.present.escape.for_csv``): a text a spreadsheet would run
+    as a formula (``=HYPERLINK(...)``) is prefixed with ``'`` so it shows as text."""
+    return for_csv(text)
 
 
 def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:

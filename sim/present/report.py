@@ -9,7 +9,7 @@ here from the numbers; none is written for one scenario.
 from __future__ import annotations
 
 import base64
-import html
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from typing import Optional
 import pandas as pd
 
 from sim.scenario.errors import UserError
+from sim.present.escape import for_html
 from sim.present import sentences as S
 from sim.scenario.loading import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
@@ -72,21 +73,56 @@ def read_results(folder: Path) -> Results:
         scenario = load_scenario(folder / "scenario.yaml")
     except ScenarioError as exc:
         raise ReportError(str(exc)) from None
-    runs = pd.read_csv(folder / "runs.csv")
-    summary = pd.read_csv(folder / "summary.csv")
-    plots = {p.stem: p for p in sorted((folder / "plots").glob("*.png"))} if (folder / "plots").is_dir() else {}
     manifest = {}
     if (folder / "manifest.json").is_file():
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             manifest = {}
+    manifest = manifest if isinstance(manifest, dict) else {}
+    _check_digests(folder, manifest)
+    runs, summary = _table(folder / "runs.csv", ["strategy", "replication"]), _table(folder / "summary.csv",
+                                                                                      ["strategy", "metric"])
+    plots = {p.stem: p for p in sorted((folder / "plots").glob("*.png"))} if (folder / "plots").is_dir() else {}
     return Results(folder, scenario, runs, summary, plots, manifest)
+
+
+MAX_TABLE_BYTES = 200_000_000  # runs.csv of 1000 replications x 50 strategies is a few MB
+
+
+def _check_digests(folder: Path, manifest: dict) -> None:
+    """The files a results folder's manifest has digests for must still match them."""
+    digests = manifest.get("digests")
+    for name, expected in (digests.items() if isinstance(digests, dict) else ()):
+        path = folder / str(name)
+        if str(name) in ("runs.csv", "summary.csv", "scenario.yaml") and path.is_file():
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            if h.hexdigest() != expected:
+                raise ReportError(f"{path}: changed since followup-sim wrote it (its sha256 differs from the one in "
+                                  "manifest.json); rerun the scenario to rebuild the folder")
+
+
+def _table(path: Path, key: list[str]) -> pd.DataFrame:
+    """A CSV the run wrote, read back and checked: size, the key columns, one row per key."""
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise ReportError(f"{path}: {path.stat().st_size:,} bytes; a results table is at most {MAX_TABLE_BYTES:,}")
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path}: not a table followup-sim wrote ({type(exc).__name__})") from None
+    missing = [c for c in key if c not in frame.columns]
+    if missing:
+        raise ReportError(f"{path}: no column {', '.join(missing)}; rerun the scenario to rebuild the folder")
+    return frame
 
 
 # ---------------------------------------------------------------- small pieces
 def esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for the page, by the one escaping rule (``sim.present.escape``)."""
+    return for_html(text)
 
 
 def _mean(r: Results, key: str, metric: str) -> float:

@@ -21,6 +21,7 @@ import pandas as pd
 from sim.model.engine import run_replication
 from sim.model.outcomes import outcome_of, outcomes
 from sim.scenario.errors import UserError
+from sim.present.escape import plain
 from sim.scenario.schema import WEEKDAYS, Scenario
 from sim.scenario.strategies import Cadence, display_names
 from sim.scenario.units import DAY
@@ -386,7 +387,7 @@ def render(story: Story) -> str:
     out = [story.title, ""]
     out += [line_text(line) for line in story.lines]
     out += ["", f"Outcome: {story.outcome}.", f"Why: {_sentence(story.why)}"]
-    return "\n".join(out)
+    return plain("\n".join(out))  # the one escaping rule: names never send terminal control sequences
 
 
 def side_by_side(a: Story, b: Story, width: int = 100) -> str:
@@ -428,4 +429,4 @@ def side_by_side(a: Story, b: Story, width: int = 100) -> str:
             lt = l_cell[k] if k < len(l_cell) else ""
             rt = r_cell[k] if k < len(r_cell) else ""
             out.append(f"{lt:<{col}} | {rt}".rstrip())
-    return "\n".join(out)
+    return plain("\n".join(out))

@@ -30,6 +30,7 @@ from sim.scenario.units import DAY
 
 MAX_HORIZON_DAYS = 3650
 MAX_REPLICATIONS = 1000
+MAX_SEED = 2**64 - 1  # the same bound for a seed in a file, in --set and on the command line (--seed)
 MAX_STRATEGIES = 100
 MAX_REPS = 10_000
 MAX_PROSPECTS = 5_000_000

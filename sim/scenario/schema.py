@@ -16,7 +16,7 @@ from sim.scenario.names import MAX_NAME_LENGTH, check_name
 from sim.scenario.distributions import Beta, Distribution, DurationDistribution, Fixed, Gamma, LognormalDuration, Uniform
 from sim.scenario.search_space import SearchSpace
 from sim.scenario.strategies import PRESETS, Strategy
-from sim.scenario.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_STRATEGIES, scenario_problems
+from sim.scenario.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, MAX_STRATEGIES, scenario_problems
 from sim.scenario.units import DAY, HOUR, WEEK, ClockTime, Minutes, format_clock
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -561,7 +561,7 @@ class Scenario(_M):
     question: str = Field(default="", description="the question a trainer asks the room before running it (shown in the report)")
     horizon: Minutes = Field(default="365d", gt=0, description=f"simulated time, at most {MAX_HORIZON_DAYS}d (10 years)")
     replications: int = Field(default=5, ge=1, le=MAX_REPLICATIONS)
-    seed: int = Field(default=20261122, ge=0)
+    seed: int = Field(default=20261122, ge=0, le=MAX_SEED)
     start_date: Optional[Date] = Field(
         default=None, description="the Monday the simulation starts (day 1); needed only for holidays given as dates",
     )
