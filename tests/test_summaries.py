@@ -199,7 +199,8 @@ def test_summary_of_a_simulated_run_gives_back_its_answer_chances():
     connected) give back the scenario's reachability Beta. Hot windows are switched off (no inbound,
     no replies or callbacks), so every dial answers with the prospect's own chance; the truth must lie
     within 3 standard errors (the 95% interval's half-width / 1.96) on the fitted logit/log scale."""
-    from sim.present.activities import activities_from_events, frame_activities
+    from sim.fit.export_reader import frame_activities
+    from sim.present.activity_writer import activities_from_events
     from sim.model.engine import run_replication
     from sim.scenario.schema import Scenario
     from sim.fit.summaries import summaries_from_activities

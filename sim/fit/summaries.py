@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.present.activity_format import ANSWERED
 from sim.scenario.errors import UserError
 
 OUTCOMES = ("won", "lost", "open")
@@ -307,11 +308,9 @@ def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
 
 
 def summaries_from_activities(acts_frame: pd.DataFrame) -> pd.DataFrame:
-    """A per-prospect summary (canonical columns) from an activity frame (``sim.activities.Activities.frame``):
+    """A per-prospect summary (canonical columns) from an activity frame (``sim.fit.export_reader.Activities.frame``):
     outbound calls are attempts, answered calls are connected; a prospect with a won call is won, one
     with a clear no, a do-not-call request, 'lost' or 'unqualified' is lost, any other is open."""
-    from sim.present.activities import ANSWERED
-
     f = acts_frame
     calls = f[(f["direction"] == "outbound") & (f["channel"] == "call")]
     g = calls.groupby("prospect", observed=True)
