@@ -12,6 +12,11 @@ import pandas as pd
 
 from sim.fit.summary_model import MIN_GROUP_ROWS, SummaryFit, fit_summaries, simulate
 from sim.fit.summaries import read_summaries
+import yaml
+from sim.scenario.schema import Scenario
+from sim.fit.report import safe_name
+from sim.actions.folders import OutputError, ResultsFolder, check_output
+from sim.present.output import provenance
 
 ATTEMPT_BINS = (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5-12", 5, 12), ("13+", 13, 10**9))
 COMPARISON_SEED = 20261207
@@ -126,9 +131,7 @@ def fit_markdown(fit: SummaryFit, comp: Optional[pd.DataFrame], command: str, ou
 def scenario_text(fit: SummaryFit, name: str, command: str) -> str:
     """A scenario with what the simulation model can take from a summary: the list size and, with
     ``connected``, the answer chance; the team's give-up point as ``as_logged``'s max_touches."""
-    import yaml
 
-    from sim.scenario.schema import Scenario
 
     s = fit.summaries
     data = Scenario().model_dump(mode="json")
@@ -161,9 +164,6 @@ def fit_summary_and_write(path: Path, mapping: Optional[Path], segments: list[st
                           force: bool = False) -> tuple[SummaryFit, Optional[pd.DataFrame], list[Path]]:
     """Read a summary, fit it, compare it with simulations of the fit, then write the scenario and the report.
     Everything that can fail on the input or the output paths fails before anything is written."""
-    from sim.fit.report import safe_name
-    from sim.actions.folders import OutputError, ResultsFolder, check_output
-    from sim.present.output import provenance
 
     name = safe_name(Path(out).stem)
     if Path(out).exists() and not force:

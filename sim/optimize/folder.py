@@ -26,6 +26,8 @@ from sim.present.output import now_utc, provenance, safe_csv
 from sim.scenario.schema import Scenario
 from sim.optimize.answer import final_rows, sentences
 from sim.optimize.search import Evaluator, Outcome, Progress, Settings, check_budget, optimize
+from sim.experiment.distributed import cluster_address
+from sim.optimize.front import write_front
 
 
 def fingerprint(scenario: Scenario, settings: Settings) -> str:
@@ -67,7 +69,6 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
 
                 with ExitStack() as stack:
                     if dask is not None:
-                        from sim.experiment.distributed import cluster_address
 
                         dask = stack.enter_context(cluster_address(dask))  # one local cluster for every batch
                     ev = Evaluator(scenario, workers, dask, cache, keep, progress, settings.budget)
@@ -94,7 +95,6 @@ def best_block(outcome: Outcome, key: str, name: str) -> str:
 
 
 def write_files(tmp: Path, scenario: Scenario, outcome: Outcome, ev: Evaluator, info: dict) -> None:
-    from sim.optimize.front import write_front
 
     (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
     rows = []

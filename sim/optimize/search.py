@@ -24,6 +24,7 @@ from sim.scenario.strategies import Strategy
 from sim.optimize.goals import Constraint, Objective, OptimizeError
 from sim.optimize.selection import KN
 from sim.optimize.space import Space, suggest
+import optuna
 
 BATCH = 4  # candidates proposed together: fixed, so any --workers gives the same answer
 SEARCH_SHARE = 0.6  # of the budget, for the search; the rest is for the final selection
@@ -170,7 +171,6 @@ def check_budget(settings: Settings, listed: int) -> None:
 def optimize(scenario: Scenario, settings: Settings, ev: Evaluator,
              clock: Callable[[], float] = time.monotonic) -> Outcome:
     """Search, then select (see the module's docstring)."""
-    import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     deadline = None if settings.minutes is None else clock() + 60 * settings.minutes

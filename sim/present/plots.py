@@ -27,6 +27,7 @@ from sim.experiment.stats import t_interval  # noqa: E402
 from sim.scenario.strategies import display_names  # noqa: E402
 from sim.model.touches import CAUSES  # noqa: E402
 from sim.scenario.units import DAY  # noqa: E402
+from matplotlib.transforms import Bbox
 
 DPI = 120
 CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10%, then 80% on the 5th-12th" claim, in %
@@ -126,7 +127,6 @@ def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsi
     frame = ax.get_window_extent(renderer)
     marks = [ax.transData.transform(p) for p in points]
     taken: list = []
-    from matplotlib.transforms import Bbox
     for a, b in segments or []:
         (x0, y0), (x1, y1) = ax.transData.transform(a), ax.transData.transform(b)
         taken.append(Bbox.from_extents(min(x0, x1) - 2, min(y0, y1) - 2, max(x0, x1) + 2, max(y0, y1) + 2))

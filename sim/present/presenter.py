@@ -15,6 +15,8 @@ from typing import Optional
 
 from sim.present import sentences as S
 from sim.present.story import TALKED, Story
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 STEPS = ("question", "vote", "reveal", "story", "debrief", "game")
 STEP_TITLES = {"question": "The question", "vote": "Your vote", "reveal": "What happened",
@@ -26,8 +28,6 @@ COLORS = {"A": "#1f77b4", "B": "#d62728"}
 
 
 def _figure(height_in: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
     FigureCanvasAgg(fig)

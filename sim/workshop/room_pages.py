@@ -63,7 +63,7 @@ def qr_svg(url: str) -> str:
     """The join link as a QR code (SVG), dark on white with a quiet zone, for a phone's camera."""
     import io
 
-    import segno
+    import segno  # imported here: segno comes with the workshop extra, needed only for a QR code
 
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=10, border=4, dark="#000", light="#fff", xmldecl=False)

@@ -32,6 +32,13 @@ from sim.workshop import page as W
 from sim.scenario.errors import UserError
 from sim.workshop.game import MAX_BUDGET, play
 from sim.workshop.room import RateLimit, Room, RoomError
+from concurrent.futures import ProcessPoolExecutor
+from sim.experiment.interrupts import worker_init
+import ipaddress
+import socket
+import uvicorn
+from sim.experiment.jobs import stop_pool
+from sim.present.takeaways import handout_html, slides_html
 
 MAX_BODY = 2048  # bytes of one phone's or trainer's request body
 TRAINER_HEADER = "x-trainer"
@@ -165,7 +172,6 @@ class Presentation:
 
     def take(self, name: str) -> Optional[str]:
         """The slide file or the handout of what the screens show now (None before the first headline)."""
-        from sim.present.takeaways import handout_html, slides_html
 
         if self.view is None:
             return None
@@ -354,9 +360,7 @@ def worker_pool(workers: int):
     """A pool of ``workers`` simulation processes, started now (before any thread of the server), or None."""
     if workers <= 1:
         return None
-    from concurrent.futures import ProcessPoolExecutor
 
-    from sim.experiment.interrupts import worker_init
 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_init)
     for fut in [pool.submit(int, 0) for _ in range(workers)]:
@@ -371,8 +375,6 @@ class AddressError(UserError):
 def open_sockets(listen: Listen) -> list:
     """Bound, listening sockets for the trainer's address and the room's; AddressError (before any
     simulating) for a wildcard, a name instead of an address, or an address not of this computer."""
-    import ipaddress
-    import socket
 
     addresses = [listen.local] + ([listen.room] if listen.room else [])
     for address in addresses:
@@ -406,7 +408,6 @@ def open_sockets(listen: Listen) -> list:
 
 def serve(pres: Presentation, sockets: list, ready=None) -> None:
     """Answer on ``sockets`` (from ``open_sockets``) until stopped; simulate A and B first in a thread."""
-    import uvicorn
 
     threading.Thread(target=pres.refresh, daemon=True).start()
     config = uvicorn.Config(build_app(pres), log_level="warning", lifespan="off", timeout_keep_alive=5,
@@ -418,6 +419,5 @@ def serve(pres: Presentation, sockets: list, ready=None) -> None:
         server.run(sockets=sockets)
     finally:
         if pres.cache.pool is not None:
-            from sim.experiment.jobs import stop_pool
 
             stop_pool(pres.cache.pool)
