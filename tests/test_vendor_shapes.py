@@ -180,5 +180,6 @@ def test_fit_md_has_the_row_accounting_table(tmp_path):
     md = (out / "rep" / "fit.md").read_text()
     assert "## Every row accounted for" in md
     assert f"| {len(CALLS) + 42:,} | rows in the file |" in md and f"| {len(CALLS):,} | read and used |" in md
-    assert "| 42 | left out by keep: TaskSubtype is not one of [Call] |" in md
+    # fit.md escapes what it quotes from the export and mapping (one rule: sim/present/escape)
+    assert "| 42 | left out by keep: TaskSubtype is not one of \\[Call\\] |" in md
     assert "Every row of the export accounted for" in proc.stdout

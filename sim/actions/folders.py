@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from sim.scenario.errors import UserError
-from sim.actions.folder_marker import MANIFEST, files_in, is_ours, read_manifest, remove_listed, stamp
+from sim.actions.folder_marker import MANIFEST, is_ours, read_manifest, remove_listed, stamp
 from sim.experiment.interrupts import Interrupted, RunInterrupted, exit_code_of, signals_raise
-from sim.actions.saved_runs import SUFFIX, Rejected, job_identity, read_run, write_run
+from sim.actions.saved_runs import SUFFIX, Rejected, job_identity, read_run, saved_job, write_run
 
 T = TypeVar("T")
 
@@ -309,6 +309,35 @@ class ResultsFolder:
                 out[i] = read_run(path, identity)
             except Rejected as exc:
                 self.rejected.append((i, f"{path.name}: {exc}"))
+                path.unlink(missing_ok=True)
+        return out
+
+    def save_found(self, index: int, result: Any, strategy: str, replication: int) -> None:
+        """Keep finished run ``index`` of a search whose jobs are found as it goes (not declared
+        to ``finished``): ``strategy`` and ``replication`` name its job, as ``finished_found`` checks it."""
+        write_run(self._run_path(index), result,
+                  job_identity(self.fingerprint, strategy, replication, self.seed_of_search, False))
+        self.saved += 1
+
+    def finished_found(self, seed: int) -> dict[int, Any]:
+        """With ``resume``: the saved runs of a search (``save_found``) that are whole and of this
+        scenario, seed and package versions; any other is removed and run again (``rejected``)."""
+        self.seed_of_search = seed
+        self.rejected = []
+        if not self.resume:
+            return {}
+        out: dict[int, Any] = {}
+        for old in sorted((self.partial / "runs").glob("*.pickle")):
+            self.rejected.append((-1, f"{old.name}: a pickle file (older versions' format), never read"))
+            old.unlink()
+        for path in sorted((self.partial / "runs").glob(f"*{SUFFIX}")):
+            try:
+                index = int(path.name[: -len(SUFFIX)])
+                job = saved_job(path)
+                out[index] = read_run(path, job_identity(self.fingerprint, job["strategy"], job["replication"],
+                                                         seed, False))
+            except (Rejected, ValueError) as exc:
+                self.rejected.append((-1, f"{path.name}: {exc}"))
                 path.unlink(missing_ok=True)
         return out
 

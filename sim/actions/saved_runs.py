@@ -160,6 +160,17 @@ def _arrays(path: Path) -> dict[str, np.ndarray]:
         raise Rejected(f"unreadable ({type(exc).__name__})") from None
 
 
+def saved_job(path: Path) -> dict:
+    """The job a saved run says it belongs to, not yet checked (``read_run`` checks it and the
+    digest); ``Rejected`` if the file is not a saved run."""
+    arrays = _arrays(Path(path))
+    try:
+        job = json.loads(arrays["header"].tobytes().decode("utf-8"))["job"]
+        return {"strategy": str(job["strategy"]), "replication": int(job["replication"])}
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
+        raise Rejected(f"unreadable ({type(exc).__name__})") from None
+
+
 def read_run(path: Path, job: dict) -> RunResult:
     """The run saved at ``path`` if it is whole and belongs to ``job``; else ``Rejected``."""
     arrays = _arrays(Path(path))

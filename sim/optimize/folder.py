@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -24,6 +25,7 @@ from sim.scenario.limits import check_run
 from sim.scenario.loading import dump_scenario
 from sim.present.output import now_utc, provenance, safe_csv
 from sim.scenario.schema import Scenario
+from sim.model.results import RunResult
 from sim.optimize.answer import final_rows, sentences
 from sim.optimize.search import Evaluator, Outcome, Progress, Settings, check_budget, optimize
 from sim.experiment.distributed import cluster_address
@@ -51,8 +53,10 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
     with signals_raise():
         try:
             with folder:
-                kept = folder.finished(folder.saved_runs())
-                cache = {(key, rep): metrics for key, rep, metrics in kept.values()}
+                kept = folder.finished_found(scenario.seed)
+                cache = {(run.strategy, run.replication): dict(run.metrics) for run in kept.values()}
+                if folder.rejected_note() and notify:
+                    notify(folder.rejected_note())
                 resumed = len(cache)
                 if folder.discarded:
                     notes.append(f"an interrupted search's {folder.discarded} finished runs were discarded "
@@ -63,8 +67,8 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
                     notify(note)
                 counter = [max(kept, default=-1) + 1]
 
-                def keep(key, metrics) -> None:
-                    folder.save(counter[0], (key[0], key[1], metrics))
+                def keep(key, metrics) -> None:  # a run's metrics only: the search needs nothing else
+                    folder.save_found(counter[0], _metrics_only(key[0], key[1], metrics), key[0], key[1])
                     counter[0] += 1
 
                 with ExitStack() as stack:
@@ -86,6 +90,12 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
             saved = folder.saved_runs()
             raise RunInterrupted(saved, settings.budget, folder.partial if saved else None, exit_code_of(exc)) from None
     return written, outcome
+
+
+def _metrics_only(strategy: str, replication: int, metrics: dict) -> RunResult:
+    """A finished run of the search as a saved run holds it: its metrics, no tables."""
+    empty = pd.DataFrame()
+    return RunResult(strategy, replication, metrics, empty, empty, empty, np.zeros(0), np.zeros(0))
 
 
 def best_block(outcome: Outcome, key: str, name: str) -> str:
