@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Optional
 
 import pandas as pd
 

@@ -24,7 +24,7 @@ from sim.present import sentences as S
 from sim.scenario.loading import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.strategies import Strategy, SubCadence, display_names, first_response_words, planned_touches
-from sim.scenario.units import DAY, duration_words, format_duration
+from sim.scenario.units import DAY, duration_words
 from sim.model.touches import CAUSES
 from sim.present.lessons import focus_sentences
 

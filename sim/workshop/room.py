@@ -19,7 +19,7 @@ import statistics
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from sim.scenario.errors import UserError
