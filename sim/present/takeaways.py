@@ -66,10 +66,10 @@ def slides_html(view, charts: dict[str, bytes], debrief: list[P.DebriefRow], cap
 HANDOUT_CSS = """
 @page { size: A4; margin: 14mm; }
 body { font-family: system-ui, sans-serif; color: #111; font-size: 11pt; max-width: 182mm; margin: 0 auto; }
-h1 { font-size: 17pt; margin: 0 0 4mm 0; } h2 { font-size: 12.5pt; margin: 5mm 0 2mm 0; }
+h1 { font-size: 17pt; margin: 0 0 4mm 0; } h2 { font-size: 12.5pt; margin: 4mm 0 1.5mm 0; }
 .answer { font-size: 13pt; font-weight: 600; border-left: 4px solid #d62728; padding-left: 3mm; }
 p { margin: 1.5mm 0; line-height: 1.35; } .side b.A { color: #1f77b4; } .side b.B { color: #d62728; }
-img { width: 100%; } .charts img { max-height: 62mm; object-fit: contain; }
+img { width: 100%; } .charts img { max-height: 50mm; object-fit: contain; }
 table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: 1mm 3mm 1mm 0;
   border-bottom: 1px solid #ccc; vertical-align: top; } th { font-size: 9.5pt; color: #333; }
 .small { font-size: 9.5pt; color: #333; }
