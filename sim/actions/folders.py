@@ -262,13 +262,17 @@ class ResultsFolder:
 
     def _remove_partial(self) -> None:
         """Remove a partial folder of ours (checked by ``_strangers``): its saved runs and stamp."""
+        self._remove_runs()
+        self.partial.rmdir()
+
+    def _remove_runs(self) -> None:
+        """Remove the partial folder's saved runs and its stamp (what ``_strangers`` allows there)."""
         runs = self.partial / "runs"
         if runs.is_dir():
             for path in runs.iterdir():
                 path.unlink()
             runs.rmdir()
         (self.partial / "fingerprint.txt").unlink(missing_ok=True)
-        self.partial.rmdir()
 
     # ------------------------------------------------------------ finished runs
     def _run_path(self, index: int) -> Path:
@@ -298,9 +302,7 @@ class ResultsFolder:
         if not self.resume:
             return {}
         out: dict[int, Any] = {}
-        for old in sorted((self.partial / "runs").glob("*.pickle")):
-            self.rejected.append((-1, f"{old.name}: a pickle file (older versions' format), never read"))
-            old.unlink()
+        self._reject_pickles()
         for i, identity in enumerate(self._identities):
             path = self._run_path(i)
             if not path.exists():
@@ -327,9 +329,7 @@ class ResultsFolder:
         if not self.resume:
             return {}
         out: dict[int, Any] = {}
-        for old in sorted((self.partial / "runs").glob("*.pickle")):
-            self.rejected.append((-1, f"{old.name}: a pickle file (older versions' format), never read"))
-            old.unlink()
+        self._reject_pickles()
         for path in sorted((self.partial / "runs").glob(f"*{SUFFIX}")):
             try:
                 index = int(path.name[: -len(SUFFIX)])
@@ -340,6 +340,11 @@ class ResultsFolder:
                 self.rejected.append((-1, f"{path.name}: {exc}"))
                 path.unlink(missing_ok=True)
         return out
+
+    def _reject_pickles(self) -> None:
+        for old in sorted((self.partial / "runs").glob("*.pickle")):
+            self.rejected.append((-1, f"{old.name}: a pickle file (older versions' format), never read"))
+            old.unlink()
 
     def rejected_note(self) -> Optional[str]:
         """One line for the user on the saved runs not used, or None."""
@@ -354,12 +359,7 @@ class ResultsFolder:
         it as ours, then put it in place: renamed, or its files moved into the folder it replaces,
         of which only the files listed by its manifest are removed (``kept``: the others)."""
         write(self.partial)
-        runs = self.partial / "runs"
-        if runs.is_dir():
-            for path in runs.iterdir():
-                path.unlink()
-            runs.rmdir()
-        (self.partial / "fingerprint.txt").unlink(missing_ok=True)
+        self._remove_runs()
         names = stamp(self.partial)
         if not self.out.exists():
             self.partial.rename(self.out)
