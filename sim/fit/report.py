@@ -307,6 +307,18 @@ def parse_lookups(items: list[str]) -> dict[str, Path]:
     return out
 
 
+def check_fit_outputs(out: Path, report: Path, force: bool) -> str:
+    """Refuse (OutputError) a fitted-scenario file or report folder a fit may not write; return the
+    fit's name (from ``out``). Called before reading anything, so nothing is written on a refusal."""
+    name = safe_name(Path(out).stem)
+    if Path(out).exists() and not force:
+        raise OutputError(f"--out {out}: exists; add --force to replace it, or choose another --out")
+    if Path(out).exists() and not Path(out).is_file():
+        raise OutputError(f"--out {out}: exists and is not a file; followup-sim never replaces it")
+    check_output(report, "fit", name, force)
+    return name
+
+
 def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: Path, max_bad_rows: Optional[int] = None,
                   replications: int = 3, workers: int = 1, command: str = "", progress=None,
                   cadence: Optional[str] = None, force: bool = False, lookups: Optional[dict[str, Path]] = None,
@@ -321,12 +333,7 @@ def fit_and_write(activities: Path, mapping: Optional[Path], out: Path, report: 
 
     if cadence is not None and cadence not in PRESETS:  # before reading anything
         raise ActivityError(f"--cadence {cadence!r}: not a preset; expected one of: {', '.join(PRESETS)}")
-    name = safe_name(Path(out).stem)
-    if Path(out).exists() and not force:
-        raise OutputError(f"--out {out}: exists; add --force to replace it, or choose another --out")
-    if Path(out).exists() and not Path(out).is_file():
-        raise OutputError(f"--out {out}: exists and is not a file; followup-sim never replaces it")
-    check_output(report, "fit", name, force)
+    name = check_fit_outputs(out, report, force)
     acts = read_activities(activities, mapping, max_bad_rows=max_bad_rows, lookups=lookups,  # every input error
                            drop_outlying_times=drop_outlying_times)                         # before any folder
     fit = fit_activities(acts, name, cadence=cadence)

@@ -14,8 +14,8 @@ from sim.fit.summary_model import MIN_GROUP_ROWS, SummaryFit, fit_summaries, sim
 from sim.fit.summaries import read_summaries
 import yaml
 from sim.scenario.schema import Scenario
-from sim.fit.report import safe_name
-from sim.actions.folders import OutputError, ResultsFolder, check_output
+from sim.fit.report import check_fit_outputs
+from sim.actions.folders import ResultsFolder
 from sim.present.output import provenance
 
 ATTEMPT_BINS = (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5-12", 5, 12), ("13+", 13, 10**9))
@@ -165,12 +165,7 @@ def fit_summary_and_write(path: Path, mapping: Optional[Path], segments: list[st
     """Read a summary, fit it, compare it with simulations of the fit, then write the scenario and the report.
     Everything that can fail on the input or the output paths fails before anything is written."""
 
-    name = safe_name(Path(out).stem)
-    if Path(out).exists() and not force:
-        raise OutputError(f"--out {out}: exists; add --force to replace it, or choose another --out")
-    if Path(out).exists() and not Path(out).is_file():
-        raise OutputError(f"--out {out}: exists and is not a file; followup-sim never replaces it")
-    check_output(report, "fit", name, force)
+    name = check_fit_outputs(out, report, force)
     summaries = read_summaries(path, mapping, segments)
     fit = fit_summaries(summaries, assume_reach)
     comp = comparison(fit, replications) if replications > 0 else None
