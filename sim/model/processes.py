@@ -23,16 +23,34 @@ if TYPE_CHECKING:
 def sleep_until(m: Model, worker: Rep, until: float) -> simpy.Event:
     """The event that ends ``worker``'s wait for work: at ``until``, or earlier when a task
     for them comes due before (``Rep.nudge``). The process yields it, then calls
-    ``worker.awake()``. (A plain function, not a generator: it runs on every wait.)"""
+    ``worker.awake()``. (A plain function, not a generator: it runs on every wait.)
+
+    A rep waits in its moment's group (``wake_groups``): the event is triggered only when the
+    rep will find work, or is nudged. Automation waits on a timeout of its own."""
     env = m.env
     ev = worker.wake = env.event()
+    if worker.idx >= 0:
+        m.waits.wait(worker, until)
+        return ev
     worker.wake_at = until
-    if worker.idx >= 0 and not worker.in_idle:
-        worker.in_idle = True
-        heappush(m.router.idle, worker.idx)
     if until < math.inf:
         env.timeout(max(until - env.now, 0.0)).callbacks.append(lambda _e, ev=ev: ev.triggered or ev.succeed())
     return ev
+
+
+def idle_check(m: Model, rep: Rep, now: float):
+    """What a waiting rep's process would do if woken now: None if it would act (its shift is
+    over, its daily cap reached, or a task is due for it), else the moment it would wait
+    until. The queue peeks are the ones ``Router.take`` makes, with the same effect."""
+    if now >= rep.shift_end:
+        return None
+    cap = m.rules.max_calls_per_rep_day
+    if cap is not None and rep.tally_day == int((now + rep.shift) // DAY) and rep.day_calls >= cap:
+        return None
+    router = m.router
+    if router.due_for(rep, now):
+        return None
+    return min(router.next_due(rep), rep.shift_end)
 
 
 def rep_process(m: Model, rep: Rep):
@@ -59,7 +77,7 @@ def rep_process(m: Model, rep: Rep):
             if not cal.is_working(now):
                 yield timeout(cal.next_open(now) - now)
                 continue
-            shift_end = cal.shift_end(now)
+            shift_end = rep.shift_end = cal.shift_end(now)
         if cap is not None and rep.tally_day == int((now + shift) // DAY) and rep.day_calls >= cap:
             yield timeout(cal.next_open((rep.tally_day + 1) * DAY - shift) - now)
             continue

@@ -98,6 +98,10 @@ class Router:
         q.remove(kind, top)
         return kind, top, q
 
+    def due_for(self, rep: Rep, now: float) -> bool:
+        """Whether ``take`` would give the rep a task now (the same peeks, nothing taken)."""
+        return rep.queue.peek(now) is not None
+
     def next_due(self, rep: Rep) -> float:
         """When the next task a rep may take comes due (inf if none)."""
         return rep.queue.next_due()
@@ -179,6 +183,7 @@ class SharedRouter(Router):
                 best = rep
         if best is not None:
             ev, best.wake = best.wake, None
+            best.sleep_token += 1  # its place in a wake group is void (wake_groups)
             ev.succeed()
 
     def take(self, rep: Rep, now: float) -> Optional[tuple[int, tuple, TaskQueue]]:
@@ -197,6 +202,13 @@ class SharedRouter(Router):
         kind, top = best
         src.remove(kind, top)
         return kind, top, src
+
+    def due_for(self, rep: Rep, now: float) -> bool:
+        found = rep.queue.peek(now) is not None
+        for desk in rep.desks:  # every queue is peeked, as take does
+            if desk.peek(now) is not None:
+                found = True
+        return found
 
     def next_due(self, rep: Rep) -> float:
         until = rep.queue.next_due()
