@@ -80,7 +80,7 @@ class Model:
         self.tally = Tally(len(self.reps), self.n_days)
         self.agenda = Agenda(self.env, self.horizon)
         self.router = router_for(strategy.routing or scenario.team.queue.routing, self, order)
-        self.waits = WakeGroups(self.env, lambda rep, now: idle_check(self, rep, now), self.router.idle)
+        self.waits = WakeGroups(self.env, lambda rep, now, memo: idle_check(self, rep, now, memo), self.router.idle)
         self.steps = CadenceSteps(self)
         self.market = Market(self)
         self.touches = Touches(self)

@@ -40,8 +40,8 @@ class WakeGroups:
     def __init__(self, env: simpy.Environment, check: Callable, idle: list[int]):
         self.env = env
         self.groups: dict[float, list] = {}
-        # check(rep, now): None if the rep would find something to do now, else when it would
-        # next wait until (processes.idle_check)
+        # check(rep, now, memo): None if the rep would find something to do now, else when it
+        # would next wait until (processes.idle_check; memo: Router.wait_until)
         self.check = check
         self.idle = idle  # the router's heap of reps who may be waiting for work
 
@@ -72,11 +72,13 @@ class WakeGroups:
     def _wake(self, members: list) -> None:
         now = self.env.now
         check = self.check
+        memo = {}  # the team queues' answers, until a resumed rep may change them
         for rep, token in members:
             if rep.sleep_token != token:
                 continue  # woken meanwhile (nudged), or waiting again in another group
-            until = check(rep, now)
+            until = check(rep, now, memo)
             if until is None:  # resume the rep's process here, as SimPy would process its event
+                memo.clear()
                 ev = rep.wake
                 ev._ok, ev._value = True, None
                 callbacks, ev.callbacks = ev.callbacks, None
