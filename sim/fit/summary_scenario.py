@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from scipy import special
+from scipy import optimize, special
 
 from sim.fit.summary_model import MAX_CONCENTRATION, GroupFit, SummaryFit
 
@@ -107,6 +107,27 @@ def cell_split(g: GroupFit, assume_reach: float) -> Split:
     return split_sale_chance(p["mean"], p["conc"], assume_reach)
 
 
+def mean_at_concentration(attempts: np.ndarray, won: np.ndarray, conc: float) -> float:
+    """The mean of a small cell's own sale chance per attempt, its concentration fixed at ``conc`` (the
+    pooled fit's): beta-geometric maximum likelihood in one parameter, so a cell too small for the
+    whole Beta still gets its own level instead of that of unlike cells pooled with it."""
+    n, w = np.asarray(attempts, float), np.asarray(won, bool)
+    keep = n > 0
+    n, w = n[keep], w[keep]
+    conc = min(conc, MAX_CONCENTRATION)
+    if not len(n) or not w.any():
+        return 1e-4
+
+    def nll(logit: float) -> float:
+        mu = special.expit(logit)
+        a, b = mu * conc, (1 - mu) * conc
+        return -float(np.sum(np.where(w, special.betaln(a + 1, b + n - 1), special.betaln(a, b + n))
+                             - special.betaln(a, b)))
+
+    res = optimize.minimize_scalar(nll, bounds=(-12.0, 6.0), method="bounded")
+    return float(min(max(special.expit(res.x), 1e-4), 0.99))
+
+
 def give_up_hazards(g: GroupFit) -> list[float]:
     """The chance of stopping after attempt j without a sale: the team's give-up hazard with the
     period's end folded in (1 - (1 - g_j)(1 - c_j)); 1 after the longest row."""
@@ -149,11 +170,25 @@ def fitted_sections(fit: SummaryFit) -> tuple[dict, dict, list[str]]:
         values = values if isinstance(values, tuple) else (values,)
         key = rows["_cell"].iloc[0]
         g = fit.cells[key]
-        if key not in splits:
-            splits[key] = cell_split(g, fit.assume_reach)
-            if splits[key].reason:
-                notes.append(f"{key}: {splits[key].reason}")
-        sp = splits[key]
+        name = " & ".join(values)
+        if g.pooled or key != name:  # a small cell: its own mean at the pooled fit's concentration
+            own = f.loc[rows.index]
+            won = (own["outcome"] == "won").to_numpy()
+            if g.params.get("connected"):
+                sp = cell_split(g, fit.assume_reach)
+                sp.sell = min(won.sum() / max(own["connected"].sum(), 1), SELL_MAX) if won.any() else 1e-4
+            else:
+                mean = mean_at_concentration(own["attempts"].to_numpy(), won, g.params["conc"])
+                sp = split_sale_chance(mean, g.params["conc"], fit.assume_reach)
+            notes.append(f"{name} ({len(own):,} rows, {int(won.sum()):,} sales, too few for a Beta of its own): its "
+                         f"own mean sale chance per attempt ({sp.reach * sp.sell:.3g}) at the concentration and "
+                         f"give-up table of '{key}'" + (f"; {sp.reason}" if sp.reason else ""))
+        else:
+            if key not in splits:
+                splits[key] = cell_split(g, fit.assume_reach)
+                if splits[key].reason:
+                    notes.append(f"{key}: {splits[key].reason}")
+            sp = splits[key]
         when = dict(zip(s.segments, values))
         cells.append({"values": when, "share": round(len(rows) / len(f), 8),
                       "reachability": _beta(sp.reach, sp.concentration), "conversation": _conversation(sp.sell)})
