@@ -153,3 +153,21 @@ def test_a_give_up_table_for_an_unknown_segment_value_is_refused():
     data["strategies"]["s"]["give_up"] = {"hazard": [1.5]}
     with pytest.raises(ScenarioError, match=r"hazard\[0\]: 1.5 is not a chance"):
         validate_data(data, "s.yaml")
+
+
+def test_the_report_has_a_sentence_and_a_chart_per_segment_column(tmp_path):
+    from conftest import cli
+    data = base(segments={"columns": {"phone": {"mobile": {"share": 0.5, "conversation": {"sale": 0.3, "not_interested": 0.7}},
+                                                "landline": {"share": 0.5}}}})
+    data["population"]["outbound"]["size"] = 300
+    data["replications"] = 2
+    path = tmp_path / "s.yaml"
+    import yaml
+    path.write_text(yaml.safe_dump(data))
+    assert cli("run", path, "--out", tmp_path / "out", "--quiet", "--no-plots").returncode == 0
+    proc = cli("report", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "<h2 id=segments>By segment</h2>" in page
+    assert "By phone, under daily: " in page and "% of mobile prospects bought" in page and "(95% interval " in page
+    assert page.count("alt='Close rate by phone'") == 1
