@@ -44,7 +44,7 @@ def engine_comparison(text: str, comp: pd.DataFrame, bins, segments: dict[str, l
         half = np.full(len(mean), np.nan)
     out = comp.copy()
     out["engine"] = mean
-    out["engine_low"], out["engine_high"] = mean - half, mean + half
+    out["engine_low"], out["engine_high"] = np.maximum(mean - half, 0.0), mean + half  # no figure is below 0
     out["engine_inside"] = (out["log"] >= out["engine_low"]) & (out["log"] <= out["engine_high"])
     out["engine_replications"] = replications
     return out
