@@ -57,7 +57,7 @@ def test_fit_then_run_reproduces_the_campaign_within_the_targets(tmp_path):
 
 
 def test_a_sale_chance_above_the_assumed_answer_chance_still_gives_a_valid_split():
-    for mean, conc in ((0.45, 3.0), (0.02, 0.3), (0.07, 4.0)):
+    for mean, conc in ((0.45, 3.0), (0.02, 0.3), (0.076, 4.0)):
         s = split_sale_chance(mean, conc, 0.08)
         assert 0 < s.reach < 1 and 0 < s.sell <= 0.95 and s.concentration > 0
         assert math.isclose(s.reach * s.sell, mean, rel_tol=1e-9)
@@ -66,7 +66,7 @@ def test_a_sale_chance_above_the_assumed_answer_chance_still_gives_a_valid_split
         var = s.sell ** 2 * s.reach * (1 - s.reach) / (s.concentration + 1)
         assert math.isclose(var, var_a, rel_tol=1e-6) or s.concentration == 0.05
     assert split_sale_chance(0.45, 3.0, 0.08).reason  # said, for fit.md
-    assert split_sale_chance(0.07, 4.0, 0.08).reason == ""  # the assumption as it is
+    assert split_sale_chance(0.076, 4.0, 0.08).reason == ""  # the assumption as it is
 
 
 def test_a_segment_value_that_cannot_name_a_segment_is_refused_and_nothing_written(tmp_path):
@@ -76,5 +76,8 @@ def test_a_segment_value_that_cannot_name_a_segment_is_refused_and_nothing_writt
     log.to_csv(path, index=False)
     proc = cli("fit", path, "--summary", "--segment", "contact", "--out", tmp_path / "f.yaml",
                "--report", tmp_path / "fit", "--replications", "0")
-    assert proc.returncode == 2 and "expected 1 to 64 characters" in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert "a segment value is 1 to 64 characters" in proc.stderr and "column 'contact'" in proc.stderr
+    first = 2 + int(np.flatnonzero(log["contact"] != "telephone")[0])  # the header is line 1
+    assert f"line {first}, column 'contact'" in proc.stderr, proc.stderr
     assert not (tmp_path / "f.yaml").exists() and not (tmp_path / "fit").exists()

@@ -26,9 +26,8 @@ from sim.fit.summary_model import MAX_CONCENTRATION, GroupFit, SummaryFit
 
 SELL_MAX = 0.95  # the engine caps a conversation's sale chance here (touches.ConversationRules)
 MIN_CONCENTRATION = 0.05
-SHAPE_ATTEMPTS = 12  # the sales by attempt compared when choosing a split
-SHAPE_TOLERANCE = 0.05  # largest difference allowed in the chance of a sale on attempt j (j = 1..12), as a
-# share of the mean sale chance per attempt
+SHAPE_ATTEMPTS = 40  # the attempts compared when choosing a split
+SHAPE_TOLERANCE = 0.01  # largest relative difference allowed in the chance of a sale within j attempts
 HORIZON_MARGIN_DAYS = 14
 
 
@@ -77,18 +76,20 @@ def _matched(mean: float, conc: float, reach: float) -> Optional[Split]:
 def split_sale_chance(mean: float, conc: float, assume_reach: float) -> Split:
     """Answer chance and conversation sale chance for a cell whose sale chance per attempt is
     Beta(mean, conc): the assumed answer chance when its product has a's mean and variance and its
-    chances of a sale on attempts 1 to 12 are within SHAPE_TOLERANCE of the fitted Beta's; else the
-    lowest answer chance the engine allows (sell = SELL_MAX), which carries the Beta almost exactly.
-    (The attempts 1 to 12 are within SHAPE_TOLERANCE x mean: 5% of the first attempt's chance.)"""
+    chance of a sale within j attempts (j = 1 to 40) is within 1% of the fitted Beta's (a fixed
+    sale chance times a Beta is not a Beta: it sells less over many attempts the lower the sale
+    chance); else the lowest answer chance the engine allows (sell = SELL_MAX), which carries the
+    Beta almost exactly."""
     low = min(mean / SELL_MAX, 1 - 1e-6)
-    target = _sale_by_attempt_beta(mean, min(conc, MAX_CONCENTRATION), SHAPE_ATTEMPTS)
+    target = np.cumsum(_sale_by_attempt_beta(mean, min(conc, MAX_CONCENTRATION), SHAPE_ATTEMPTS))
     split = _matched(mean, conc, assume_reach) if assume_reach >= low else None
     if split is not None:
-        got = _sale_by_attempt_scaled(split.reach, split.concentration, split.sell, SHAPE_ATTEMPTS)
-        if float(np.max(np.abs(got - target))) <= SHAPE_TOLERANCE * mean:
+        got = np.cumsum(_sale_by_attempt_scaled(split.reach, split.concentration, split.sell, SHAPE_ATTEMPTS))
+        off = float(np.max(np.abs(got / target - 1)))
+        if off <= SHAPE_TOLERANCE:
             return split
-        why = (f"with the assumed answer chance {assume_reach:.3g} the chances of a sale on attempts 1-12 would "
-               f"differ from the fitted Beta's by up to {float(np.max(np.abs(got - target))):.3f}")
+        why = (f"with the assumed answer chance {assume_reach:.3g} the chance of a sale within j attempts "
+               f"(j = 1 to {SHAPE_ATTEMPTS}) would differ from the fitted Beta's by up to {off:.0%}")
     elif assume_reach < low:
         why = (f"the sale chance per attempt ({mean:.3g}) is above {SELL_MAX:.0%} of the assumed answer chance "
                f"({assume_reach:.3g})")

@@ -159,7 +159,7 @@ GROUP: tuple[Metric, ...] = (  # only with more than one rep group
 
 SEGMENT: tuple[Metric, ...] = (  # only with population.segments, per column and value (2.3)
     _m("segment_{column}_{value}_close_rate", "Sales over prospects among the prospects with this segment value.",
-       SHARE, "ratio", True, plain="Share of {value} prospects who bought", header="{value}\nclose %", scale=100),
+       SHARE, "ratio", True, scale=100),
     _m("segment_{column}_{value}_sales", "Sales to prospects with this segment value. Over a column's values they "
        "sum to `sales`.", COUNT, "count", True),
     _m("segment_{column}_{value}_calls", "Calls to prospects with this segment value (every dial, as `calls`).",
