@@ -26,7 +26,7 @@ def test_fit_then_run_reproduces_the_campaign_within_the_targets(tmp_path):
     assert proc.returncode == 0, proc.stderr
     comp = pd.read_csv(tmp_path / "fit" / "comparison.csv")
     assert {"engine", "engine_low", "engine_high", "engine_inside"} <= set(comp.columns)
-    proc = cli("run", out, "--out", tmp_path / "run", "--quiet")
+    proc = cli("run", out, "--out", tmp_path / "run", "--quiet", "--set", "replications=3")
     assert proc.returncode == 0, proc.stderr
     s = pd.read_csv(tmp_path / "run" / "summary.csv")
     s = s[s["strategy"] == "as_logged"].set_index("metric")["mean"]
