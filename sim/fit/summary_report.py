@@ -25,7 +25,8 @@ from sim.present.output import provenance
 
 ATTEMPT_BINS = (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5-12", 5, 12), ("13+", 13, 10**9))
 COMPARISON_SEED = 20261207
-ENGINE_REPLICATIONS = 5  # runs of the fitted scenario's as_logged by the engine, beside the summary model's
+ENGINE_REPLICATIONS = 5  # at most this many runs of the fitted scenario's as_logged by the engine: one per
+ENGINE_PER = 40  # this many summary-model simulations, at least 2 (with --replications 200: 5)
 
 
 def figures(frame: pd.DataFrame, segments: list[str]) -> list[tuple[str, str, float]]:
@@ -212,7 +213,7 @@ def scenario_text(fit: SummaryFit, name: str, command: str) -> str:
 
 def fit_summary_and_write(path: Path, mapping: Optional[Path], segments: list[str], out: Path, report: Path,
                           replications: int = 200, assume_reach: float = 0.08, command: str = "",
-                          force: bool = False, engine_replications: int = ENGINE_REPLICATIONS
+                          force: bool = False, engine_replications: Optional[int] = None
                           ) -> tuple[SummaryFit, Optional[pd.DataFrame], list[Path]]:
     """Read a summary, fit it, compare it with simulations of the fit, then write the scenario and the report.
     Everything that can fail on the input or the output paths fails before anything is written."""
@@ -223,6 +224,8 @@ def fit_summary_and_write(path: Path, mapping: Optional[Path], segments: list[st
     comp = comparison(fit, replications) if replications > 0 else None
     text = scenario_text(fit, name, command)
     fit.notes += [f"the fitted scenario's split of the sale chance per attempt, {n}" for n in fitted_sections(fit)[2]]
+    if engine_replications is None:
+        engine_replications = min(ENGINE_REPLICATIONS, max(2, replications // ENGINE_PER))
     if comp is not None and engine_replications > 0:
         values = {c: sorted(summaries.frame[c].astype(str).unique()) for c in summaries.segments}
         comp = engine_comparison(text, comp, ATTEMPT_BINS, values, engine_replications)
