@@ -62,10 +62,7 @@ def idle_check(m: Model, rep: Rep, now: float, memo: dict):
     cap = m.rules.max_calls_per_rep_day
     if cap is not None and rep.tally_day == int((now + rep.shift) // DAY) and rep.day_calls >= cap:
         return None
-    until = m.router.wait_until(rep, now, memo)
-    if until is None:
-        return None
-    return until if until < rep.shift_end else rep.shift_end
+    return m.router.wait_until(rep, now, memo, rep.shift_end)
 
 
 def rep_process(m: Model, rep: Rep):

@@ -32,7 +32,7 @@ assert len(KINDS) <= SLOT
 
 
 class TaskQueue:
-    __slots__ = ("heaps", "runs", "ordered", "seq", "today", "until", "later", "days")
+    __slots__ = ("heaps", "runs", "ordered", "seq", "today", "until", "later", "days", "low")
 
     def __init__(self, order: list[str]):
         # per kind, entries (due, seq, prospect, token):
@@ -48,9 +48,15 @@ class TaskQueue:
         self.until = DAY
         self.later: dict[int, list[tuple]] = {}  # day * SLOT + kind -> the entries due that day
         self.days: list[int] = []  # heap of the days in ``later``
+        # no live task is due before ``low``: lowered by every push, made exact by next_due
+        # (a task taken or superseded only makes the earliest later), so a waiting rep's check
+        # need not look into a queue whose earliest task is not due (wake_groups)
+        self.low = INF
 
     def _put(self, kind: int, entry: tuple) -> None:
         due = entry[0]
+        if due < self.low:
+            self.low = due
         if due < self.until:
             heappush(self.heaps[kind], entry)
             return
@@ -84,6 +90,8 @@ class TaskQueue:
     def push(self, due: float, kind: int, prospect, token: int) -> None:
         self.seq = seq = self.seq + 1
         if due < self.until:  # _put, written out: a push per touch
+            if due < self.low:
+                self.low = due
             heappush(self.heaps[kind], (due, seq, prospect, token))
         else:
             self._put(kind, (due, seq, prospect, token))
@@ -148,6 +156,7 @@ class TaskQueue:
                 if run and run[-1][0] < best:
                     best = run[-1][0]
             if best < INF or not self.days:
+                self.low = best
                 return best
             self._advance(self.days[0])  # nothing live today: bring in the next day that has tasks
 

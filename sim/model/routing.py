@@ -92,21 +92,25 @@ class Router:
         """The next task due for a rep: its kind, its entry (due, seq, prospect, token) and the
         queue it came from; None if none is due."""
         q = rep.queue
-        front = q.peek(now)
+        front = q.peek(now) if q.low <= now else None  # (low: nothing is due before it)
         if front is None:
             return None
         kind, top = front
         q.remove(kind, top)
         return kind, top, q
 
-    def wait_until(self, rep: Rep, now: float, memo: dict) -> Optional[float]:
-        """None if ``take`` would give the rep a task now (the same peeks, nothing taken), else
-        ``next_due(rep)``. ``memo`` keeps a team queue's answer for the next rep's check at the
-        same moment (the caller empties it whenever a queue may have changed)."""
+    def wait_until(self, rep: Rep, now: float, memo: dict, bound: float = math.inf) -> Optional[float]:
+        """None if ``take`` would give the rep a task now, else min(``next_due(rep)``, ``bound``).
+        A queue whose earliest task cannot come before the answer (``TaskQueue.low``) is not
+        looked into; ``memo`` keeps a team queue's answer for the next rep's check at the same
+        moment (the caller empties it whenever a queue may have changed)."""
         q = rep.queue
-        if q.peek(now) is not None:
+        if q.low >= bound:
+            return bound
+        if q.low <= now and q.peek(now) is not None:
             return None
-        return q.next_due()
+        own = q.next_due()
+        return own if own < bound else bound
 
     def next_due(self, rep: Rep) -> float:
         """When the next task a rep may take comes due (inf if none)."""
@@ -181,12 +185,12 @@ class SharedRouter(Router):
         waiting for work and would otherwise sleep past its due time (and, given ``after``,
         whose shift goes on past it: a call put back at the end of one rep's shift)."""
         best = None
-        reps, now = self.m.reps, self.m.env.now
-        for i in self.idle:
-            rep = reps[i]
-            if (rep.wake is not None and due < rep.wake_at and rep.takes[kind] and (best is None or i < best.idx)
+        now = self.m.env.now
+        for rep in self.m.reps:  # in index order: the first who fits is the lowest (in_idle: in self.idle)
+            if (rep.wake is not None and due < rep.wake_at and rep.in_idle and rep.takes[kind]
                     and (after == -math.inf or rep.cal.shift_end(now) > after)):
                 best = rep
+                break
         if best is not None:
             ev, best.wake = best.wake, None
             best.sleep_token += 1  # its place in a wake group is void (wake_groups)
@@ -197,9 +201,11 @@ class SharedRouter(Router):
         take, whichever comes first in the team's order (then by due time). Each queue's front
         is peeked; only the chosen one is taken out."""
         q = rep.queue
-        best, src = q.peek(now), q
+        best, src = q.peek(now) if q.low <= now else None, q  # (low: nothing is due before it)
         rank = self.rank
         for desk in rep.desks:
+            if desk.low > now:
+                continue
             front = desk.peek(now)
             if front is not None and (best is None or (rank[front[0]], front[1][0]) < (rank[best[0]], best[1][0])):
                 best, src = front, desk
@@ -209,11 +215,8 @@ class SharedRouter(Router):
         src.remove(kind, top)
         return kind, top, src
 
-    def wait_until(self, rep: Rep, now: float, memo: dict) -> Optional[float]:
-        q = rep.queue
-        if q.peek(now) is not None:
-            return None
-        until = q.next_due()
+    def wait_until(self, rep: Rep, now: float, memo: dict, bound: float = math.inf) -> Optional[float]:
+        until = bound
         for desk in rep.desks:
             due = memo.get(desk)
             if due is None:
@@ -222,6 +225,13 @@ class SharedRouter(Router):
                 return None
             if due < until:
                 until = due
+        q = rep.queue
+        if q.low < until:  # the rep's own queue may hold an earlier task (or one due now)
+            if q.low <= now and q.peek(now) is not None:
+                return None
+            own = q.next_due()
+            if own < until:
+                until = own
         return until
 
     def next_due(self, rep: Rep) -> float:
