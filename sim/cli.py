@@ -216,7 +216,7 @@ def optimize(
     scenario: Path = SCENARIO_ARG,
     objective: Optional[str] = typer.Option(
         None, "--objective", help="Metric to make best, in its better direction (default: profit with a money: "
-        "section, else close_rate), e.g. close_rate, sales, revenue_per_rep_hour."),
+        "section, else close_rate), e.g. close_rate, sales, sales_per_rep_hour (sales per paid rep-hour: no money: section needed)."),
     constraint: Optional[list[str]] = typer.Option(
         None, "--constraint", "-c", help="METRIC<=N or METRIC>=N that the cadence must meet, judged with its 95% "
         "interval (repeatable), e.g. complaints_per_1000<=15, calls_per_rep_day_p95<=80, dropped_new_leads<=0."),

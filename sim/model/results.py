@@ -220,6 +220,7 @@ def build_result(rec: RunRecord) -> RunResult:
         "inbound_leads": inbound,
         "sales": tally.sales,
         "close_rate": tally.sales / n if n else float("nan"),
+        "sales_per_rep_hour": tally.sales / (available / HOUR) if available else float("nan"),
         "sales_prospect_initiated": tally.sales_prospect_initiated,
         "complaints": complaints,
         **{f"complaints_{c}": tally.complaints[c] for c in CAUSES},
