@@ -237,6 +237,8 @@ def optimize(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table."),
     force: bool = typer.Option(False, "--force", help="Replace a results folder of another scenario; allow more --workers than cores."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search with its finished runs."),
+    report: bool = typer.Option(False, "--report", help="Also write report.html (the answer, the best cadence, the "
+                                "runner-up and yours, the trade-off front: one self-contained page)."),
 ) -> None:
     """Search for the best cadence for the scenario's team (the baseline strategy is 'your cadence'; the
     scenario's optimize: section says what may change), then pick the best few apart on fresh replications
@@ -264,7 +266,7 @@ def optimize(
                 f"optimize {sc.name}", budget, quiet,
                 lambda progress: optimize_into_folder(sc, settings, out if out is not None else
                                                       Path("results") / f"{sc.name}-optimize", workers, dask,
-                                                      force, resume, progress, notify=_note))
+                                                      force, resume, progress, notify=_note, report=report))
     except RunInterrupted as exc:
         kept = (f"; they are kept in {exc.partial}/: run the same command with --resume to continue"
                 if exc.partial else "; nothing was kept")
@@ -280,7 +282,8 @@ def optimize(
             tables.print_optimize(out_console, f"{sc.name}: no cadence met the constraints", [], [], said)
         out_console.print(f"Results written to [bold]{_escape(str(folder))}/[/] in {time.perf_counter() - t0:.1f} s "
                           f"({outcome.runs} runs; {'best.yaml, selection.csv, ' if outcome.winner else ''}"
-                          "candidates.csv, evaluations.csv, summary.md, plots/front.png).", width=tables.WIDTH)
+                          f"candidates.csv, evaluations.csv, summary.md, plots/front.png{', report.html' if report else ''}).",
+                          width=tables.WIDTH)
 
 
 @app.command()
