@@ -222,8 +222,10 @@ def optimize(
         "interval (repeatable), e.g. complaints_per_1000<=15, calls_per_rep_day_p95<=80, dropped_new_leads<=0."),
     budget: int = typer.Option(300, "--budget", "-b", help="Simulated runs in all: 60% for the search, the rest "
                                "for the final selection on fresh replications."),
-    minutes: Optional[float] = typer.Option(None, "--minutes", help="Also stop the search after this much wall time "
-                                            "(60% of it, the selection by the end); results then depend on speed."),
+    minutes: Optional[float] = typer.Option(None, "--minutes", help="Also stop within this much wall time (60% of it "
+                                            "for the search, the selection by the end): the next runs start only if, at "
+                                            "the time per run measured so far, they end in time; results then depend on "
+                                            "speed."),
     search_replications: int = typer.Option(3, "--search-replications", min=1, max=50,
                                             help="Replications per cadence during the search."),
     delta: Optional[float] = typer.Option(None, "--delta", help="Indifference zone in the objective's units: "

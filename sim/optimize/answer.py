@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from sim.experiment.progress import clock_text
 from sim.model.metrics import lookup
 from sim.present.report import describe_strategy
 from sim.scenario.strategies import display_name
@@ -81,7 +82,7 @@ def sentences(out: Outcome) -> list[str]:
         misses = "; ".join(f"{c.metric} {_num(c.metric, closest.means[c.metric])} against {c.op}{c.limit:g}"
                            for c in s.constraints if c.slack(closest.means[c.metric]) > 0)
         return [f"No cadence met the constraints ({goals}) in {len(out.candidates)} tried; the closest was "
-                f"{name_of(out, out.closest)}: {misses}. {describe_strategy(strategy_of(closest))}"]
+                f"{name_of(out, out.closest)}: {misses}. {describe_strategy(strategy_of(closest))}"] + _took(out)
     win = out.candidates[out.winner]
     runs = out.final[out.winner]
     base = out.final[out.current]
@@ -130,7 +131,17 @@ def sentences(out: Outcome) -> list[str]:
         said.append(f"Against the best strategy the scenario lists ({name_of(out, out.best_listed)}): "
                     f"{obj} {_diff(obj, q.diff)} (95% interval {_diff(obj, q.diff_low)} to {_diff(obj, q.diff_high)}), "
                     f"paired over {q.n} replications.")
-    return said
+    return said + _took(out)
+
+
+def _took(out: Outcome) -> list[str]:
+    """How long a search with --minutes ran, and what stopped it (nothing without --minutes)."""
+    minutes = out.settings.minutes
+    if minutes is None:
+        return []
+    why = ("it stopped where the next runs, at the time per run measured so far, would not have ended in time"
+           if out.stopped_by == "time" else "the --budget of runs ran out first")
+    return [f"Time: it ran {clock_text(out.seconds)} of the {minutes:g} minutes allowed ({out.runs} runs); {why}."]
 
 
 def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False) -> str:
