@@ -1,4 +1,4 @@
-"""Calibration: the measures on hand-made inputs, the command's output, and the README's claims."""
+"""Calibration: the measures on hand-made inputs, the command's output, and the claims of docs/calibration.md."""
 from __future__ import annotations
 
 import json
@@ -68,7 +68,7 @@ def test_fatigue_tolerance_matches_the_annoyance_algebra():
 
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory):
-    """`followup-sim calibrate` as the README runs it (its defaults: 5 replications, seed 2026),
+    """`followup-sim calibrate` as docs/calibration.md runs it (its defaults: 5 replications, seed 2026),
     once for the two tests below: the folder it writes, and what it printed."""
     out = tmp_path_factory.mktemp("calibrate") / "cal"
     res = cli("calibrate", "--workers", "2", "--out", out)
@@ -94,8 +94,8 @@ def test_calibrate_command_writes_a_complete_table(calibrated):
     assert "met" in res.stdout and "published" in res.stdout
 
 
-def _readme_met_rows() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def _documented_met_rows() -> list[str]:
+    text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
     block = text.split("<!-- calibration table -->")[1].strip().splitlines()
     table = block[:next((i for i, line in enumerate(block) if not line.startswith("|")), len(block))]
     rows = table[2:]  # after the header and the |---| line
@@ -104,10 +104,10 @@ def _readme_met_rows() -> list[str]:
 
 @pytest.mark.slow
 def test_every_figure_the_readme_calls_met_is_met_with_the_default_command(calibrated):
-    """The README's calibration table comes from `followup-sim calibrate` (5 replications, seed 2026);
-    the same command must still meet every figure the README says it meets."""
+    """The calibration table of docs/calibration.md comes from `followup-sim calibrate` (5 replications, seed 2026);
+    the same command must still meet every figure that table says it meets."""
     out, _ = calibrated
-    claimed = _readme_met_rows()
+    claimed = _documented_met_rows()
     assert len(claimed) >= 5
     table = pd.read_csv(out / "calibration.csv")
     status = dict(zip(table["what"], table["status"]))

@@ -80,6 +80,23 @@ def test_a_few_bad_rows_are_left_out_and_reported(tmp_path):
     assert "line 302: outcome" in md and "Gatekeeper" in md
 
 
+def test_a_row_longer_than_the_header_is_unreadable_not_truncated(tmp_path):
+    """A separator inside an unquoted text field pushes the row's values under the wrong columns;
+    the reader reads only the mapped columns, so such a row used to be read silently. Here row 3's
+    outcome is the text's second half and row 4 has a field too many after valid values: both are
+    unreadable rows with their line, the rest is read, and the accounting adds up."""
+    text = (HEADER + good_rows(2) + "p7,2026-01-06T10:00:00Z,call,outbound,no_answer, rep said call back,rep-1\n"
+            + "p8,2026-01-07T10:00:00Z,call,outbound,connected,rep-1,extra\n" + good_rows(20, 2))
+    path = tmp_path / "export.csv"
+    path.write_text(text)
+    acts = read_activities(path, max_bad_rows=5)
+    r = acts.report
+    assert (r.rows, r.kept, r.bad) == (24, 22, 2)
+    assert [(b.line, b.field) for b in r.bad_rows] == [(4, "row"), (5, "row")]
+    assert "more fields than the header's 6" in r.bad_rows[0].reason and "'extra'" in r.bad_rows[1].reason
+    assert not {4, 5} & set(acts.frame["line"])
+
+
 def test_an_unknown_cadence_preset_is_refused_before_reading(tmp_path):
     proc, out = fit_cli(tmp_path, HEADER + good_rows(5), "--cadence", "call_forever")
     assert_refused(proc, out, "--cadence 'call_forever': not a preset; expected one of: wait_for_call")
