@@ -141,7 +141,7 @@ def _took(out: Outcome) -> list[str]:
         return []
     why = ("it stopped where the next runs, at the time per run measured so far, would not have ended in time"
            if out.stopped_by == "time" else "the --budget of runs ran out first")
-    return [f"Time: it ran {clock_text(out.seconds)} of the {minutes:g} minutes allowed ({out.runs} runs); {why}."]
+    return [f"Time: it ran {clock_text(out.seconds)} of the {clock_text(60 * minutes)} allowed ({out.runs} runs); {why}."]
 
 
 def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False) -> str:

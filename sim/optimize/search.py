@@ -220,6 +220,12 @@ def optimize(scenario: Scenario, settings: Settings, ev: Evaluator) -> Outcome:
             else:
                 study.tell(t, value)
 
+    if len(candidates) == 1:  # only the current cadence: the time limit left no room for one batch
+        need = ev.seconds_for(BATCH * r_search) / SEARCH_SHARE + ev.seconds_for(len(listed) * r_search)
+        raise OptimizeError(f"the time limit of {settings.minutes:g} minutes ended before the search could try one "
+                            f"batch of cadences (at {ev.seconds_for(1):.2g} s a run, a batch of {BATCH} takes "
+                            f"{ev.seconds_for(BATCH * r_search):.0f} s); give {math.ceil(need / 60 * 10) / 10:g} "
+                            "minutes or more")
     ranked = sorted(candidates.values(), key=lambda c: obj.better(c.means[obj.metric]), reverse=True)
     feasible = [c for c in ranked if _feasible(c, cons)]
     delta = settings.delta or max(abs(ranked[0].means[obj.metric]) * DEFAULT_DELTA_SHARE, 1e-9)
