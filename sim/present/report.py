@@ -196,7 +196,8 @@ def _touch_words(plan) -> list[str]:
             what = {"call": "a call", "email": "an email", "sms": "a text"}[listed[0][1]]
         bits.append(f"{what} on cadence day{'s' if len(listed) > 1 else ''} {days}")
         if plan.repeat is not None:
-            more = f"{plan.repeat.count} more times" if plan.repeat.count else "until the end"
+            more = (f"{plan.repeat.count} more time{'s' if plan.repeat.count != 1 else ''}" if plan.repeat.count
+                    else "until the end")
             bits.append(f"then a {plan.repeat.channel} every {duration_words(plan.repeat.every)} ({more})")
         if plan.max_touches is not None:
             bits.append(f"at most {plan.max_touches} touches")
