@@ -57,8 +57,8 @@ def test_a_constraint_nothing_can_meet_names_the_closest(tmp_path):
     one_call = float(next(r for r in rows if r["strategy"] == "one_call")["search_complaints_per_1000"])
     assert abs(one_call - expected(1)[0]) < 10  # 80 by the rule; a 3-replication mean of 3,000 prospects
     said = (f"No cadence met the constraints (complaints_per_1000<=10) in {len(rows)} tried; the closest was "
-            f"one_call: complaints_per_1000 {one_call:,.3g} against <=10. A call on cadence day 1; new inbound "
-            "leads called within 1 hour; keeps calling after a clear no.")
+            f"one_call: complaints_per_1000 {one_call:,.3g} against <=10. A call on cadence day 1; keeps calling after "
+            "a clear no.")  # no inbound leads in this scenario: no first response to describe
     assert said in " ".join(result.stdout.split())
     assert said in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
     assert not (tmp_path / "out" / "best.yaml").exists() and not (tmp_path / "out" / "selection.csv").exists()

@@ -64,7 +64,7 @@ def final_rows(out: Outcome) -> list[dict]:
             cm, clo, chi, _ = interval(runs, c.metric)
             row.update({c.metric: cm, f"{c.metric}_low": clo, f"{c.metric}_high": chi,
                         f"{c.text()}": c.judge(cm, clo, chi)})
-        row["description"] = describe_strategy(strategy_of(out.candidates[key]))
+        row["description"] = describe_strategy(strategy_of(out.candidates[key]), out.has_inbound)
         rows.append(row)
     return rows
 
@@ -82,7 +82,7 @@ def sentences(out: Outcome) -> list[str]:
         misses = "; ".join(f"{c.metric} {_num(c.metric, closest.means[c.metric])} against {c.op}{c.limit:g}"
                            for c in s.constraints if c.slack(closest.means[c.metric]) > 0)
         return [f"No cadence met the constraints ({goals}) in {len(out.candidates)} tried; the closest was "
-                f"{name_of(out, out.closest)}: {misses}. {describe_strategy(strategy_of(closest))}"] + _took(out)
+                f"{name_of(out, out.closest)}: {misses}. {describe_strategy(strategy_of(closest), out.has_inbound)}"] + _took(out)
     win = out.candidates[out.winner]
     runs = out.final[out.winner]
     base = out.final[out.current]
@@ -97,7 +97,7 @@ def sentences(out: Outcome) -> list[str]:
                  f"{_pct(p.ratio_high)}" if not math.isnan(p.ratio_low) else
                  f"{obj} {_diff(obj, p.diff)} against your cadence, {current} (95% interval {_diff(obj, p.diff_low)} "
                  f"to {_diff(obj, p.diff_high)}")
-        said.append(f"{describe_strategy(strategy_of(win)).rstrip('.')}: {ratio}, paired over {p.n} fresh "
+        said.append(f"{describe_strategy(strategy_of(win), out.has_inbound).rstrip('.')}: {ratio}, paired over {p.n} fresh "
                     f"replications).")
     if s.constraints:
         judged = []

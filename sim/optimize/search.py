@@ -81,6 +81,7 @@ class Outcome:
     runs: int = 0
     stopped_by: str = "budget"
     seconds: float = 0.0  # wall time of the search and selection, on the evaluator's clock
+    has_inbound: bool = True  # whether the scenario has inbound leads (a first response to describe)
 
     @property
     def separated(self) -> bool:
@@ -233,7 +234,7 @@ def optimize(scenario: Scenario, settings: Settings, ev: Evaluator) -> Outcome:
     if not feasible:
         closest = min(ranked, key=lambda c: _violation(c, cons)).key
         return Outcome(settings, candidates, current_key, None, [], {}, [], None, None, delta, closest, ev.runs,
-                       "time" if box.hit else stopped_by, box.elapsed())
+                       "time" if box.hit else stopped_by, box.elapsed(), scenario.population.inbound.per_day > 0)
     listed_rules = [_rules(c.strategy) for c in candidates.values() if c.origin == "scenario"]
     contenders = [c.key for c in feasible if c.origin == "search"
                   and _rules(c.strategy) not in listed_rules][:settings.finalists]  # a listed one stands for its twin
@@ -250,7 +251,7 @@ def optimize(scenario: Scenario, settings: Settings, ev: Evaluator) -> Outcome:
     winner = max(survivors, key=lambda k: obj.better(_means(final[k])[obj.metric]))
     runner_up = next((k for k in by_mean if k != winner and k != current_key), None)
     return Outcome(settings, candidates, current_key, best_listed, contenders, final, survivors, winner, runner_up,
-                   delta, None, ev.runs, stopped_by, box.elapsed())
+                   delta, None, ev.runs, stopped_by, box.elapsed(), scenario.population.inbound.per_day > 0)
 
 
 def _that_fit(contenders: list[str], current: str, best_listed: Optional[str], room: Optional[int]) -> list[str]:
