@@ -73,11 +73,10 @@ def benign_tags(tmp: Path) -> set[str]:
 
 TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=20),
                  st.lists(st.sampled_from(HOSTILE), min_size=2, max_size=3).map(" ".join))
-# Known, not yet fixed: a strategy *key* holding a carriage return does not survive runs.csv read
-# back by pandas, and report then fails (labels and descriptions with one are covered below).
-KEY = st.one_of(st.sampled_from([h for h in HOSTILE if "\r" not in h]),
-                st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), min_size=1,
-                        max_size=12))
+# Keys with control characters (a carriage return would break runs.csv's rows) are refused by the
+# schema (exit 2, checked below), so the keys drawn here are mostly ones that run.
+KEY = st.one_of(st.sampled_from(HOSTILE), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
+                                                  max_size=12))
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,19 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a strategy's key, or None when it can. A key is written to every CSV
+    of the results and read back by ``report``: a carriage return or another control character
+    in it does not survive that (free text belongs in the strategy's ``label``)."""
+    if _CONTROL.search(key):
+        return (f"the strategy key {key!r} holds a control character (a line break, tab or carriage return); "
+                "keys are names written to runs.csv: put free text in the strategy's label")
+    return None
+
+
 def check_name(name: str) -> str:
     """``name`` itself, or ValueError saying why it cannot name a results folder."""
     problem = name_problem(name)

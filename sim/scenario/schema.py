@@ -10,7 +10,7 @@ from typing import Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.scenario.names import MAX_NAME_LENGTH, check_name
+from sim.scenario.names import MAX_NAME_LENGTH, check_name, key_problem
 from sim.scenario.distributions import Distribution, Gamma
 from sim.scenario.search_space import SearchSpace
 from sim.scenario.strategies import PRESETS, Strategy
@@ -114,6 +114,15 @@ class Scenario(_M):
         if problems:
             raise ValueError(problems[0])
         return self
+
+    @field_validator("strategies")
+    @classmethod
+    def _keys(cls, v: dict[str, Strategy]) -> dict[str, Strategy]:
+        for key in v:
+            problem = key_problem(key)
+            if problem:
+                raise ValueError(problem)
+        return v
 
     @field_validator("name", mode="before")
     @classmethod
