@@ -433,7 +433,8 @@ def fit(
                                                   "instead of stopping."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=0,
                                      help="Simulations of the fitted scenario (or summary model) to set beside the log "
-                                          "(0: none; default 3, with --summary 200)."),
+                                          "(0: none; default 3; with --summary 200 of the summary model, and one engine run of "
+                                          "the fitted scenario per 40 of them, 2 to 5)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
     cadence: Optional[str] = typer.Option(None, "--cadence", help="Use this preset as the team's strategy instead of "
                                           "the cadence read from the log (`followup-sim presets` lists them)."),

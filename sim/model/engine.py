@@ -35,6 +35,7 @@ from sim.model.processes import (
 from sim.model.queues import KINDS, PROSPECTING_K, TaskQueue
 from sim.model.reps import Rep
 from sim.model.results import RunRecord, RunResult, build_result
+from sim.model.segment_results import segment_record
 from sim.model.routing import router_for
 from sim.scenario.schema import Scenario
 from sim.scenario.strategies import Strategy
@@ -64,6 +65,7 @@ class Model:
         self._list_first = world.list_first
         self.reach, self.tolerance, self.paths, self.uniforms = world.reach, world.tolerance, world.paths, world.uniforms
         self.money, self.deal_values = scenario.money, world.deal_values  # read once the run is over
+        self.segment, self.cells, self.give_up_at = world.segment, world.cells, world.give_up_at  # None without them
         durations = world.durations
         self.dur_no_answer, self.dur_voicemail, self.dur_talk = durations.no_answer, durations.voicemail, durations.talk
         self.dur_wrap_connect, self.dur_wrap_other = durations.wrap_connect, durations.wrap_other
@@ -136,6 +138,7 @@ class Model:
             unlimited=self.unlimited, paths=self.paths,
             redrawn=[(p.pid, p.path_times, p.path_states) for p in prospects if p.path_times is not None],
             log=self.log.records if self.log is not None else None, money=self.money, deal_values=self.deal_values,
+            segments=segment_record(self.scenario.population.segments, self.segment, prospects),
         )
 
 

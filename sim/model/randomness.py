@@ -17,7 +17,8 @@ import numpy as np
 
 # Append new streams at the end: a stream's place fixes its seed, so every existing stream
 # keeps its numbers when one is added.
-STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "spill", "money", "leave")
+STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "spill", "money", "leave",
+           "segments", "give_up")
 
 # Uniforms used by each touch of a prospect, in this order on the tape.
 REACH, OUTCOME, COMPLAINT, SIDE, FORGET = range(5)

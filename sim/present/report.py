@@ -19,6 +19,7 @@ from typing import Optional
 import pandas as pd
 
 from sim.scenario.errors import UserError
+from sim.present.segment_report import segment_section
 from sim.present.escape import for_html
 from sim.present import sentences as S
 from sim.scenario.loading import ScenarioError, load_scenario
@@ -446,6 +447,7 @@ def build_report(folder: Path) -> str:
                  "in touch by themselves, replied to a message or called back after a voicemail. A dropped follow-up was due but the team was too busy for too long. "
                  "Each figure is worked out over all runs together (for example, all calls of all runs over all their "
                  "sales), not run by run and then averaged.</p>")
+    parts.append(segment_section(sc, r.summary, names, baseline))
     parts.append("<h2 id=plots>The charts</h2>")
     lines = takeaways(r)
     for stem in [p for p in PLOT_ORDER if p in r.plots] + [p for p in r.plots if p not in PLOT_ORDER]:
