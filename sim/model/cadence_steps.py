@@ -54,12 +54,27 @@ class CadenceSteps:
         when no touch was made: a dropped task is never forgotten)."""
         k = p.step
         cadence = self.cadence if p.pid < self.n_list else self.inbound_cadence
-        channel = cadence.channel_of(k)
-        if channel is None or p.cadence_over or (self.give_up_at is not None and self.gives_up(p, now)):
+        # Cadence.channel_of and Cadence.due_after, written out (a step per touch)
+        channels = cadence.channels
+        if k >= cadence.limit or p.cadence_over:
+            p.cadence_over = True
+            return
+        last_touch = p.last_touch
+        if k < len(channels):
+            channel = channels[k]
+            offset = cadence.offsets[k]
+            planned = p.anchor + offset if offset is not None else last_touch + cadence.gaps[k]
+        else:
+            channel = cadence.repeat_channel
+            if channel is None:
+                p.cadence_over = True
+                return
+            planned = last_touch + cadence.repeat_every
+        if self.give_up_at is not None and self.gives_up(p, now):
             p.cadence_over = True
             return
         rules = self.rules
-        due = max(cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + rules.min_gap, now)
+        due = max(planned, last_touch + rules.min_gap, now)
         if rules.last_day is not None and due >= p.anchor + rules.last_day:
             p.cadence_over = True
             return

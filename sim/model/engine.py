@@ -30,7 +30,7 @@ from sim.model.event_log import EventLog
 from sim.model.market import Market
 from sim.model.outcomes import Touches
 from sim.model.processes import (
-    arrival_process, auto_process, daily_process, listing_process, market_process, rep_process,
+    arrival_process, auto_process, daily_process, idle_check, listing_process, market_process, rep_process,
 )
 from sim.model.queues import KINDS, PROSPECTING_K, TaskQueue
 from sim.model.reps import Rep
@@ -40,6 +40,7 @@ from sim.model.routing import router_for
 from sim.scenario.schema import Scenario
 from sim.scenario.strategies import Strategy
 from sim.model.tally import Tally
+from sim.model.wake_groups import WakeGroups
 from sim.model.touches import TouchRules
 from sim.scenario.units import DAY
 from sim.model.world import build_world
@@ -81,6 +82,7 @@ class Model:
         self.tally = Tally(len(self.reps), self.n_days)
         self.agenda = Agenda(self.env, self.horizon)
         self.router = router_for(strategy.routing or scenario.team.queue.routing, self, order)
+        self.waits = WakeGroups(self.env, lambda rep, now, memo: idle_check(self, rep, now, memo), self.router.idle)
         self.steps = CadenceSteps(self)
         self.market = Market(self)
         self.touches = Touches(self)

@@ -3,6 +3,7 @@ answers, and what follows (status, annoyance and complaints, the next task, a bu
 from __future__ import annotations
 
 from array import array
+from math import exp
 from typing import TYPE_CHECKING, Optional
 
 from sim.model import randomness as rnd
@@ -57,7 +58,7 @@ class Touches:
         tally, rules = self.tally, self.rules
         p.touches += 1
         day = int(now // DAY)
-        state = p.state_at(now)
+        state = p.state if now < p.next_change else p.state_at(now)  # (state_at's own first test)
         tally.calls += 1
         tally.daily_calls[day] += 1
         rep_day = int((now + rep.shift) // DAY) if rep.shift else day  # the day on the rep's clock
@@ -220,7 +221,7 @@ class Touches:
     def _charge_complaints(self, p, now, weight, pushiness, said_no_before, key) -> Optional[str]:
         """The touch adds to p's annoyance; it may make them complain (and opt out). Returns the cause."""
         complaints = self.rules.complaints
-        p.annoy = complaints.annoyance(p.annoy, now - p.annoy_t, weight)
+        p.annoy = p.annoy * exp(-(now - p.annoy_t) / complaints.decay) + weight  # ComplaintRules.annoyance
         p.annoy_t = now
         cause = None
         if p.status != OPTED_OUT and complaints.enabled:
