@@ -218,6 +218,11 @@ def describe_strategy(strategy: Strategy, has_inbound: bool = True) -> str:
     if first:
         bits.append(first)
     bits.append("stops after a clear no" if strategy.stop_on_no else "keeps calling after a clear no")
+    if strategy.stop_after_conversation:
+        bits.append("stops after any conversation that did not sell")
+    if strategy.give_up is not None:
+        bits.append("gives up after a number of unsold attempts drawn per prospect ("
+                    + strategy.give_up.mean_words() + (", by segment" if strategy.give_up.segments else "") + ")")
     if strategy.book_next_step:
         bits.append("books the next call on every conversation" + (", with a reminder email" if strategy.reminder_email else ""))
     if strategy.rep_pushiness is not None:
