@@ -1,12 +1,14 @@
-"""Benchmark: engine speed, linearity, memory, model overhead vs bare SimPy, and parallel speed-up.
+"""Benchmark: engine speed, linearity, memory, model overhead vs bare SimPy, parallel speed-up,
+and where the time goes (the profile's top functions at 10k and 100k).
 
     make bench                      # sizes 1k, 10k, 100k, 1M (under 10 minutes on 2 cores)
     .venv/bin/python bench/run_bench.py --quick
 
 Each size runs in a fresh subprocess so peak memory (ru_maxrss) is that run's own, and times
 its bare SimPy loop there too, after the model is gone. The largest size runs on one core
-while the others run one after another on the second (so `make bench` fits in 10 minutes on
-2 cores); the workers table runs last, alone. Prints the tables and writes bench/results.md.
+while the others, then the profiles (``--profile-sizes``, cProfile in a fresh process each),
+run one after another on the second (so `make bench` fits in 10 minutes on 2 cores); the
+workers table runs last, alone. Prints the tables and writes bench/results.md.
 Figures are printed, never asserted.
 """
 from __future__ import annotations
@@ -63,6 +65,39 @@ def one_size(prospects: int, strategy: str) -> dict:
             "touches_per_s": touches / wall, "peak_mb": peak_mb, "bare_s": bare, "overhead": wall / bare}
 
 
+def profile_size(prospects: int, strategy: str, top: int = 12) -> dict:
+    """Run in this (fresh) process: one replication under cProfile; the functions with the most
+    self time, each with its calls per touch, its share of the run's self time and its
+    inclusive share (profiling slows every call, so these are shares, not speeds)."""
+    import cProfile
+    import pstats
+
+    from sim.model.engine import Model
+
+    sc = bench_scenario(prospects)
+    model = Model(sc, sc.strategies[strategy], 0)
+    prof = cProfile.Profile()
+    prof.enable()
+    rec = model.run()
+    prof.disable()
+    stats = pstats.Stats(prof).stats  # (file, line, name) -> (primitive calls, calls, self, inclusive, callers)
+    total = sum(v[2] for v in stats.values())
+    rows = sorted(stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    return {"prospects": prospects, "touches": rec.touches, "rows": [
+        {"function": _where(f, line, name), "per_touch": calls / rec.touches, "self": own / total, "inclusive": incl / total}
+        for (f, line, name), (_prim, calls, own, incl, _callers) in rows]}
+
+
+def _where(path: str, line: int, name: str) -> str:
+    """A profile entry's function as the repository names it (sim/model/queues.py:109 peek)."""
+    parts = Path(path).parts
+    for root in ("sim", "simpy"):
+        if root in parts:
+            path = "/".join(parts[len(parts) - parts[::-1].index(root) - 1:])
+            break
+    return f"{path}:{line} {name}" if line else name
+
+
 def bare_simpy(events: int) -> float:
     """Wall seconds for a bare SimPy loop that processes the same number of timeouts."""
     import simpy
@@ -98,10 +133,16 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated list-prospect counts")
     ap.add_argument("--strategy", default="cadence_1_3_7_14_28_58")
     ap.add_argument("--quick", action="store_true", help="sizes 1000,10000 and a small workers table")
+    ap.add_argument("--profile-sizes", default="10000,100000",
+                    help="sizes also run under cProfile for the table of where time goes ('' for none)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--child-profile", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(one_size(int(args.child[0]), args.child[1])))
+        return
+    if args.child_profile:
+        print(json.dumps(profile_size(int(args.child_profile[0]), args.child_profile[1])))
         return
     sizes = [1000, 10000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
     t0 = time.perf_counter()
@@ -119,8 +160,19 @@ def main() -> None:
               f"overhead {row['overhead']:.1f}x", flush=True)
         return row
 
+    def profiled(n: int) -> dict:  # beside the largest size, after the others
+        proc = subprocess.Popen([sys.executable, __file__, "--child-profile", str(n), args.strategy],
+                                stdout=subprocess.PIPE, text=True)
+        out, _ = proc.communicate()
+        if proc.returncode != 0:
+            sys.exit(f"profile of {n:,} prospects failed (exit {proc.returncode})")
+        prof = json.loads(out.strip().splitlines()[-1])
+        print(f"profile of {n:,} listed: " + ", ".join(f"{r['function']} {r['self']:.0%}" for r in prof["rows"][:5]), flush=True)
+        return prof
+
     largest = child(sizes[-1]) if len(sizes) > 1 else None  # on its own core, beside the others
     by_size = {n: finish(n, child(n)) for n in sizes[:-1]}
+    profiles = [profiled(n) for n in ([] if args.quick else [int(x) for x in args.profile_sizes.split(",") if x])]
     by_size[sizes[-1]] = finish(sizes[-1], largest if largest is not None else child(sizes[-1]))
     rows = [by_size[n] for n in sizes]
     wrows = workers_table(2000 if args.quick else 5000, 8)
@@ -128,10 +180,26 @@ def main() -> None:
         print(f"8 replications, workers={r['workers']}: {r['wall']:.2f} s (speed-up {r['speedup']:.2f}x)", flush=True)
     total = time.perf_counter() - t0
     print(f"benchmark wall time: {total / 60:.1f} minutes", flush=True)
-    write_markdown(rows, wrows, args.strategy, total)
+    write_markdown(rows, wrows, args.strategy, total, profiles)
 
 
-def write_markdown(rows: list[dict], wrows: list[dict], strategy: str, total: float) -> None:
+def profile_lines(profiles: list[dict]) -> list[str]:
+    """The table of where time goes, per profiled size."""
+    if not profiles:
+        return []
+    lines = ["", "Where the time goes: the functions with the most self time under cProfile (one replication, "
+             "same scenario; the profile runs at the sizes named, not at the largest). Calls per touch count "
+             "every call; shares are of the run's self time, and inclusive shares count what a function calls.", ""]
+    for prof in profiles:
+        lines += [f"{prof['prospects']:,} prospects ({prof['touches']:,} touches):", "",
+                  "| function | calls per touch | self time | inclusive |", "|---|---:|---:|---:|"]
+        lines += [f"| `{r['function']}` | {r['per_touch']:.2f} | {r['self']:.1%} | {r['inclusive']:.1%} |"
+                  for r in prof["rows"]]
+        lines.append("")
+    return lines
+
+
+def write_markdown(rows: list[dict], wrows: list[dict], strategy: str, total: float, profiles: list[dict]) -> None:
     from importlib import metadata
 
     lines = [
@@ -148,6 +216,7 @@ def write_markdown(rows: list[dict], wrows: list[dict], strategy: str, total: fl
                      f"{r['touches_per_s']:,.0f} | {r['peak_mb']:.0f} | {r['bare_s']:.2f} | {r['overhead']:.1f}x |")
     lines += ["", "| replications | workers | wall s | speed-up |", "|---:|---:|---:|---:|"]
     lines += [f"| 8 | {r['workers']} | {r['wall']:.2f} | {r['speedup']:.2f}x |" for r in wrows]
+    lines += profile_lines(profiles)
     lines += ["", "Targets (issue 5): >=150,000 touches/s single core; touches/s at 1M within 25% of 10k; "
               "peak < 1.5 GB at 1M; overhead <= 3x bare SimPy; 2 workers >= 1.7x.", ""]
     path = HERE / "results.md"

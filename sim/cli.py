@@ -20,12 +20,10 @@ from sim.scenario.errors import UserError
 from sim.present.escape import for_console as _escape
 from sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 from sim.scenario.loading import load_scenario
-from sim.present.output import now_utc, provenance
 from sim.experiment.precision import DEFAULT_MAX_REPLICATIONS, PrecisionError, parse_target
 from sim.experiment.progress import PlainProgress
 from sim.experiment.interrupts import RunInterrupted
 from sim.scenario.schema import Scenario
-from sim.present.story import PICKS
 from sim.scenario.strategies import display_names, strategy_key
 from sim.scenario.templates import write_starter
 from sim.scenario.units import format_duration
@@ -299,7 +297,7 @@ def story(
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
 ) -> None:
     """Tell one prospect's run in plain words: every touch, the hidden state, the outcome and why."""
-    from sim.present.story import render, run_events, side_by_side, tell  # imported here: see the top of this file
+    from sim.present.story import PICKS, render, run_events, side_by_side, tell  # imported here: see the top of this file
 
     sc = _load(scenario, set_)
     keys = []
@@ -400,6 +398,7 @@ def calibrate(
     """Run reference experiments and set the model beside the published figures (docs/model.md, "published figures")."""
     from sim.present import console as tables  # imported here: see the top of this file
     from sim.actions.calibration import calibrate_into_folder, display_rows, model_of
+    from sim.present.output import now_utc, provenance
 
     model = model_of(_load(scenario, None)) if scenario is not None else None
     started, t0 = now_utc(), time.perf_counter()
@@ -439,7 +438,8 @@ def fit(
                                                   "instead of stopping."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=0,
                                      help="Simulations of the fitted scenario (or summary model) to set beside the log "
-                                          "(0: none; default 3, with --summary 200)."),
+                                          "(0: none; default 3; with --summary 200 of the summary model, and one engine run of "
+                                          "the fitted scenario per 40 of them, 2 to 5)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for those simulations."),
     cadence: Optional[str] = typer.Option(None, "--cadence", help="Use this preset as the team's strategy instead of "
                                           "the cadence read from the log (`followup-sim presets` lists them)."),

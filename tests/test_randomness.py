@@ -31,3 +31,13 @@ def test_spill_uniforms_depend_only_on_seed_prospect_and_touch():
     assert rnd.spill_uniforms(key, 12, 9) != rnd.spill_uniforms(key, 12, 10)
     assert rnd.spill_uniforms(key, 12, 9) != rnd.spill_uniforms(rnd.spill_key(7, 1), 12, 9)
     assert len(rnd.spill_uniforms(key, 0, rnd.TAPE_TOUCHES)) == rnd.SLOTS
+
+
+def test_touch_uniforms_past_the_tape_are_spill_uniform():
+    """TouchUniforms.get writes spill_uniform out (it runs per touch): both give the same numbers."""
+    key = rnd.spill_key(7, 0)
+    u = rnd.TouchUniforms(np.random.default_rng(1), 40, key)
+    for i in (0, 1, 39):
+        for k in (rnd.TAPE_TOUCHES, rnd.TAPE_TOUCHES + 3, rnd.INBOUND, rnd.AGREED + 2, rnd.MARKET + 7):
+            for slot in range(rnd.SLOTS):
+                assert u.get(i, k, slot) == rnd.spill_uniform(key, i, k, slot)

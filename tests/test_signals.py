@@ -19,9 +19,9 @@ from sim.scenario.loading import load_scenario
 pytestmark = pytest.mark.slow
 
 SCENARIO = ROOT / "scenarios" / "baseline.yaml"
-ARGS = ["--set", "horizon=120d", "--set", "population.outbound.size=1500", "--replications", "8", "--seed", "5",
+ARGS = ["--set", "horizon=120d", "--set", "population.outbound.size=1500", "--replications", "3", "--seed", "5",
         "--no-plots"]
-RUNS = len(load_scenario(SCENARIO).strategies) * 8
+RUNS = len(load_scenario(SCENARIO).strategies) * 3
 STOP_GUARD = 20  # seconds: only catches a run that does not stop; the README states the measured time
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.present.activity_format import ANSWERED
 from sim.scenario.errors import UserError
+from sim.scenario.segments import MAX_LABEL, check_label
 
 OUTCOMES = ("won", "lost", "open")
 REQUIRED = ("prospect_id", "attempts", "outcome")
@@ -291,8 +292,11 @@ def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
     if "source" in values:
         out["source"] = values["source"][0]
     for name in segments:
-        seg = values[name][0]
+        seg, col = values[name]
         out[name] = seg.where(seg != "", BLANK_SEGMENT)
+        unusable = {v for v in out[name].unique() if not _names_a_segment(v)}
+        bad.flag(out[name].isin(unusable).to_numpy(), col, name, f"a segment value is 1 to {MAX_LABEL} characters "
+                 "without control characters (it names the scenario's segment and its metrics)", out[name])
     if bad.count:
         lines_out = [f"{path}: {bad.count:,} of {len(raw):,} rows cannot be read (nothing was fitted or written)"]
         for reason, count in sorted(bad.by_reason.items(), key=lambda kv: -kv[1]):
@@ -305,6 +309,14 @@ def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
         notes.append(f"{skipped:,} of {rows:,} rows skipped by the mapping's keep:")
     return Summaries(frame=out, source=str(path), segments=segments, has_connected=has_connected, rows=rows,
                      skipped=skipped, notes=notes)
+
+
+def _names_a_segment(value: str) -> bool:
+    try:
+        check_label(value, "value")
+    except ValueError:
+        return False
+    return True
 
 
 def summaries_from_activities(acts_frame: pd.DataFrame) -> pd.DataFrame:

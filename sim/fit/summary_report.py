@@ -11,15 +11,22 @@ import numpy as np
 import pandas as pd
 
 from sim.fit.summary_model import MIN_GROUP_ROWS, SummaryFit, fit_summaries, simulate
-from sim.fit.summaries import read_summaries
+from sim.fit.summaries import SummaryError, read_summaries
+from sim.fit.summary_engine import engine_comparison
+from sim.fit.summary_scenario import fitted_sections, horizon_days
 import yaml
+from pydantic import ValidationError
+from sim.scenario.limits import MAX_HORIZON_DAYS
 from sim.scenario.schema import Scenario
 from sim.fit.report import check_fit_outputs
 from sim.actions.folders import ResultsFolder
+from sim.present.escape import for_markdown
 from sim.present.output import provenance
 
 ATTEMPT_BINS = (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5-12", 5, 12), ("13+", 13, 10**9))
 COMPARISON_SEED = 20261207
+ENGINE_REPLICATIONS = 5  # at most this many runs of the fitted scenario's as_logged by the engine: one per
+ENGINE_PER = 40  # this many summary-model simulations, at least 2 (with --replications 200: 5)
 
 
 def figures(frame: pd.DataFrame, segments: list[str]) -> list[tuple[str, str, float]]:
@@ -110,13 +117,22 @@ def fit_markdown(fit: SummaryFit, comp: Optional[pd.DataFrame], command: str, ou
                      f"exactly one: the team stops after a conversation that did not sell for them), and "
                      f"{len(lost) - len(talked):,} were given up after unanswered attempts only.")
     if comp is not None:
+        engine = "engine" in comp.columns
         lines += ["", f"## The log beside the fitted model ({int(comp['replications'].iloc[0])} simulated summaries "
-                  "of the same prospects)", "",
-                  "| figure | segment | log | simulated mean | 95% range | inside |", "|---|---|---|---|---|---|"]
+                  "of the same prospects)" + (f" and the fitted scenario ({int(comp['engine_replications'].iloc[0])} "
+                                               "runs of as_logged by the simulation engine)" if engine else ""), "",
+                  "| figure | segment | log | summary model | 95% range | inside |"
+                  + (" engine | 95% range | inside |" if engine else ""),
+                  "|---|---|---|---|---|---|" + ("---|---|---|" if engine else "")]
         for r in comp.itertuples():
-            lines.append(f"| {r.figure} | {r.segment} | {r.log:.3g} | {r.simulated:.3g} | {r.sim_low:.3g} to "
-                         f"{r.sim_high:.3g} | {'yes' if r.inside else 'no'} |")
-        lines += ["", f"{int(comp['inside'].sum())} of {len(comp)} figures inside their range (comparison.csv)."]
+            row = (f"| {for_markdown(r.figure)} | {for_markdown(r.segment)} | {r.log:.3g} | {r.simulated:.3g} | "
+                   f"{r.sim_low:.3g} to {r.sim_high:.3g} | {'yes' if r.inside else 'no'} |")
+            if engine:
+                row += f" {r.engine:.3g} | {r.engine_low:.3g} to {r.engine_high:.3g} | {'yes' if r.engine_inside else 'no'} |"
+            lines.append(row)
+        lines += ["", f"{int(comp['inside'].sum())} of {len(comp)} figures inside the summary model's range"
+                  + (f", {int(comp['engine_inside'].sum())} inside the engine's (where one more run of as_logged "
+                     "would fall)" if engine else "") + " (comparison.csv)."]
     lines += ["", "## Notes", ""] + [f"- {n}" for n in fit.notes] + [
         f"- groups under {MIN_GROUP_ROWS} rows or with under 10 sales are not fitted alone (their row says so).",
         "- the give-up and end hazards are taken not to depend on a prospect's chances (a team that stops after a "
@@ -129,39 +145,76 @@ def fit_markdown(fit: SummaryFit, comp: Optional[pd.DataFrame], command: str, ou
 
 
 def scenario_text(fit: SummaryFit, name: str, command: str) -> str:
-    """A scenario with what the simulation model can take from a summary: the list size and, with
-    ``connected``, the answer chance; the team's give-up point as ``as_logged``'s max_touches."""
-
-
+    """The fitted scenario (``sim/fit/summary_scenario.py``): the list, each segment cell's answer chance
+    and conversation sale chance, ``as_logged`` with the team's give-up tables, everything a summary
+    cannot identify switched off; its header says what was carried over. SummaryError when the
+    summary's segment names cannot name a scenario's segments (nothing is written then)."""
     s = fit.summaries
+    population, give_up, notes = fitted_sections(fit)
+    longest = int(s.frame["attempts"].max()) if len(s.frame) else 1
+    days = horizon_days(longest)
+    note = ""
+    if days > MAX_HORIZON_DAYS:
+        note, days = f" (capped: {longest} attempts need {days}d)", MAX_HORIZON_DAYS
     data = Scenario().model_dump(mode="json")
-    data.update({"name": name, "description": f"Fitted by followup-sim fit --summary to {s.source}: see its fit.md."})
-    data["population"]["outbound"]["size"] = int(len(s.frame))
-    data["population"]["inbound"]["per_day"] = 0.0
-    est = fit.overall.estimates
-    head = [f"# Fitted by followup-sim fit --summary{(': ' + command) if command else ''}",
-            f"# from {s.source} ({len(s.frame):,} prospects). Taken from the summary: population.outbound.size,"]
-    if s.has_connected:
-        data["population"]["reachability"] = {"kind": "beta", "mean": round(est["reach_mean"].value, 6),
-                                              "concentration": round(min(est["reach_concentration"].value, 1e5), 4)}
-        head.append("# population.reachability (Beta fitted to attempts and connected),")
-    k = est["give-up attempt, 50%"].value
-    steps = int(k) if np.isfinite(k) and k >= 1 else int(max(1, round(float(s.frame['attempts'].mean()))))
-    data["strategies"] = {"as_logged": {"description": "Daily calls, given up after the median give-up attempt "
-                                                       "of the summary.", "steps": [{"day": d} for d in range(1, steps + 1)],
-                                        "max_touches": steps},
-                          "five_and_stop": {"preset": "five_and_stop"}}
+    data.update({"name": name, "description": f"Fitted by followup-sim fit --summary to {s.source}: see its fit.md.",
+                 "horizon": f"{days}d"})
+    pop = data["population"]
+    pop["outbound"].update({"size": int(len(s.frame)), "ramp": "0d", "batches": [], "per_week": 0.0})
+    pop["inbound"]["per_day"] = 0.0
+    pop["reachability"] = population["reachability"]
+    if "segments" in population:
+        pop["segments"] = population["segments"]
+    conv = data["conversation"]
+    for key, value in population["conversation"].items():
+        conv[key] = {"ready": value, "considering": value, "not_ready": value} if key != "unqualified" else value
+    conv.update({"opt_out_on_no": 0.0, "skill_effect": 0.0, "nurture": 0.0, "unsubscribe": 0.0})
+    data["readiness"].update({"frozen": True, "buy_at_window_end": 0.0})  # nobody off the market, nobody buys elsewhere
+    data["complaints"]["enabled"] = False
+    data["team"]["unlimited"] = True
+    plain = {"voicemail": False, "stop_on_no": False, "min_gap": "12h"}
+    data["strategies"] = {
+        "as_logged": {"label": "As logged", "description": "A call every working day until a sale, the team's give-up "
+                      "point (drawn per prospect from the log's give-up table) or the end.",
+                      "steps": [{"day": 1}], "repeat": {"every": "1d"}, **plain, "give_up": give_up},
+        "five_and_stop": {"label": "Five calls, then stop", "description": "Daily calls, at most five, no give-up "
+                          "before the fifth.", "steps": [{"day": 1}], "repeat": {"every": "1d"}, "max_touches": 5,
+                          **plain},
+    }
     data["baseline"] = "as_logged"
-    head += [f"# strategies.as_logged.max_touches ({steps}: the median give-up attempt). Everything else is the",
-             "# model's default. Not carried over (fit.md has them): the sale chance per attempt, segments, the",
-             "# give-up distribution; the simulation's sales come from its readiness chain."]
-    Scenario.model_validate(data)
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as err:
+        raise SummaryError(f"{s.source}: the fitted scenario is not valid: {err.errors()[0]['msg']} (a segment "
+                           "column or value name must be 1 to 64 characters without control characters; "
+                           "rename it with a mapping file)") from None
+    carried = ["population.outbound.size (one listed name per row, all called from day 1)"]
+    if s.segments:
+        carried.append(f"population.segments.cells ({len(population['segments']['cells'])} cells of "
+                       f"{' x '.join(s.segments)}: each one's share of the rows, answer chance Beta and "
+                       "conversation sale chance)")
+    carried.append("population.reachability and conversation.sale (everyone's: "
+                   + ("fitted to attempts and connected" if s.has_connected else
+                      f"the sale chance per attempt split with the assumed answer chance {fit.assume_reach:.3g}")
+                   + "; a prospect's sale chance per attempt is answer chance x conversation sale chance)")
+    carried.append("strategies.as_logged.give_up (the team's give-up hazard by attempt"
+                   + (", per cell" if s.segments else "") + ", with the period's end folded in)")
+    head = [f"# Fitted by followup-sim fit --summary{(': ' + command) if command else ''}",
+            f"# from {s.source} ({len(s.frame):,} prospects). Carried over from the summary:"]
+    head += [f"#   - {c}" for c in carried]
+    head += ["# Switched off, since a summary cannot identify them, so that attempts end only by a sale, the give-up",
+             "# rule or the horizon: readiness frozen (nobody off the market or buying elsewhere), complaints and",
+             "# opt-outs, a 'no' ending the cadence (stop_on_no: false), voicemails and call-backs, inbound leads,",
+             f"# team limits (team.unlimited). horizon {days}d: daily calls on working days past the longest row "
+             f"({longest} attempts){note}."]
+    head += [f"# Split note: {n}" for n in notes]
     return "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def fit_summary_and_write(path: Path, mapping: Optional[Path], segments: list[str], out: Path, report: Path,
                           replications: int = 200, assume_reach: float = 0.08, command: str = "",
-                          force: bool = False) -> tuple[SummaryFit, Optional[pd.DataFrame], list[Path]]:
+                          force: bool = False, engine_replications: Optional[int] = None
+                          ) -> tuple[SummaryFit, Optional[pd.DataFrame], list[Path]]:
     """Read a summary, fit it, compare it with simulations of the fit, then write the scenario and the report.
     Everything that can fail on the input or the output paths fails before anything is written."""
 
@@ -170,6 +223,12 @@ def fit_summary_and_write(path: Path, mapping: Optional[Path], segments: list[st
     fit = fit_summaries(summaries, assume_reach)
     comp = comparison(fit, replications) if replications > 0 else None
     text = scenario_text(fit, name, command)
+    fit.notes += [f"the fitted scenario's split of the sale chance per attempt, {n}" for n in fitted_sections(fit)[2]]
+    if engine_replications is None:
+        engine_replications = min(ENGINE_REPLICATIONS, max(2, replications // ENGINE_PER))
+    if comp is not None and engine_replications > 0:
+        values = {c: sorted(summaries.frame[c].astype(str).unique()) for c in summaries.segments}
+        comp = engine_comparison(text, comp, ATTEMPT_BINS, values, engine_replications)
     files = ["fit.md", "estimates.csv", "stopping.csv"] + (["comparison.csv"] if comp is not None else [])
 
     def write(tmp: Path) -> None:

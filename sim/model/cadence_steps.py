@@ -21,6 +21,7 @@ class CadenceSteps:
         self.inbound_cadence = m.strategy.cadence("inbound")
         self.n_list, self.rules, self.tally, self.uniform = m.n_list, m.rules, m.tally, m.uniforms.get
         self.schedule = m.router.schedule
+        self.give_up_at = m.give_up_at  # per prospect, with the strategy's give_up rule (else None)
 
     def cadence_of(self, p: Prospect):
         return self.cadence if p.pid < self.n_list else self.inbound_cadence
@@ -34,7 +35,7 @@ class CadenceSteps:
     def first(self, p: Prospect, start: float, kind: int) -> None:
         """p's cadence starts at ``start``: schedule its first step."""
         cadence = self.cadence_of(p)
-        if cadence.first_delay is None or cadence.limit < 1:
+        if cadence.first_delay is None or cadence.limit < 1 or self.gives_up(p, start):
             p.cadence_over = True
             return
         p.anchor = start
@@ -53,12 +54,27 @@ class CadenceSteps:
         when no touch was made: a dropped task is never forgotten)."""
         k = p.step
         cadence = self.cadence if p.pid < self.n_list else self.inbound_cadence
-        channel = cadence.channel_of(k)
-        if channel is None or p.cadence_over:
+        # Cadence.channel_of and Cadence.due_after, written out (a step per touch)
+        channels = cadence.channels
+        if k >= cadence.limit or p.cadence_over:
+            p.cadence_over = True
+            return
+        last_touch = p.last_touch
+        if k < len(channels):
+            channel = channels[k]
+            offset = cadence.offsets[k]
+            planned = p.anchor + offset if offset is not None else last_touch + cadence.gaps[k]
+        else:
+            channel = cadence.repeat_channel
+            if channel is None:
+                p.cadence_over = True
+                return
+            planned = last_touch + cadence.repeat_every
+        if self.give_up_at is not None and self.gives_up(p, now):
             p.cadence_over = True
             return
         rules = self.rules
-        due = max(cadence.due_after(k, p.anchor, p.last_touch), p.last_touch + rules.min_gap, now)
+        due = max(planned, last_touch + rules.min_gap, now)
         if rules.last_day is not None and due >= p.anchor + rules.last_day:
             p.cadence_over = True
             return
@@ -71,6 +87,15 @@ class CadenceSteps:
                 log.add(now, p, None, channel, "follow_up", "forgotten", p.state_at(now))
             return
         self.schedule(p, due, FOLLOW_UP_K, rnd.ATTEMPT + p.attempts, channel)
+
+    def gives_up(self, p: Prospect, now: float) -> bool:
+        """The strategy's give_up rule: after the prospect's drawn number of attempts without a
+        sale the team stops (logged as ``given_up``)."""
+        if self.give_up_at is None or p.attempts < self.give_up_at[p.pid]:
+            return False
+        if self.m.log is not None:
+            self.m.log.add(now, p, None, "call", "follow_up", "given_up", p.state_at(now))
+        return True
 
     def drop(self, p: Prospect, kind: int, now: float) -> None:
         """A task overdue beyond the limit is dropped; the cadence moves on to its next step."""

@@ -30,15 +30,17 @@ from sim.model.event_log import EventLog
 from sim.model.market import Market
 from sim.model.outcomes import Touches
 from sim.model.processes import (
-    arrival_process, auto_process, daily_process, listing_process, market_process, rep_process,
+    arrival_process, auto_process, daily_process, idle_check, listing_process, market_process, rep_process,
 )
 from sim.model.queues import KINDS, PROSPECTING_K, TaskQueue
 from sim.model.reps import Rep
 from sim.model.results import RunRecord, RunResult, build_result
+from sim.model.segment_results import segment_record
 from sim.model.routing import router_for
 from sim.scenario.schema import Scenario
 from sim.scenario.strategies import Strategy
 from sim.model.tally import Tally
+from sim.model.wake_groups import WakeGroups
 from sim.model.touches import TouchRules
 from sim.scenario.units import DAY
 from sim.model.world import build_world
@@ -64,6 +66,7 @@ class Model:
         self._list_first = world.list_first
         self.reach, self.tolerance, self.paths, self.uniforms = world.reach, world.tolerance, world.paths, world.uniforms
         self.money, self.deal_values = scenario.money, world.deal_values  # read once the run is over
+        self.segment, self.cells, self.give_up_at = world.segment, world.cells, world.give_up_at  # None without them
         durations = world.durations
         self.dur_no_answer, self.dur_voicemail, self.dur_talk = durations.no_answer, durations.voicemail, durations.talk
         self.dur_wrap_connect, self.dur_wrap_other = durations.wrap_connect, durations.wrap_other
@@ -79,6 +82,7 @@ class Model:
         self.tally = Tally(len(self.reps), self.n_days)
         self.agenda = Agenda(self.env, self.horizon)
         self.router = router_for(strategy.routing or scenario.team.queue.routing, self, order)
+        self.waits = WakeGroups(self.env, lambda rep, now, memo: idle_check(self, rep, now, memo), self.router.idle)
         self.steps = CadenceSteps(self)
         self.market = Market(self)
         self.touches = Touches(self)
@@ -136,6 +140,7 @@ class Model:
             unlimited=self.unlimited, paths=self.paths,
             redrawn=[(p.pid, p.path_times, p.path_states) for p in prospects if p.path_times is not None],
             log=self.log.records if self.log is not None else None, money=self.money, deal_values=self.deal_values,
+            segments=segment_record(self.scenario.population.segments, self.segment, prospects),
         )
 
 

@@ -4,7 +4,8 @@ Each metric has a name (its column in ``runs.csv``), what it means (the referenc
 ``docs/model.md`` section 8, whose table is generated from here), how a room reads it (``plain``,
 for sentences; ``header``, for a table column), its unit, how one run computes it from its
 events (``within_run``; every metric is then averaged over replications with a 95% interval)
-and which way is better. Families (per rep group, per attempt) are declared as patterns.
+and which way is better. Families (per rep group, per attempt, per segment value) are declared as
+patterns.
 
 ``metric_names(scenario)`` lists exactly the metrics a run of that scenario reports, in the
 order ``results.build_result`` writes them, without simulating anything.
@@ -161,6 +162,17 @@ GROUP: tuple[Metric, ...] = (  # only with more than one rep group
        "sum to `sales`.", COUNT, "count", True),
 )
 
+SEGMENT: tuple[Metric, ...] = (  # only with population.segments, per column and value (2.3)
+    _m("segment_{column}_{value}_close_rate", "Sales over prospects among the prospects with this segment value.",
+       SHARE, "ratio", True, scale=100),
+    _m("segment_{column}_{value}_sales", "Sales to prospects with this segment value. Over a column's values they "
+       "sum to `sales`.", COUNT, "count", True),
+    _m("segment_{column}_{value}_calls", "Calls to prospects with this segment value (every dial, as `calls`).",
+       COUNT, "count"),
+    _m("segment_{column}_{value}_prospects", "Prospects (listed and inbound) with this segment value.", PEOPLE,
+       "count"),
+)
+
 MONEY_METRICS: tuple[Metric, ...] = (  # only with a money: section (8.1)
     _m("revenue", "The deal values of the prospects who bought from us.", MONEY, "sum", True, header="Revenue",
        scale=1e-3),
@@ -189,12 +201,20 @@ def group_names(groups: list[str]) -> list[str]:
     return [m.name.format(group=g) for g in groups for m in GROUP]
 
 
+def segment_names(columns: dict[str, list[str]]) -> list[str]:
+    """The per-segment-value metrics, column after column, value after value."""
+    return [m.name.format(column=c, value=v) for c, values in columns.items() for v in values for m in SEGMENT]
+
+
 def metric_names(scenario: "Scenario") -> list[str]:
     """Every metric a run of ``scenario`` reports, in ``runs.csv`` order."""
     names = [m.name for m in CORE] + attempt_names()
     names += group_names(list(dict.fromkeys(g.name for g in scenario.team.reps)))
     if scenario.money is not None:
         names += [m.name for m in MONEY_METRICS]
+    segments = scenario.population.segments
+    if segments is not None:
+        names += segment_names({c: list(v) for c, v in segments.columns.items()})
     return names
 
 
@@ -207,6 +227,11 @@ def lookup(name: str) -> Optional[Metric]:
         return BY_NAME[name]
     if name.startswith("sales_attempt_") and name[len("sales_attempt_"):].isdigit():
         return ATTEMPT
+    if name.startswith("segment_"):
+        for m in SEGMENT:
+            suffix = m.name[len("segment_{column}_{value}"):]
+            if name.endswith(suffix) and len(name) > len("segment__") + len(suffix):
+                return m
     if name.startswith("group_"):
         for m in GROUP:
             suffix = m.name[len("group_{group}"):]
@@ -219,8 +244,8 @@ def markdown_table() -> str:
     """The metric table of docs/model.md section 8."""
     rows = ["| Metric | Meaning | Unit | Better |", "|---|---|---|---|"]
     better = {True: "higher", False: "lower", None: ""}
-    for m in (*CORE, ATTEMPT, ATTEMPT_TAIL, *GROUP, *MONEY_METRICS):
-        name = m.name.replace("{group}", "<group>")
+    for m in (*CORE, ATTEMPT, ATTEMPT_TAIL, *GROUP, *MONEY_METRICS, *SEGMENT):
+        name = m.name.replace("{group}", "<group>").replace("{column}", "<column>").replace("{value}", "<value>")
         rows.append(f"| `{name}` | {m.meaning} | {m.unit} | {better[m.higher_is_better]} |")
     return "\n".join(rows)
 

@@ -3,6 +3,7 @@ answers, and what follows (status, annoyance and complaints, the next task, a bu
 from __future__ import annotations
 
 from array import array
+from math import exp
 from typing import TYPE_CHECKING, Optional
 
 from sim.model import randomness as rnd
@@ -12,6 +13,7 @@ from sim.model.queues import BOOKED_K, CALLBACK_K, KINDS, NEW_LEAD_K
 from sim.model.readiness import CONSIDERING, CUSTOMER, OFF_MARKET, READY
 from sim.model.reps import Rep
 from sim.model.routing import NO_OWNER
+from sim.model.segment_results import cell_conversations
 from sim.model.touches import (
     ALREADY_BOUGHT, BOOKED, LATER, NO_ANSWER, NOT_INTERESTED, REPLIED, SALE, SENT, UNQUALIFIED,
     UNSUBSCRIBED, VOICEMAIL,
@@ -38,6 +40,9 @@ class Touches:
         self.reach, self.tolerance, self.log = m.reach, m.tolerance, m.log
         self.touched, self.next_step, self.schedule = m.steps.touched, m.steps.next, m.router.schedule
         rules = m.rules
+        # with segments, each prospect's conversation rates are its cell's (else the scenario's for all)
+        self.conversation_of = cell_conversations(m.scenario, m.strategy, m.cells, m.segment)
+        self.stop_after_conversation = m.strategy.stop_after_conversation
         self.ring_size = max(rules.max_calls_7d, rules.max_calls_24h) + 1  # call times kept per prospect: enough for both rules
         self.call_times = array("d", bytes(8 * self.ring_size * len(m.prospects)))  # 8 bytes a call
 
@@ -53,7 +58,7 @@ class Touches:
         tally, rules = self.tally, self.rules
         p.touches += 1
         day = int(now // DAY)
-        state = p.state_at(now)
+        state = p.state if now < p.next_change else p.state_at(now)  # (state_at's own first test)
         tally.calls += 1
         tally.daily_calls[day] += 1
         rep_day = int((now + rep.shift) // DAY) if rep.shift else day  # the day on the rep's clock
@@ -88,8 +93,9 @@ class Touches:
                 # shared routing: the first rep to talk to a lead owns it, and a rep who talks
                 # to a lead about a task its owner's group does not take becomes its owner
                 p.owner = rep.idx
-            outcome = rules.conversation.outcome(state, rules.intent(now - p.hot_t), rep.skill,
-                                                 self.uniform(p.pid, key, rnd.OUTCOME))
+            conversation = rules.conversation if self.conversation_of is None else self.conversation_of[p.pid]
+            outcome = conversation.outcome(state, rules.intent(now - p.hot_t), rep.skill,
+                                           self.uniform(p.pid, key, rnd.OUTCOME))
             weight, pushiness = rules.weight_call, rep.pushiness
         else:
             tally.dial_minutes += talk
@@ -158,6 +164,8 @@ class Touches:
             self._won(p, now, rep, channel, kind, state, key)
             return
         self._change_status(p, now, rep, state, outcome, key)
+        if self.stop_after_conversation and channel == "call" and outcome not in MISSED:
+            p.cadence_over = True  # the team stops after a conversation that did not sell
         cause = self._charge_complaints(p, now, weight, pushiness, said_no_before, key)
         if self.log is not None:
             self.log.add(now, p, rep, channel, KINDS[kind], outcome, p.state_at(now), cause)
@@ -213,7 +221,7 @@ class Touches:
     def _charge_complaints(self, p, now, weight, pushiness, said_no_before, key) -> Optional[str]:
         """The touch adds to p's annoyance; it may make them complain (and opt out). Returns the cause."""
         complaints = self.rules.complaints
-        p.annoy = complaints.annoyance(p.annoy, now - p.annoy_t, weight)
+        p.annoy = p.annoy * exp(-(now - p.annoy_t) / complaints.decay) + weight  # ComplaintRules.annoyance
         p.annoy_t = now
         cause = None
         if p.status != OPTED_OUT and complaints.enabled:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from sim.model import randomness as rnd
 from sim.model.queues import BOOKED_K, NEW_LEAD_K, PROSPECTING_K
@@ -20,19 +21,51 @@ if TYPE_CHECKING:
     from sim.model.engine import Model
 
 
+class Busy:
+    """A rep's call: a triggered event that SimPy processes at its time, as a Timeout is
+    (``Environment.step`` and ``Process._resume`` read ``callbacks``, ``_ok``, ``_value``),
+    without a Timeout's checks and bookkeeping: one is made per call."""
+
+    __slots__ = ("callbacks",)
+    _ok = True
+    _value = None
+
+    def __init__(self):
+        self.callbacks = []
+
+
 def sleep_until(m: Model, worker: Rep, until: float) -> simpy.Event:
     """The event that ends ``worker``'s wait for work: at ``until``, or earlier when a task
     for them comes due before (``Rep.nudge``). The process yields it, then calls
-    ``worker.awake()``. (A plain function, not a generator: it runs on every wait.)"""
+    ``worker.awake()``. (A plain function, not a generator: it runs on every wait.)
+
+    A rep waits in its moment's group (``wake_groups``): the event is triggered only when the
+    rep will find work, or is nudged. Automation waits on a timeout of its own."""
     env = m.env
     ev = worker.wake = env.event()
+    if worker.idx >= 0:
+        m.waits.wait(worker, until)
+        return ev
     worker.wake_at = until
-    if worker.idx >= 0 and not worker.in_idle:
-        worker.in_idle = True
-        heappush(m.router.idle, worker.idx)
     if until < math.inf:
         env.timeout(max(until - env.now, 0.0)).callbacks.append(lambda _e, ev=ev: ev.triggered or ev.succeed())
     return ev
+
+
+def idle_check(m: Model, rep: Rep, now: float, memo: dict):
+    """What a waiting rep's process would do if woken now: None if it would act (its shift is
+    over, its daily cap reached, or a task is due for it), else the moment it would wait
+    until. The queue peeks are the ones ``Router.take`` makes, with the same effect (``memo``:
+    see ``Router.wait_until``)."""
+    if now >= rep.shift_end:
+        return None
+    cap = m.rules.max_calls_per_rep_day
+    if cap is not None and rep.tally_day == int((now + rep.shift) // DAY) and rep.day_calls >= cap:
+        return None
+    until = m.router.wait_until(rep, now, memo)
+    if until is None:
+        return None
+    return until if until < rep.shift_end else rep.shift_end
 
 
 def rep_process(m: Model, rep: Rep):
@@ -40,14 +73,18 @@ def rep_process(m: Model, rep: Rep):
     it, skip it or make the call, and wait for work when none is due."""
     env, cal = m.env, rep.cal
     timeout = env.timeout
+    queue, eid = env._queue, env._eid  # for busy(): SimPy's own schedule, without its checks
     rules = m.rules
     cap = rules.max_calls_per_rep_day
     drop_after = rules.drop_after
     respect = rules.respect_calling_hours
+    last_day = rules.last_day
     legal = m.legal
+    is_legal = legal.is_legal
     uniform = m.uniforms.get
     steps, touches, router = m.steps, m.touches, m.router
     answer_chance, reach = rules.answer_chance, m.reach
+    booked_answer, answer_cold = rules.booked_answer, rules.answer_cold
     dur_talk, dur_wrap_connect, dur_wrap_other = m.dur_talk, m.dur_wrap_connect, m.dur_wrap_other
     dur_missed = m.dur_voicemail if rules.voicemail else m.dur_no_answer
     call, take = touches.call, router.take
@@ -59,7 +96,7 @@ def rep_process(m: Model, rep: Rep):
             if not cal.is_working(now):
                 yield timeout(cal.next_open(now) - now)
                 continue
-            shift_end = cal.shift_end(now)
+            shift_end = rep.shift_end = cal.shift_end(now)
         if cap is not None and rep.tally_day == int((now + shift) // DAY) and rep.day_calls >= cap:
             yield timeout(cal.next_open((rep.tally_day + 1) * DAY - shift) - now)
             continue
@@ -73,13 +110,19 @@ def rep_process(m: Model, rep: Rep):
         if now - due > drop_after:
             steps.drop(p, kind, now)
             continue
-        if steps.past_last_day(p, kind, now):
+        if last_day is not None and steps.past_last_day(p, kind, now):
             continue
-        if respect and not legal.is_legal(now, p.tz):
+        if respect and not is_legal(now, p.tz):
             router.put_back(rep, src, legal.next_legal(now, p.tz), kind, p, token)
             continue
-        key = p.key
-        connected = uniform(p.pid, key, rnd.REACH) < answer_chance(reach[p.pid], kind == BOOKED_K, now - p.hot_t)
+        key, pid = p.key, p.pid
+        # TouchRules.answer_chance, its two common cases read here
+        if kind == BOOKED_K:
+            chance = booked_answer
+        else:
+            age = now - p.hot_t
+            chance = reach[pid] if age >= answer_cold else answer_chance(reach[pid], False, age)
+        connected = uniform(pid, key, rnd.REACH) < chance
         if connected:
             talk = dur_talk()
             busy = talk + dur_wrap_connect()
@@ -89,7 +132,9 @@ def rep_process(m: Model, rep: Rep):
         # a call started inside the shift is made and may run past its end: whether it fits
         # is not asked, since the answer would depend on its outcome (a connect is longer)
         call(p, kind, now, rep, key, connected, talk, busy)
-        yield timeout(busy)
+        ev = Busy()  # env.timeout(busy), scheduled as SimPy schedules it (same time, same order)
+        heappush(queue, (env._now + busy, NORMAL, next(eid), ev))
+        yield ev
 
 
 def auto_process(m: Model):

@@ -82,8 +82,11 @@ class TaskQueue:
         return not self.days and not any(self.heaps) and not any(self.runs)
 
     def push(self, due: float, kind: int, prospect, token: int) -> None:
-        self.seq += 1
-        self._put(kind, (due, self.seq, prospect, token))
+        self.seq = seq = self.seq + 1
+        if due < self.until:  # _put, written out: a push per touch
+            heappush(self.heaps[kind], (due, seq, prospect, token))
+        else:
+            self._put(kind, (due, seq, prospect, token))
 
     def requeue(self, entry: tuple) -> None:
         """Put back a task taken with pop (same due time and tie-break)."""

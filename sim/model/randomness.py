@@ -17,7 +17,8 @@ import numpy as np
 
 # Append new streams at the end: a stream's place fixes its seed, so every existing stream
 # keeps its numbers when one is added.
-STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "spill", "money", "leave")
+STREAMS = ("traits", "readiness", "arrivals", "touches", "handling", "redraw", "spill", "money", "leave",
+           "segments", "give_up")
 
 # Uniforms used by each touch of a prospect, in this order on the tape.
 REACH, OUTCOME, COMPLAINT, SIDE, FORGET = range(5)
@@ -94,7 +95,11 @@ class TouchUniforms:
     def get(self, prospect: int, touch: int, slot: int) -> float:
         if touch < TAPE_TOUCHES:
             return self._flat[(prospect * TAPE_TOUCHES + touch) * SLOTS + slot]
-        return spill_uniform(self.key, prospect, touch, slot)
+        # spill_uniform, written out (about half the touches read the spill): the same numbers
+        z = (self.key + (prospect * _SPILL_STRIDE + (touch - TAPE_TOUCHES) * SLOTS + slot) * _GOLDEN) & _MASK
+        x = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+        return ((x ^ (x >> 31)) >> 11) * 1.1102230246251565e-16
 
 
 class Buffered:

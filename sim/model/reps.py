@@ -16,7 +16,7 @@ NO_DAY = -(1 << 30)  # a rep's tally day before their first call
 
 class Rep:
     __slots__ = ("idx", "name", "pushiness", "skill", "queue", "cal", "shift", "takes", "desks", "wake", "wake_at",
-                 "in_idle", "tally_day", "day_calls", "day_talk", "day_busy")
+                 "in_idle", "shift_end", "sleep_token", "tally_day", "day_calls", "day_talk", "day_busy")
 
     def __init__(self, idx: int, name: str, pushiness: float, skill: float, queue: TaskQueue, cal: Calendar,
                  takes: tuple[bool, ...] = (True,) * len(KINDS)):
@@ -32,6 +32,8 @@ class Rep:
         self.wake: Optional[simpy.Event] = None  # set while waiting for work (processes.sleep_until)
         self.wake_at = math.inf
         self.in_idle = False  # in Router.idle, the heap of reps who may be waiting for work
+        self.shift_end = -1.0  # end of the shift the rep's process is in (processes.rep_process)
+        self.sleep_token = 0  # this rep's place in a wake group is valid while this is unchanged
         # this rep's calls, talk and busy minutes on day tally_day, written to the Tally's
         # per-rep rows when the day is over (close_day): the rows are cold at scale.
         # day_calls is also what the daily cap (max_calls_per_rep_day) counts.
@@ -44,6 +46,7 @@ class Rep:
         """A task for this worker is due at ``due``: wake them if they sleep past it."""
         if self.wake is not None and due < self.wake_at:
             ev, self.wake = self.wake, None
+            self.sleep_token += 1  # its place in a wake group is void (wake_groups)
             ev.succeed()
 
     def awake(self) -> None:

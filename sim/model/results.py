@@ -11,6 +11,7 @@ import pandas as pd
 from sim.model.event_log import EVENT_COLUMNS, EventRecord
 from sim.model.metrics import SALES_BY_ATTEMPT_MAX
 from sim.model.prospects import DISQUALIFIED, FINAL_STATES, OPEN, OPTED_OUT, WON
+from sim.model.segment_results import SegmentRecord, segment_metrics
 from sim.model.readiness import CUSTOMER, OFF_MARKET, STATE_NAMES, Paths
 from sim.model.tally import REP_DAY_BASE, Tally
 from sim.model.touches import CAUSES
@@ -57,6 +58,7 @@ class RunRecord:
     log: Optional[list[EventRecord]] = None
     money: Optional["Money"] = None  # the scenario's deal values and costs, when given
     deal_values: Optional[np.ndarray] = None  # what a sale to each prospect brings (with money)
+    segments: Optional[SegmentRecord] = None  # each prospect's segment cell and calls (with population.segments)
 
     @property
     def n_prospects(self) -> int:
@@ -281,6 +283,8 @@ def build_result(rec: RunRecord) -> RunResult:
         metrics.update(group_metrics(rec))
     if rec.money is not None:
         metrics.update(money_metrics(rec, tally.sales, tally.emails, tally.sms))
+    if rec.segments is not None:
+        metrics.update(segment_metrics(rec.segments, rec.status))
 
     daily = pd.DataFrame({
         "day": np.arange(rec.n_days),

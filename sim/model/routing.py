@@ -58,7 +58,8 @@ class Router:
             self.unowned(p, due, kind)
             return
         worker.queue.push(due, kind, p, p.token)
-        worker.nudge(due)
+        if worker.wake is not None and due < worker.wake_at:
+            worker.nudge(due)
 
     def unowned(self, p: Prospect, due: float, kind: int) -> None:
         """A call to a lead with no owner who takes it (each routing mode says where it waits)."""
@@ -97,6 +98,15 @@ class Router:
         kind, top = front
         q.remove(kind, top)
         return kind, top, q
+
+    def wait_until(self, rep: Rep, now: float, memo: dict) -> Optional[float]:
+        """None if ``take`` would give the rep a task now (the same peeks, nothing taken), else
+        ``next_due(rep)``. ``memo`` keeps a team queue's answer for the next rep's check at the
+        same moment (the caller empties it whenever a queue may have changed)."""
+        q = rep.queue
+        if q.peek(now) is not None:
+            return None
+        return q.next_due()
 
     def next_due(self, rep: Rep) -> float:
         """When the next task a rep may take comes due (inf if none)."""
@@ -179,6 +189,7 @@ class SharedRouter(Router):
                 best = rep
         if best is not None:
             ev, best.wake = best.wake, None
+            best.sleep_token += 1  # its place in a wake group is void (wake_groups)
             ev.succeed()
 
     def take(self, rep: Rep, now: float) -> Optional[tuple[int, tuple, TaskQueue]]:
@@ -197,6 +208,21 @@ class SharedRouter(Router):
         kind, top = best
         src.remove(kind, top)
         return kind, top, src
+
+    def wait_until(self, rep: Rep, now: float, memo: dict) -> Optional[float]:
+        q = rep.queue
+        if q.peek(now) is not None:
+            return None
+        until = q.next_due()
+        for desk in rep.desks:
+            due = memo.get(desk)
+            if due is None:
+                due = memo[desk] = -1.0 if desk.peek(now) is not None else desk.next_due()
+            if due < 0.0:
+                return None
+            if due < until:
+                until = due
+        return until
 
     def next_due(self, rep: Rep) -> float:
         until = rep.queue.next_due()

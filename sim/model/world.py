@@ -18,6 +18,8 @@ from sim.model import randomness as rnd
 from sim.model.calendar import Calendar
 from sim.model.prospects import Prospect
 from sim.model.readiness import Paths, sample_paths, stationary
+from sim.model.segment_draws import draw_cells, give_up_points
+from sim.scenario.segments import Cell
 from sim.scenario.schema import ALL_TASK_KINDS, Durations, Inbound, Money, Scenario, WorkCalendar
 from sim.scenario.strategies import Strategy
 from sim.scenario.units import DAY, HOUR
@@ -70,6 +72,9 @@ class World:
     uniforms: rnd.TouchUniforms  # per-prospect random numbers, keyed by event
     durations: CallDurations
     deal_values: Optional[np.ndarray] = None  # what a sale to each prospect is worth (only when money is given)
+    segment: Optional[np.ndarray] = None  # each prospect's segment cell (an index into cells), with segments
+    cells: Optional[list[Cell]] = None  # population.segments.table()
+    give_up_at: Optional[np.ndarray] = None  # attempts after which the strategy's give_up rule stops, per prospect
 
 
 def team(scenario: Scenario, strategy: Strategy, rng: Optional[np.random.Generator] = None) -> list[RepTraits]:
@@ -159,7 +164,7 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     arrivals = arrival_times(pop.inbound, sc.horizon, st["arrivals"])
     n = n_list + len(arrivals)
     traits = st["traits"]
-    reach = array("d", pop.reachability.sample(traits, n))
+    reach_drawn = pop.reachability.sample(traits, n)
     tolerance = array("d", np.maximum(pop.tolerance.sample(traits, n), 1e-6))
     offsets = np.array(list(pop.timezones), dtype=int)
     weights = np.array(list(pop.timezones.values()), dtype=float)
@@ -174,6 +179,13 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     start_times = np.concatenate([listed, arrivals])
     paths = sample_paths(ready, sc.readiness, start_states, start_times, sc.horizon)
     uniforms = rnd.TouchUniforms(st["touches"], n, rnd.spill_key(sc.seed, replication))
+    deals = deal_values(sc.money, n_list, len(arrivals), st["money"]) if sc.money else None
+    segment = cells = give_up_at = None
+    if pop.segments is not None:  # its own stream: the draws above are those of a scenario without segments
+        segment, cells = draw_cells(pop.segments, reach_drawn, deals, st["segments"])
+    if strategy.give_up is not None:
+        give_up_at = give_up_points(strategy.give_up, st["give_up"].random(n), pop.segments, segment)
+    reach = array("d", reach_drawn)
     arrival_list = arrivals.tolist()
     # plain floats (the day-0 list shares one 0.0)
     starts = [0.0] * pop.outbound.size + listed[pop.outbound.size:].tolist() + arrival_list
@@ -183,4 +195,4 @@ def build_world(scenario: Scenario, strategy: Strategy, replication: int) -> Wor
     return World(reps=reps, prospects=prospects, n_list=n_list, arrivals=arrival_list, list_first=list_first.tolist(),
                  reach=reach, tolerance=tolerance, paths=paths, uniforms=uniforms,
                  durations=CallDurations(sc.durations, st["handling"]),
-                 deal_values=deal_values(sc.money, n_list, len(arrivals), st["money"]) if sc.money else None)
+                 deal_values=deals, segment=segment, cells=cells, give_up_at=give_up_at)

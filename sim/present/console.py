@@ -199,13 +199,24 @@ def print_summary_fit(console: Console, fit, comp, source: str) -> None:
         console.print(escape(f"note: {note}"), highlight=False)
     if comp is None:
         return
-    table = Table(title=f"The log beside {int(comp['replications'].iloc[0])} simulated summaries of the fitted model")
-    for col in ("figure", "segment", "log", "simulated", "95% range"):
+    engine = "engine" in comp.columns
+    title = f"The log beside {int(comp['replications'].iloc[0])} simulated summaries of the fitted model"
+    if engine:
+        title += f" and {int(comp['engine_replications'].iloc[0])} engine runs of the fitted scenario (as_logged)"
+    table = Table(title=title)
+    cols = ("figure", "segment", "log", "summary\nmodel", "95% range") + (("engine", "95% range") if engine else ())
+    for col in cols:
         table.add_column(col, justify="left" if col in ("figure", "segment") else "right")
     for r in comp.itertuples():
-        table.add_row(escape(r.figure), escape(r.segment), f"{r.log:.3g}", f"{r.simulated:.3g}",
-                      f"{r.sim_low:.3g} to {r.sim_high:.3g}", style=None if r.inside else "bold")
+        cells = [escape(r.figure), escape(r.segment), f"{r.log:.3g}", f"{r.simulated:.3g}",
+                 f"{r.sim_low:.3g} to {r.sim_high:.3g}"]
+        if engine:
+            cells += [f"{r.engine:.3g}", f"{r.engine_low:.3g} to {r.engine_high:.3g}"]
+        table.add_row(*cells, style=None if r.inside and (not engine or r.engine_inside) else "bold")
     console.print(table)
+    if engine:
+        console.print(f"{int(comp['engine_inside'].sum())} of {len(comp)} figures of the log inside the engine's "
+                      "range (where one more run would fall).")
     console.print(f"{int(comp['inside'].sum())} of {len(comp)} figures of the log inside their simulated range.")
 
 

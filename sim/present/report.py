@@ -19,6 +19,7 @@ from typing import Optional
 import pandas as pd
 
 from sim.scenario.errors import UserError
+from sim.present.segment_report import segment_section
 from sim.present.escape import for_html
 from sim.present import sentences as S
 from sim.scenario.loading import ScenarioError, load_scenario
@@ -218,6 +219,11 @@ def describe_strategy(strategy: Strategy, has_inbound: bool = True) -> str:
     if first:
         bits.append(first)
     bits.append("stops after a clear no" if strategy.stop_on_no else "keeps calling after a clear no")
+    if strategy.stop_after_conversation:
+        bits.append("stops after any conversation that did not sell")
+    if strategy.give_up is not None:
+        bits.append("gives up after a number of unsold attempts drawn per prospect ("
+                    + strategy.give_up.mean_words() + (", by segment" if strategy.give_up.segments else "") + ")")
     if strategy.book_next_step:
         bits.append("books the next call on every conversation" + (", with a reminder email" if strategy.reminder_email else ""))
     if strategy.rep_pushiness is not None:
@@ -447,6 +453,7 @@ def build_report(folder: Path) -> str:
                  "in touch by themselves, replied to a message or called back after a voicemail. A dropped follow-up was due but the team was too busy for too long. "
                  "Each figure is worked out over all runs together (for example, all calls of all runs over all their "
                  "sales), not run by run and then averaged.</p>")
+    parts.append(segment_section(sc, r.summary, names, baseline))
     parts.append("<h2 id=plots>The charts</h2>")
     lines = takeaways(r)
     for stem in [p for p in PLOT_ORDER if p in r.plots] + [p for p in r.plots if p not in PLOT_ORDER]:

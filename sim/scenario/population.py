@@ -1,5 +1,6 @@
 """The scenario's population: the outbound list (names at the start, batches, weekly names),
-inbound leads, and what differs from prospect to prospect (reachability, tolerance, time zone)."""
+inbound leads, and what differs from prospect to prospect (reachability, tolerance, time zone,
+segments: ``sim/scenario/segments.py``)."""
 from __future__ import annotations
 
 import math
@@ -7,9 +8,10 @@ from typing import Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.scenario.distributions import Beta, Distribution, Fixed, Gamma, Uniform
+from sim.scenario.distributions import Beta, Distribution, Gamma
 from sim.scenario.units import WEEK, Minutes
 from sim.scenario.fields import _M, ByReadiness
+from sim.scenario.segments import Segments, check_chance
 
 # ---------------------------------------------------------------- population
 LIST_SIZE = 2000  # names on the list at day 0 when the outbound section gives neither batches nor per_week
@@ -161,6 +163,9 @@ class Population(_M):
         default_factory=lambda: {0: 1.0},
         description="prospect time zone offsets from the team, in hours, with weights",
     )
+    segments: Optional[Segments] = Field(
+        default=None, description="segment columns whose values set reachability, conversation rates or deal "
+                                  "value (docs/model.md 2.3); empty = one population")
 
     @field_validator("timezones")
     @classmethod
@@ -174,11 +179,4 @@ class Population(_M):
     @field_validator("reachability")
     @classmethod
     def _probability(cls, v: Distribution) -> Distribution:
-        if isinstance(v, Fixed) and v.value > 1:
-            raise ValueError(f"reachability is a chance to answer, between 0 and 1 (got value {v.value:g})")
-        if isinstance(v, Uniform) and v.high > 1:
-            raise ValueError(f"reachability is a chance to answer, between 0 and 1 (got high {v.high:g})")
-        if isinstance(v, Gamma):
-            raise ValueError("reachability is a chance to answer, between 0 and 1: use kind beta, fixed or uniform, "
-                             "not gamma (unbounded)")
-        return v
+        return check_chance(v)

@@ -18,6 +18,7 @@ from sim.scenario.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, MA
 from sim.scenario.units import DAY, HOUR, ClockTime, Minutes, format_clock
 from sim.scenario.fields import _M, ByReadiness, WEEKDAYS
 from sim.scenario.population import Inbound, Population
+from sim.scenario.segment_checks import segment_problems
 from sim.scenario.behaviour import Complaints, Conversation, HotLead, Readiness
 from sim.scenario.team import ALL_TASK_KINDS, Date, Durations, Team, WorkCalendar
 
@@ -181,6 +182,15 @@ class Scenario(_M):
                     f"of prospects at time zone offset {offset:+d} h, so strategies that respect calling hours would "
                     "never call them; change the hours, population.timezones or rules, or set "
                     "respect_calling_hours: false")
+        return self
+
+    @model_validator(mode="after")
+    def _segments(self) -> "Scenario":
+        """Segment parameters that only fit with the rest of the scenario: a conversation's rates
+        with the scenario's, a deal value with money, a give-up table's segment values."""
+        problem = segment_problems(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.scenario.stopping import GiveUp
 from sim.scenario.units import DAY, Minutes, duration_words
 
 Channel = Literal["call", "email", "sms"]
@@ -96,6 +97,12 @@ class Strategy(BaseModel):
     rep_pushiness: Optional[float] = Field(
         default=None, ge=0, le=1, description="coach every rep to this style (0 consultative .. 1 pushy); empty = each rep's own"
     )
+    give_up: Optional[GiveUp] = Field(
+        default=None, description="the team's own stopping: give up after k attempts without a sale, k drawn per "
+                                  "prospect from a table of hazards or probabilities by attempt (docs/model.md 6.5)")
+    stop_after_conversation: bool = Field(
+        default=False, description="end the cadence after a conversation that did not sell (calls the prospect "
+                                   "agreed to still happen)")
     inbound: Optional[SubCadence] = Field(
         default=None, description="steps, repeat and max_touches for new inbound leads; empty = the strategy's")
     outbound: Optional[SubCadence] = Field(
