@@ -40,5 +40,6 @@ def test_report_html_holds_the_answer_the_cadences_and_the_front(tmp_path):
     assert "Calls on cadence days 1, 2, 3;" in page
     png = base64.b64encode((out / "plots" / "front.png").read_bytes()).decode("ascii")
     assert f"data:image/png;base64,{png}" in page
-    assert f"complaints_per_1000&lt;={LIMIT:g}" in page  # the constraint, escaped, in the table
+    assert f"complaints_per_1000&lt;={LIMIT:g}" in page  # the constraint, escaped, in the settings line
+    assert f"<th>Complaints\nper 1,000\n&lt;={LIMIT:g}</th>" in page and "<th>Sales per\nrep-hour</th>" in page
     assert "<script" not in page and "http://" not in page and "https://" not in page

@@ -154,12 +154,22 @@ def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False)
     return text if math.isnan(low) else text + f"±{(high - low) / 2 * scale:,.{digits}f}"
 
 
+def _header(metric: str) -> str:
+    """A column's header: the registry's short one (on two lines) where it has one, with the unit
+    the cells are shown in."""
+    m = lookup(metric)
+    scale = m.scale if m is not None else 1.0
+    unit = {100: " %", 1e-3: " (thousands)"}.get(scale, "")
+    if m is not None and m.header:
+        return m.header + ("" if unit == " %" else unit.replace(" ", "\n", 1))
+    return metric + unit
+
+
 def console_table(out: Outcome) -> tuple[list[str], list[list[str]]]:
     """Headers and formatted cells of the finalists (mean±95% half-width), for the terminal."""
     obj = out.settings.objective.metric
-    scale = lookup(obj).scale if lookup(obj) is not None else 1.0
-    unit = {100: " %", 1e-3: " (thousands)"}.get(scale, "")
-    headers = ["Cadence", "Runs", f"{obj}{unit}", "vs current"] + [c.text() for c in out.settings.constraints]
+    headers = ["Cadence", "Runs", _header(obj), "vs current"] + [
+        f"{_header(c.metric)}\n{c.op}{c.limit:g}" for c in out.settings.constraints]
     rows = []
     for row in final_rows(out):
         cells = [row["name"] + ("" if row["kept_by_selection"] else " (dropped)"), str(row["replications"]),
