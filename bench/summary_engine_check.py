@@ -4,6 +4,9 @@ contact --segment poutcome` and then `followup-sim run` of the fitted scenario a
 print the four checks of #27 (real vs simulated as_logged) as a markdown table, with the wall times.
 
     .venv/bin/python bench/summary_engine_check.py --seed 1 --rows 41188 --out /tmp/lookalike   # docs/summary-recovery.md
+    .venv/bin/python bench/summary_engine_check.py --misspecified --seed 1 --out /tmp/misspecified
+
+``--misspecified`` draws a campaign the fit's model does not describe (``draw_misspecified``).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.fit.summary_lookalike import ROWS, SEGMENTS, draw_lookalike  # noqa: E402
+from sim.fit.summary_lookalike import ROWS, SEGMENTS, draw_lookalike, draw_misspecified  # noqa: E402
 
 
 def checks(log: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[str, float, float, float, float, str]]:
@@ -48,9 +51,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rows", type=int, default=ROWS)
     ap.add_argument("--out", type=Path, required=True, help="a new folder for the log, the fit and the run")
+    ap.add_argument("--misspecified", action="store_true", help="a campaign the fit's model does not describe")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=False)
-    log = draw_lookalike(a.seed, a.rows)
+    log = (draw_misspecified if a.misspecified else draw_lookalike)(a.seed, a.rows)
     log.to_csv(a.out / "campaign.csv", index=False)
     py = [sys.executable, "-m", "sim"]
     t0 = time.perf_counter()

@@ -75,6 +75,21 @@ def test_cost_is_paid_rep_hours_at_the_rate_plus_each_message_at_its_price():
     assert m["revenue_per_rep_hour"] == m["revenue"] / 480
 
 
+def test_sales_per_rep_hour_needs_no_money_and_divides_by_the_paid_hours():
+    """3 reps, 20 working days of 8 hours: 480 paid hours with or without a money: section, busy or
+    not (the same under every cadence), so sales_per_rep_hour is sales / 480."""
+    for money in (None, GAMMA):
+        sc = scenario(money)
+        for name in sc.strategies:
+            m = sim.run_replication(sc, name, 0).metrics
+            assert m["sales"] > 0 and m["sales_per_rep_hour"] == m["sales"] / 480
+            if money is not None:
+                assert m["sales_per_rep_hour"] == m["sales"] / m["paid_rep_hours"]
+    from sim.optimize.goals import objective_for
+
+    assert objective_for("sales_per_rep_hour", scenario(None)).maximize
+
+
 def test_money_changes_nothing_else_and_is_absent_without_it():
     plain, paid = scenario(None), scenario(GAMMA)
     for name in plain.strategies:

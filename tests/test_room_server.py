@@ -248,3 +248,18 @@ def test_a_flood_is_rate_limited_without_stalling_the_presenter(server):
     assert answers == [True] * 20
     assert not flood_over  # the presenter was answered while the flood went on, not after it
     assert counts["limited"] > counts["ok"] and "other" not in counts
+
+
+@pytest.mark.slow
+def test_suggest_a_b_fills_b_from_a_short_search_from_a(server):
+    """The presenter's "suggest a B" (button or key B): a 5 s search from A; B then starts from what
+    it found, the headline is simulated again, and a time box the page does not offer is refused."""
+    before = _state(server)
+    state = _control(server, action="suggest", seconds=5)
+    assert state["sides"] == {"A": before["sides"]["A"], "B": "suggested"}
+    assert state["starts"]["suggested"] == "Suggested from A" == state["names"]["B"]
+    assert "against your cadence" in state["suggestion"] and "Time: it ran" in state["suggestion"]
+    assert state["busy"] is None and "answer" in state and "Suggested from A" in state["answer"]
+    status, body, _ = server["trainer"].request("POST", "/api/control", {"action": "suggest", "seconds": 1},
+                                                {"X-Trainer": server["token"]})
+    assert status == 400 and json.loads(body)["error"] == "unknown control"

@@ -171,3 +171,13 @@ def test_the_report_has_a_sentence_and_a_chart_per_segment_column(tmp_path):
     assert "<h2 id=segments>By segment</h2>" in page
     assert "By phone, under daily: " in page and "% of mobile prospects bought" in page and "(95% interval " in page
     assert page.count("alt='Close rate by phone'") == 1
+
+
+def test_the_report_says_how_a_strategy_gives_up():
+    from sim.present.report import describe_strategy
+    data = base()
+    data["strategies"]["daily"].update(give_up={"hazard": [0.0, 0.3, 0.5]}, stop_after_conversation=True)
+    words = describe_strategy(Scenario.model_validate(data).strategy("daily"), False)
+    # P(k <= 1) = 0.3, P(k <= 2) = 0.3 + 0.7 x 0.5 = 0.65: half are given up by attempt 2
+    assert "half of those not sold given up by attempt 2" in words
+    assert "stops after any conversation that did not sell" in words

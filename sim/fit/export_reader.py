@@ -6,7 +6,6 @@ rows than the user allows. ``frame_activities`` reads rows already in the activi
 """
 from __future__ import annotations
 
-import io
 
 import re
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pandas.api.types import union_categoricals
 
 from sim.fit.export_accounting import ReadReport, bad_message, bias_problems, check_contradictions
 from sim.fit.export_bounds import check_size, drop_outlying, lookup_path, read_header
+from sim.fit.export_chunks import read_chunks
 from sim.present.activity_format import ANSWERED, CODED, FIELDS, REQUIRED, RUN_COLUMNS
 from sim.fit.export_mapping import DURATION_UNITS, ActivityError, Mapping, Timestamps, load_mapping
 from sim.fit.export_values import code, first_nonblank, parse_times, time_hint
@@ -102,55 +102,6 @@ def _needed_columns(m: Mapping, header: list[str], path: Path) -> list[str]:
     return list(needed)
 
 
-EXTRA = "\x00fields past the header"  # a column no export has: a row's fields beyond the header land in it
-
-
-def _column_names(header: list[str], needed: list[str]) -> list[str]:
-    """Names for pandas: the header's (a repeated or unneeded name made unique, since only the needed
-    ones are read), then ``EXTRA``, which catches the fields of a row longer than the header."""
-    seen: set[str] = set()
-    names = []
-    for i, c in enumerate(header):
-        names.append(c if c in needed and c not in seen else f"\x00column {i + 1}")
-        seen.add(c)
-    return names + [EXTRA]
-
-
-class _WidthRowFirst(io.TextIOBase):
-    """The file's text after one made-up row of empty fields, one more than the header has.
-
-    pandas reads only the mapped columns (``usecols``) and then takes a row longer than the header
-    without a word; a name for one field past the header (``EXTRA``) catches the extra fields, but
-    pandas accepts that name only when the first rows it sees are that wide: this row makes them."""
-
-    def __init__(self, fh, row: str):
-        self._fh, self._row = fh, row
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: Optional[int] = -1) -> str:
-        if not self._row:
-            return self._fh.read(n)
-        if n is None or n < 0:
-            out, self._row = self._row + self._fh.read(), ""
-        else:
-            out, self._row = self._row[:n], self._row[n:]
-        return out
-
-
-def _drop_long_rows(chunk: pd.DataFrame, width: int, report: ReadReport) -> pd.DataFrame:
-    """Rows with more fields than the header are unreadable: their values may sit under the wrong
-    columns (a separator inside an unquoted text field). Reported by line, like any unreadable row."""
-    long = chunk[EXTRA] != ""
-    if long.any():
-        report.rows += int(long.sum())
-        report.add_bad(chunk.index[long].to_numpy(), "row", f"more fields than the header's {width} (a separator "
-                       "inside a text field that is not in quotes?): its values may be under the wrong columns",
-                       chunk.loc[long, EXTRA].tolist())
-    return chunk.loc[~long].drop(columns=EXTRA)
-
-
 def _squash(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
@@ -223,37 +174,14 @@ def read_activities(path: Path | str, mapping: Optional[Path | str] = None, max_
     if m.answered is not None and m.answered.column not in header:
         report.notes.append(f"The export has no column {m.answered.column}: the outcomes were not cross-checked against it "
                             "(answered: in the mapping), so a lookup list that is not the account's own would go unnoticed.")
-    first_line = skip + 2  # line number of the first data row
     parts = []
     ts_used: Optional[np.ndarray] = None
     midnight = 0
-    fh = None
-    try:
-        names = _column_names(header, needed)
-        fh = open(path, encoding=m.csv.encoding, newline="")
-        text = _WidthRowFirst(fh, m.csv.delimiter * len(header) + "\n")
-        reader = pd.read_csv(text, skiprows=range(1, skip + 2), header=None, names=names,
-                             usecols=lambda c: c in needed or c == EXTRA, dtype=str, keep_default_na=False,
-                             chunksize=chunk_rows, sep=m.csv.delimiter, skipinitialspace=True, on_bad_lines="error")
-        offset = 0
-        for i, chunk in enumerate(reader):
-            if i == 0:
-                chunk = chunk.iloc[1:]  # the made-up row
-            lines = np.arange(len(chunk)) + first_line + offset
-            offset += len(chunk)
-            chunk.index = lines
-            chunk = _drop_long_rows(chunk, len(header), report)
-            part, used, mid = _convert(chunk, m, tables, report)
-            midnight += mid
-            ts_used = np.asarray(used) if ts_used is None else ts_used + np.asarray(used)
-            parts.append(part)
-    except pd.errors.ParserError as exc:
-        raise ActivityError(f"{path}: not a readable CSV ({str(exc).strip()})") from None
-    except UnicodeDecodeError:
-        raise ActivityError(f"{path}: not readable as {m.csv.encoding} text (set csv.encoding in the mapping)") from None
-    finally:
-        if fh is not None:
-            fh.close()
+    for chunk in read_chunks(path, m, header, needed, skip, chunk_rows, report):
+        part, used, mid = _convert(chunk, m, tables, report)
+        midnight += mid
+        ts_used = np.asarray(used) if ts_used is None else ts_used + np.asarray(used)
+        parts.append(part)
     frame = _concat(parts)
     if report.rows == 0:
         raise ActivityError(f"{path}: the file has a header but no rows")

@@ -55,6 +55,11 @@ CORE: tuple[Metric, ...] = (
     _m("sales", "Sales made by us.", COUNT, "count", True, plain="Sales per run"),
     _m("close_rate", "`sales / prospects`, over all prospects, whether or not they were contacted.", SHARE, "ratio",
        True, plain="Share of prospects who bought from us", header="Close\n%", scale=100, digits=1),
+    _m("sales_per_rep_hour", "`sales` divided by the team's paid working hours over the horizon (its reps' working "
+       "minutes, 5.1, busy or not; the hours `paid_rep_hours` counts, without needing a money: section). The team's "
+       "hours do not depend on the cadence, so for one team it ranks cadences as `sales` does; it compares teams of "
+       "other sizes or hours. NaN when the team has no working hours.", "sales per rep-hour", "ratio", True,
+       plain="Sales per paid rep-hour", header="Sales per\nrep-hour", digits=3),
     _m("sales_prospect_initiated", "Sales on a call that answered the prospect's own contact: a reach-out, reply or "
        "voicemail call-back. A first call to a new inbound lead is not included.", COUNT, "count", True),
     _m("complaints", "All complaints.", COUNT, "count", False),

@@ -197,17 +197,43 @@ def final_states(status: np.ndarray, bought_elsewhere: np.ndarray) -> np.ndarray
 
 
 def build_result(rec: RunRecord) -> RunResult:
-    tally = rec.tally
-    n = rec.n_prospects
+    """A run's metrics (in ``metric_names`` order), daily and rep-day tables, and its event log."""
     readiness, bought_elsewhere = _mix_and_bought_elsewhere(rec)
     final = final_states(rec.status, bought_elsewhere)
     final_counts = np.bincount(final, minlength=len(FINAL_STATES))
+    per_rep_day = _per_rep_day(rec)
+    metrics = _core_metrics(rec, final_counts, *per_rep_day)
+    if len(set(rec.rep_groups)) > 1:
+        metrics.update(group_metrics(rec))
+    if rec.money is not None:
+        metrics.update(money_metrics(rec, rec.tally.sales, rec.tally.emails, rec.tally.sms))
+    if rec.segments is not None:
+        metrics.update(segment_metrics(rec.segments, rec.status))
 
-    # per rep-day values, rep after rep, over each rep's working days (tally rows: index d + REP_DAY_BASE)
-    work_days = rec.rep_work_days
+    daily, rep_days = _tables(rec, *per_rep_day)
+    events = _event_frame(rec, *_realized_paths(rec)) if rec.log is not None else None
+    return RunResult(
+        strategy="", replication=rec.replication, metrics=metrics, daily=daily, rep_days=rep_days,
+        readiness=readiness, response_times=np.asarray(rec.tally.response_times),
+        final_states=np.asarray(FINAL_STATES, dtype=object)[final], events=events,
+    )
+
+
+def _per_rep_day(rec: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Calls, talk and busy minutes per rep-day, rep after rep, over each rep's working days (tally
+    rows: index d + REP_DAY_BASE)."""
+    tally = rec.tally
     rep_calls, rep_talk, rep_busy = (
-        np.array([row[d + REP_DAY_BASE] for row, days in zip(rows, work_days) for d in days], dtype=float)
+        np.array([row[d + REP_DAY_BASE] for row, days in zip(rows, rec.rep_work_days) for d in days], dtype=float)
         for rows in (tally.rep_calls, tally.rep_talk, tally.rep_busy))
+    return rep_calls, rep_talk, rep_busy
+
+
+def _core_metrics(rec: RunRecord, final_counts: np.ndarray, rep_calls: np.ndarray, rep_talk: np.ndarray,
+                  rep_busy: np.ndarray) -> dict[str, float]:
+    """Every run's metrics (the registry's CORE and the sales by attempt), in runs.csv order."""
+    tally = rec.tally
+    n = rec.n_prospects
     available = rec.available_minutes
     touches = rec.touches + tally.reminder_emails
     complaints = sum(tally.complaints.values())
@@ -222,6 +248,7 @@ def build_result(rec: RunRecord) -> RunResult:
         "inbound_leads": inbound,
         "sales": tally.sales,
         "close_rate": tally.sales / n if n else float("nan"),
+        "sales_per_rep_hour": tally.sales / (available / HOUR) if available else float("nan"),
         "sales_prospect_initiated": tally.sales_prospect_initiated,
         "complaints": complaints,
         **{f"complaints_{c}": tally.complaints[c] for c in CAUSES},
@@ -278,13 +305,13 @@ def build_result(rec: RunRecord) -> RunResult:
         v for k, v in tally.sales_by_attempt.items() if k > SALES_BY_ATTEMPT_MAX
     )
 
-    if len(set(rec.rep_groups)) > 1:
-        metrics.update(group_metrics(rec))
-    if rec.money is not None:
-        metrics.update(money_metrics(rec, tally.sales, tally.emails, tally.sms))
-    if rec.segments is not None:
-        metrics.update(segment_metrics(rec.segments, rec.status))
+    return metrics
 
+
+def _tables(rec: RunRecord, rep_calls: np.ndarray, rep_talk: np.ndarray,
+            rep_busy: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The daily table (sales, calls, connects, complaints, cumulative sales) and the rep-day table."""
+    tally, work_days = rec.tally, rec.rep_work_days
     daily = pd.DataFrame({
         "day": np.arange(rec.n_days),
         "sales": tally.daily_sales,
@@ -301,12 +328,7 @@ def build_result(rec: RunRecord) -> RunResult:
         "talk_minutes": rep_talk.ravel(),
         "busy_minutes": rep_busy.ravel(),
     })
-    events = _event_frame(rec, *_realized_paths(rec)) if rec.log is not None else None
-    return RunResult(
-        strategy="", replication=rec.replication, metrics=metrics, daily=daily, rep_days=rep_days,
-        readiness=readiness, response_times=resp,
-        final_states=np.asarray(FINAL_STATES, dtype=object)[final], events=events,
-    )
+    return daily, rep_days
 
 
 def group_metrics(rec: RunRecord) -> dict[str, float]:

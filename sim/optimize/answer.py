@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from sim.experiment.progress import clock_text
 from sim.model.metrics import lookup
 from sim.present.report import describe_strategy
 from sim.scenario.strategies import display_name
@@ -63,7 +64,7 @@ def final_rows(out: Outcome) -> list[dict]:
             cm, clo, chi, _ = interval(runs, c.metric)
             row.update({c.metric: cm, f"{c.metric}_low": clo, f"{c.metric}_high": chi,
                         f"{c.text()}": c.judge(cm, clo, chi)})
-        row["description"] = describe_strategy(strategy_of(out.candidates[key]))
+        row["description"] = describe_strategy(strategy_of(out.candidates[key]), out.has_inbound)
         rows.append(row)
     return rows
 
@@ -81,7 +82,7 @@ def sentences(out: Outcome) -> list[str]:
         misses = "; ".join(f"{c.metric} {_num(c.metric, closest.means[c.metric])} against {c.op}{c.limit:g}"
                            for c in s.constraints if c.slack(closest.means[c.metric]) > 0)
         return [f"No cadence met the constraints ({goals}) in {len(out.candidates)} tried; the closest was "
-                f"{name_of(out, out.closest)}: {misses}. {describe_strategy(strategy_of(closest))}"]
+                f"{name_of(out, out.closest)}: {misses}. {describe_strategy(strategy_of(closest), out.has_inbound)}"] + _took(out)
     win = out.candidates[out.winner]
     runs = out.final[out.winner]
     base = out.final[out.current]
@@ -96,7 +97,7 @@ def sentences(out: Outcome) -> list[str]:
                  f"{_pct(p.ratio_high)}" if not math.isnan(p.ratio_low) else
                  f"{obj} {_diff(obj, p.diff)} against your cadence, {current} (95% interval {_diff(obj, p.diff_low)} "
                  f"to {_diff(obj, p.diff_high)}")
-        said.append(f"{describe_strategy(strategy_of(win)).rstrip('.')}: {ratio}, paired over {p.n} fresh "
+        said.append(f"{describe_strategy(strategy_of(win), out.has_inbound).rstrip('.')}: {ratio}, paired over {p.n} fresh "
                     f"replications).")
     if s.constraints:
         judged = []
@@ -130,7 +131,17 @@ def sentences(out: Outcome) -> list[str]:
         said.append(f"Against the best strategy the scenario lists ({name_of(out, out.best_listed)}): "
                     f"{obj} {_diff(obj, q.diff)} (95% interval {_diff(obj, q.diff_low)} to {_diff(obj, q.diff_high)}), "
                     f"paired over {q.n} replications.")
-    return said
+    return said + _took(out)
+
+
+def _took(out: Outcome) -> list[str]:
+    """How long a search with --minutes ran, and what stopped it (nothing without --minutes)."""
+    minutes = out.settings.minutes
+    if minutes is None:
+        return []
+    why = ("it stopped where the next runs, at the time per run measured so far, would not have ended in time"
+           if out.stopped_by == "time" else "the --budget of runs ran out first")
+    return [f"Time: it ran {clock_text(out.seconds)} of the {clock_text(60 * minutes)} allowed ({out.runs} runs); {why}."]
 
 
 def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False) -> str:
@@ -143,12 +154,22 @@ def _cell(metric: str, mean: float, low: float, high: float, sign: bool = False)
     return text if math.isnan(low) else text + f"±{(high - low) / 2 * scale:,.{digits}f}"
 
 
+def _header(metric: str) -> str:
+    """A column's header: the registry's short one (on two lines) where it has one, with the unit
+    the cells are shown in."""
+    m = lookup(metric)
+    scale = m.scale if m is not None else 1.0
+    unit = {100: " %", 1e-3: " (thousands)"}.get(scale, "")
+    if m is not None and m.header:
+        return m.header + ("" if unit == " %" else unit.replace(" ", "\n", 1))
+    return metric + unit
+
+
 def console_table(out: Outcome) -> tuple[list[str], list[list[str]]]:
     """Headers and formatted cells of the finalists (mean±95% half-width), for the terminal."""
     obj = out.settings.objective.metric
-    scale = lookup(obj).scale if lookup(obj) is not None else 1.0
-    unit = {100: " %", 1e-3: " (thousands)"}.get(scale, "")
-    headers = ["Cadence", "Runs", f"{obj}{unit}", "vs current"] + [c.text() for c in out.settings.constraints]
+    headers = ["Cadence", "Runs", _header(obj), "vs current"] + [
+        f"{_header(c.metric)}\n{c.op}{c.limit:g}" for c in out.settings.constraints]
     rows = []
     for row in final_rows(out):
         cells = [row["name"] + ("" if row["kept_by_selection"] else " (dropped)"), str(row["replications"]),

@@ -30,6 +30,7 @@ from sim.optimize.answer import final_rows, sentences
 from sim.optimize.search import Evaluator, Outcome, Progress, Settings, check_budget, optimize
 from sim.experiment.distributed import cluster_address
 from sim.optimize.front import write_front
+from sim.optimize.report import build_report
 
 
 def fingerprint(scenario: Scenario, settings: Settings) -> str:
@@ -40,9 +41,10 @@ def fingerprint(scenario: Scenario, settings: Settings) -> str:
 def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, workers: int = 1,
                          dask: Optional[str] = None, force: bool = False, resume: bool = False,
                          progress: Optional[Progress] = None,
-                         notify: Optional[Callable[[str], None]] = None) -> tuple[Path, Outcome]:
-    """Optimize and write the results folder ``out``; raises a UserError before simulating, or
-    RunInterrupted on SIGINT/SIGTERM (the finished runs kept for ``resume``)."""
+                         notify: Optional[Callable[[str], None]] = None, report: bool = False) -> tuple[Path, Outcome]:
+    """Optimize and write the results folder ``out`` (with ``report``, report.html too); raises a
+    UserError before simulating, or RunInterrupted on SIGINT/SIGTERM (the finished runs kept for
+    ``resume``)."""
     notes: list[str] = []
     check_budget(settings, len(scenario.strategies))
     workers = check_run(scenario, workers, force=force, dask=dask is not None, notes=notes, runs=settings.budget)
@@ -85,7 +87,7 @@ def optimize_into_folder(scenario: Scenario, settings: Settings, out: Path, work
                         "winner": outcome.winner, "separated": outcome.separated, "workers": workers,
                         "started": started.isoformat(timespec="seconds"),
                         "wall_seconds": round(time.perf_counter() - t0, 3), **provenance()}
-                written = folder.commit(lambda tmp: write_files(tmp, scenario, outcome, ev, info))
+                written = folder.commit(lambda tmp: write_files(tmp, scenario, outcome, ev, info, report))
         except (Interrupted, KeyboardInterrupt) as exc:
             saved = folder.saved_runs()
             raise RunInterrupted(saved, settings.budget, folder.partial if saved else None, exit_code_of(exc)) from None
@@ -104,7 +106,8 @@ def best_block(outcome: Outcome, key: str, name: str) -> str:
     return yaml.safe_dump({name: data}, sort_keys=False, allow_unicode=True)
 
 
-def write_files(tmp: Path, scenario: Scenario, outcome: Outcome, ev: Evaluator, info: dict) -> None:
+def write_files(tmp: Path, scenario: Scenario, outcome: Outcome, ev: Evaluator, info: dict,
+                report: bool = False) -> None:
 
     (tmp / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
     rows = []
@@ -127,6 +130,12 @@ def write_files(tmp: Path, scenario: Scenario, outcome: Outcome, ev: Evaluator, 
     (tmp / "summary.md").write_text(f"# Optimizing {scenario.name}\n\n{outcome.settings.text()}.\n\n"
                                     + "\n\n".join(sentences(outcome)) + "\n", encoding="utf-8")
     write_front(outcome, tmp / "plots" / "front.png")
+    if report:
+        blocks = {key: best_block(outcome, key, name) for key, name in
+                  ((outcome.winner, "optimized"), (outcome.runner_up, "runner_up"), (outcome.current, outcome.current),
+                   (outcome.closest, "closest")) if key is not None}
+        html = build_report(scenario, outcome, blocks, tmp / "plots" / "front.png", info)
+        (tmp / "report.html").write_text(html, encoding="utf-8")
     (tmp / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
 
 

@@ -24,6 +24,7 @@ from sim.scenario.strategies import Strategy
 from sim.optimize.goals import Constraint, Objective, OptimizeError
 from sim.optimize.selection import KN
 from sim.optimize.space import Space, suggest
+from sim.optimize.timebox import Clock, TimeBox
 import optuna
 
 BATCH = 4  # candidates proposed together: fixed, so any --workers gives the same answer
@@ -79,6 +80,8 @@ class Outcome:
     closest: Optional[str] = None  # when nothing met the constraints: the one that came nearest
     runs: int = 0
     stopped_by: str = "budget"
+    seconds: float = 0.0  # wall time of the search and selection, on the evaluator's clock
+    has_inbound: bool = True  # whether the scenario has inbound leads (a first response to describe)
 
     @property
     def separated(self) -> bool:
@@ -96,8 +99,9 @@ class Evaluator:
 
     def __init__(self, scenario: Scenario, workers: int = 1, dask: Optional[str] = None,
                  cache: Optional[dict[Key, dict]] = None, keep: Optional[Callable[[Key, dict], None]] = None,
-                 progress: Optional[Progress] = None, total: int = 0):
-        self.scenario, self.workers, self.dask = scenario, workers, dask
+                 progress: Optional[Progress] = None, total: int = 0, clock: Clock = time.monotonic):
+        self.scenario, self.workers, self.dask, self.clock = scenario, workers, dask, clock
+        self.seconds, self.simulated = 0.0, 0  # wall time of the runs simulated (not cached), and how many
         self.cache = cache if cache is not None else {}
         self.keep, self.progress, self.total = keep, progress, total
         self.runs = 0
@@ -128,8 +132,16 @@ class Evaluator:
             self.runs += 1
             self._tick()
 
+        t0 = self.clock()
         map_runs(list(todo.values()), self.workers, self.dask, on_result=finished)
+        if todo:
+            self.seconds += self.clock() - t0
+            self.simulated += len(todo)
         return [self.cache[(key, rep)] for key, _, rep in items]
+
+    def seconds_for(self, runs: int) -> float:
+        """The wall time ``runs`` more runs should take at the measured time per run (0 before any)."""
+        return runs * self.seconds / self.simulated if self.simulated else 0.0
 
     def _tick(self) -> None:
         if self.progress:
@@ -168,13 +180,13 @@ def check_budget(settings: Settings, listed: int) -> None:
                             f"{settings.finalists + 2} cadences): give --budget {need} or more")
 
 
-def optimize(scenario: Scenario, settings: Settings, ev: Evaluator,
-             clock: Callable[[], float] = time.monotonic) -> Outcome:
-    """Search, then select (see the module's docstring)."""
+def optimize(scenario: Scenario, settings: Settings, ev: Evaluator) -> Outcome:
+    """Search, then select (see the module's docstring); with ``settings.minutes``, each chunk of
+    runs starts only if the measured time per run says it ends in time (``TimeBox``)."""
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    deadline = None if settings.minutes is None else clock() + 60 * settings.minutes
-    search_deadline = None if deadline is None else clock() + 60 * settings.minutes * SEARCH_SHARE
+    box = TimeBox(settings.minutes, ev.clock, SEARCH_SHARE)
+    least_selection = settings.n0 * 2  # the smallest selection: two cadences' first stage
     current_key = scenario.baseline
     current = scenario.strategies[current_key]
     r_search = settings.search_replications
@@ -191,10 +203,10 @@ def optimize(scenario: Scenario, settings: Settings, ev: Evaluator,
     limit = int(settings.budget * SEARCH_SHARE)
     stopped_by = "budget"
     while ev.runs + r_search <= limit:
-        if search_deadline is not None and clock() >= search_deadline:
-            stopped_by = "time"
+        n = min(BATCH, (limit - ev.runs) // r_search)
+        if not box.fits(ev.seconds_for(n * r_search), search=True, then=ev.seconds_for(least_selection)):
             break
-        trials = [study.ask() for _ in range(min(BATCH, (limit - ev.runs) // r_search))]
+        trials = [study.ask() for _ in range(n)]
         datas = [suggest(t, settings.space, current) for t in trials]
         keys = [candidate_key(d) for d in datas]
         rows = ev.metrics([(k, d, r) for k, d in zip(keys, datas) for r in range(r_search)])
@@ -209,6 +221,12 @@ def optimize(scenario: Scenario, settings: Settings, ev: Evaluator,
             else:
                 study.tell(t, value)
 
+    if len(candidates) == 1:  # only the current cadence: the time limit left no room for one batch
+        need = ev.seconds_for(BATCH * r_search) / SEARCH_SHARE + ev.seconds_for(len(listed) * r_search)
+        raise OptimizeError(f"the time limit of {settings.minutes:g} minutes ended before the search could try one "
+                            f"batch of cadences (at {ev.seconds_for(1):.2g} s a run, a batch of {BATCH} takes "
+                            f"{ev.seconds_for(BATCH * r_search):.0f} s); give {math.ceil(need / 60 * 10) / 10:g} "
+                            "minutes or more")
     ranked = sorted(candidates.values(), key=lambda c: obj.better(c.means[obj.metric]), reverse=True)
     feasible = [c for c in ranked if _feasible(c, cons)]
     delta = settings.delta or max(abs(ranked[0].means[obj.metric]) * DEFAULT_DELTA_SHARE, 1e-9)
@@ -216,7 +234,7 @@ def optimize(scenario: Scenario, settings: Settings, ev: Evaluator,
     if not feasible:
         closest = min(ranked, key=lambda c: _violation(c, cons)).key
         return Outcome(settings, candidates, current_key, None, [], {}, [], None, None, delta, closest, ev.runs,
-                       stopped_by)
+                       "time" if box.hit else stopped_by, box.elapsed(), scenario.population.inbound.per_day > 0)
     listed_rules = [_rules(c.strategy) for c in candidates.values() if c.origin == "scenario"]
     contenders = [c.key for c in feasible if c.origin == "search"
                   and _rules(c.strategy) not in listed_rules][:settings.finalists]  # a listed one stands for its twin
@@ -225,18 +243,29 @@ def optimize(scenario: Scenario, settings: Settings, ev: Evaluator,
             contenders.append(extra)
     if len(contenders) == 1:
         contenders.append(next(c.key for c in ranked if c.key not in contenders))
-    final, survivors = _select(contenders, candidates, settings, ev, obj, delta, deadline, clock)
-    if deadline is not None and clock() >= deadline:
+    contenders = _that_fit(contenders, current_key, best_listed, box.room(ev.seconds_for(settings.n0)))
+    final, survivors = _select(contenders, candidates, settings, ev, obj, delta, box)
+    if box.hit:
         stopped_by = "time"
     by_mean = sorted(contenders, key=lambda k: obj.better(_means(final[k])[obj.metric]), reverse=True)
     winner = max(survivors, key=lambda k: obj.better(_means(final[k])[obj.metric]))
     runner_up = next((k for k in by_mean if k != winner and k != current_key), None)
     return Outcome(settings, candidates, current_key, best_listed, contenders, final, survivors, winner, runner_up,
-                   delta, None, ev.runs, stopped_by)
+                   delta, None, ev.runs, stopped_by, box.elapsed(), scenario.population.inbound.per_day > 0)
+
+
+def _that_fit(contenders: list[str], current: str, best_listed: Optional[str], room: Optional[int]) -> list[str]:
+    """The contenders whose first stage ends in time (``room`` of them; at least two): the best
+    searched one, the current cadence, the best listed one, then the other searched ones."""
+    if room is None or room >= len(contenders):
+        return contenders
+    first = [k for k in dict.fromkeys([contenders[0], current, best_listed, *contenders]) if k is not None]
+    kept = set(first[:max(2, room)])
+    return [k for k in contenders if k in kept]
 
 
 def _select(contenders: list[str], candidates: dict[str, Candidate], settings: Settings, ev: Evaluator,
-            obj: Objective, delta: float, deadline, clock) -> tuple[dict[str, list[dict]], list[str]]:
+            obj: Objective, delta: float, box: TimeBox) -> tuple[dict[str, list[dict]], list[str]]:
     """KN on the contenders, on replications FINAL_FIRST + 0, 1, ... (within the budget)."""
     kn = KN(len(contenders), delta, settings.alpha, settings.n0)
     final: dict[str, list[dict]] = {}
@@ -249,7 +278,7 @@ def _select(contenders: list[str], candidates: dict[str, Candidate], settings: S
     r = kn.n0
     most = kn.max_replications(s2)
     while len(alive) > 1 and r < most and ev.runs + len(alive) <= settings.budget:
-        if deadline is not None and clock() >= deadline:
+        if not box.fits(ev.seconds_for(len(alive))):
             break
         rows = ev.metrics([(contenders[i], candidates[contenders[i]].strategy, FINAL_FIRST + r) for i in alive])
         for i, row in zip(alive, rows):

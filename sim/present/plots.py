@@ -22,159 +22,39 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.experiment.jobs import Experiment  # noqa: E402
 from sim.model.readiness import STATE_NAMES  # noqa: E402
-from sim.present.sentences import FEW_REPLICATIONS, attempt_columns  # noqa: E402
+from sim.present.sentences import attempt_columns  # noqa: E402
 from sim.experiment.stats import t_interval  # noqa: E402
 from sim.scenario.strategies import display_names  # noqa: E402
 from sim.model.touches import CAUSES  # noqa: E402
 from sim.scenario.units import DAY  # noqa: E402
-from matplotlib.transforms import Bbox
-
-DPI = 120
-CLAIM = {1: 2, 2: 3, 3: 5, 4: 10}  # the untraceable "2/3/5/10%, then 80% on the 5th-12th" claim, in %
-CLAIM_LATE = 80
-CLIP_NOTE = "Error bars stop at {what}: nothing can be below zero or above 100%."
-STATE_WORDS = {"not_ready": "not ready", "considering": "considering", "ready": "ready to buy",
-               "off_market": "just bought elsewhere", "customer": "our customer"}
+from sim.present.plot_style import (  # noqa: E402
+    CLAIM, CLAIM_LATE, CLIP_NOTE, DPI, STATE_WORDS, band, clip, err_bars, few_note, finish, place_labels, plain,
+    shown_names, strategy_colors, summary_value,
+)
 
 
-# ---------------------------------------------------------------- helpers
-def _shown(exp: Experiment) -> dict[str, str]:
-    """Each strategy's display name (its label, else its key), escaped for matplotlib."""
-    return {key: plain(name) for key, name in display_names(exp.scenario.strategies).items()}
-
-
-def plain(text: object) -> str:
-    """User text (a strategy name, a swept value) as matplotlib shows it literally: a ``$`` would
-    start mathtext, which fails on names like ``$\\undefined{$`` after the whole run."""
-    return str(text).replace("$", r"\$")
-
-
-def _band(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
-    """Mean and 95% t interval of y over replications at each x."""
-    rows = [(key, *t_interval(g[y])[:3]) for key, g in frame.groupby(x)]
-    return pd.DataFrame(rows, columns=[x, "mean", "low", "high"])
-
-
-def _colors(names: list[str]) -> dict[str, tuple]:
-    cmap = plt.get_cmap("tab10")
-    return {name: cmap(i % 10) for i, name in enumerate(names)}
-
-
-def _summary_value(summary: pd.DataFrame, strategy: str, metric: str) -> tuple[float, float, float]:
-    row = summary[(summary.strategy == strategy) & (summary.metric == metric)]
-    if row.empty:
-        return np.nan, np.nan, np.nan
-    r = row.iloc[0]
-    return float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
-
-
-def clip(low: float, high: float, lower: float = 0.0, upper: float = np.inf) -> tuple[float, float, bool]:
-    """An interval cut to what the quantity can be; the flag says whether anything was cut."""
-    if np.isnan(low):
-        return low, high, False
-    lo, hi = max(low, lower), min(high, upper)
-    return lo, hi, (lo != low or hi != high)
-
-
-def _err(mean: float, low: float, high: float) -> list[list[float]]:
-    if np.isnan(low):
-        return [[0.0], [0.0]]
-    return [[max(mean - low, 0.0)], [max(high - mean, 0.0)]]
-
-
-def _replications(exp: Experiment) -> int:
-    return len({r.replication for r in exp.results})
-
-
-def _footnote(fig: Figure, lines: list[str]) -> None:
-    """Small print under the axes (clipping, left-out strategies, too few replications)."""
-    lines = [line for line in lines if line]
-    if lines:
-        fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="#444444", ha="left", va="bottom")
-
-
-def _few(exp: Experiment) -> str:
-    n = _replications(exp)
-    if n >= FEW_REPLICATIONS:
-        return ""
-    return (f"Only {n} replication{'s' if n != 1 else ''}: "
-            + ("no intervals." if n < 2 else "intervals are wide and unreliable; run at least "
-               f"{FEW_REPLICATIONS} before drawing conclusions."))
-
-
-def _finish(fig: Figure, notes: list[str], legend_rows: int = 0) -> Figure:
-    lines = [n for n in notes if n]
-    bottom = 0.02 + 0.028 * len(lines) + 0.035 * legend_rows
-    fig.tight_layout(rect=(0, bottom, 1, 1))
-    _footnote(fig, lines)
-    return fig
-
-
-def place_labels(ax, points: list[tuple[float, float]], texts: list[str], fontsize: float = 8,
-                 segments: Optional[list[tuple[tuple[float, float], tuple[float, float]]]] = None) -> list:
-    """Write each point's label beside it where it overlaps no other label, point, drawn segment
-    (``segments``, e.g. error bars, in data coordinates) or the axes' edge.
-
-    Greedy: labels are placed one at a time, trying offsets around the point in a fixed order
-    and keeping the first whose box is clear (the least-overlapping one when none is)."""
-    fig = ax.figure
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    offsets = [(7, 5, "left", "bottom"), (7, -5, "left", "top"), (-7, 5, "right", "bottom"),
-               (-7, -5, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"),
-               (9, 0, "left", "center"), (-9, 0, "right", "center"), (14, 14, "left", "bottom"),
-               (14, -14, "left", "top"), (-14, 14, "right", "bottom"), (-14, -14, "right", "top")]
-    frame = ax.get_window_extent(renderer)
-    marks = [ax.transData.transform(p) for p in points]
-    taken: list = []
-    for a, b in segments or []:
-        (x0, y0), (x1, y1) = ax.transData.transform(a), ax.transData.transform(b)
-        taken.append(Bbox.from_extents(min(x0, x1) - 2, min(y0, y1) - 2, max(x0, x1) + 2, max(y0, y1) + 2))
-    placed = []
-    for (x, y), text in zip(points, texts):
-        best, best_score = None, None
-        for dx, dy, ha, va in offsets:
-            t = ax.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), ha=ha, va=va, fontsize=fontsize)
-            box = t.get_window_extent(renderer).expanded(1.04, 1.15)
-            score = sum(box.overlaps(b) for b in taken)
-            score += sum(box.x0 - 3 < mx < box.x1 + 3 and box.y0 - 3 < my < box.y1 + 3 for mx, my in marks)
-            score += 0 if (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1) else 5
-            if best_score is None or score < best_score:
-                if best is not None:
-                    best.remove()
-                best, best_score, best_box = t, score, box
-            else:
-                t.remove()
-            if score == 0:
-                break
-        taken.append(best_box)
-        placed.append(best)
-    return placed
-
-
-# ---------------------------------------------------------------- figures
 def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(8.5, 6.2))
-    colors = _colors(exp.strategies)
-    shown = _shown(exp)
+    colors = strategy_colors(exp.strategies)
+    shown = shown_names(exp)
     points, texts, segments, cut = [], [], [], False
     for name in exp.strategies:
-        cr = [v * 100 for v in _summary_value(summary, name, "close_rate")]
-        cp = list(_summary_value(summary, name, "complaints_per_1000"))
+        cr = [v * 100 for v in summary_value(summary, name, "close_rate")]
+        cp = list(summary_value(summary, name, "complaints_per_1000"))
         lo, hi, c1 = clip(cr[1], cr[2], 0, 100)
         cr = [cr[0], lo, hi]
         lo, hi, c2 = clip(cp[1], cp[2], 0)
         cp = [cp[0], lo, hi]
         cut |= c1 or c2
-        ax.errorbar(cp[0], cr[0], xerr=_err(*cp), yerr=_err(*cr), fmt="o", color=colors[name], capsize=4,
+        ax.errorbar(cp[0], cr[0], xerr=err_bars(*cp), yerr=err_bars(*cr), fmt="o", color=colors[name], capsize=4,
                     label=shown[name])
         points.append((cp[0], cr[0]))
         texts.append(shown[name])
         segments += [((cp[1], cr[0]), (cp[2], cr[0])), ((cp[0], cr[1]), (cp[0], cr[2]))]
     ax.set_xlabel("Complaints per 1,000 prospects")
     ax.set_ylabel("Close rate (% of prospects who bought from us)")
-    best = max(exp.strategies, key=lambda n: _summary_value(summary, n, "close_rate")[0])
-    calm = min(exp.strategies, key=lambda n: _summary_value(summary, n, "complaints_per_1000")[0])
+    best = max(exp.strategies, key=lambda n: summary_value(summary, n, "close_rate")[0])
+    calm = min(exp.strategies, key=lambda n: summary_value(summary, n, "complaints_per_1000")[0])
     ax.set_title(plain(f"Most sales: “{shown[best]}”; fewest complaints: “{shown[calm]}”") +
                  "\n(up and to the left is better; bars: 95% interval over replications)", fontsize=10)
     ax.grid(alpha=0.3)
@@ -183,7 +63,7 @@ def plot_tradeoff(exp: Experiment, summary: pd.DataFrame) -> Figure:
     ax.set_ylim(bottom=min(ax.get_ylim()[0], 0))
     fig.tight_layout()
     place_labels(ax, points, texts, segments=segments)
-    return _finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
+    return finish(fig, [CLIP_NOTE.format(what="0% and 100%") if cut else "", few_note(exp)])
 
 
 def _money(value: float) -> str:
@@ -204,21 +84,21 @@ def plot_profit(exp: Experiment, summary: pd.DataFrame) -> Figure:
     """Profit of each strategy, and its difference from the baseline paired by replication
     (the same prospects, worth the same, under every strategy), both with 95% intervals."""
     sc = exp.scenario
-    shown = _shown(exp)
-    colors = _colors(exp.strategies)
+    shown = shown_names(exp)
+    colors = strategy_colors(exp.strategies)
     names = list(exp.strategies)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(names) + 2.6), sharey=True)
     y = np.arange(len(names))[::-1]
     for yi, name in zip(y, names):
-        mean, lo, hi = _summary_value(summary, name, "profit")
-        left.errorbar(mean, yi, xerr=_err(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
+        mean, lo, hi = summary_value(summary, name, "profit")
+        left.errorbar(mean, yi, xerr=err_bars(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
         left.annotate(_money(mean), (mean, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
         if name == sc.baseline:
             right.annotate("baseline", (0, yi), textcoords="offset points", xytext=(-6, -3), ha="right", fontsize=8,
                            color="#444444")
             continue
-        mean, lo, hi = _summary_value(summary, name, "profit_vs_baseline")
-        right.errorbar(mean, yi, xerr=_err(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
+        mean, lo, hi = summary_value(summary, name, "profit_vs_baseline")
+        right.errorbar(mean, yi, xerr=err_bars(mean, lo, hi), fmt="o", color=colors[name], capsize=4)
         right.annotate(f"{mean:+,.0f}", (mean, yi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
     left.set_yticks(y, [shown[n] for n in names])
     left.set_ylim(-0.7, len(names) - 0.3)
@@ -230,12 +110,12 @@ def plot_profit(exp: Experiment, summary: pd.DataFrame) -> Figure:
         ax.xaxis.set_major_formatter(FuncFormatter(_money_tick))
     left.set_xlabel("Profit over the horizon (revenue - cost)")
     right.set_xlabel(f"Difference from {shown[sc.baseline]} (paired by replication)")
-    best = max(names, key=lambda n: _summary_value(summary, n, "profit")[0])
+    best = max(names, key=lambda n: summary_value(summary, n, "profit")[0])
     fig.suptitle(f"Profit: {shown[best]} earns most on average\n(bars: 95% interval over replications)")
     money = sc.money
     cost = (f"Cost: every rep's paid hours at {money.rep_hour_cost:g} an hour, busy or not, "
             f"plus {money.email_cost:g} an email and {money.sms_cost:g} an SMS.")
-    return _finish(fig, [cost, _few(exp)])
+    return finish(fig, [cost, few_note(exp)])
 
 
 def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlabel: str, ylabel: str, title: str,
@@ -243,11 +123,11 @@ def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlab
     """One line per strategy: the mean of y at each x over replications, with its 95% band (cut at zero)."""
     fig, ax = plt.subplots(figsize=(9.5, 6))
     names = list(strategies)
-    colors = _colors(names)
+    colors = strategy_colors(names)
     shown = {key: plain(name) for key, name in display_names(strategies).items()}
     cut = False
     for name in names:
-        b = _band(frame[frame.strategy == name], x, y)
+        b = band(frame[frame.strategy == name], x, y)
         ax.plot(b[x], b["mean"], color=colors[name], label=shown[name])
         if b["low"].notna().any():
             cut |= bool((b["low"] < 0).any())
@@ -262,12 +142,12 @@ def _bands_over_time(frame: pd.DataFrame, x: str, y: str, strategies: dict, xlab
     rows = int(np.ceil(len(names) / 4))
     fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=min(4, len(names)), fontsize=8,
                frameon=False, bbox_to_anchor=(0.5, 0.01 + 0.028 * len(lines)))
-    return _finish(fig, lines, legend_rows=rows)
+    return finish(fig, lines, legend_rows=rows)
 
 
 def plot_cumulative_sales(exp: Experiment) -> Figure:
     daily = exp.series("daily")
-    shown = _shown(exp)
+    shown = shown_names(exp)
     end = daily[daily["day"] == daily["day"].max()].groupby("strategy")["cumulative_sales"].mean()
     title = "Sales over time by strategy (mean and 95% band)"
     if len(end) and end.max() > 0:
@@ -275,7 +155,7 @@ def plot_cumulative_sales(exp: Experiment) -> Figure:
         title = (f"By the end, “{plain(shown[most])}” had made {end[most]:.0f} sales a run"
                  + (f", “{plain(shown[least])}” {end[least]:.0f}" if least != most else "") + "\n(mean and 95% band)")
     return _bands_over_time(daily, "day", "cumulative_sales", exp.scenario.strategies,
-                            "Day of the simulation", "Cumulative sales (count)", title, [_few(exp)])
+                            "Day of the simulation", "Cumulative sales (count)", title, [few_note(exp)])
 
 
 def plot_call_load(exp: Experiment) -> Figure:
@@ -294,10 +174,10 @@ def plot_call_load(exp: Experiment) -> Figure:
     weekly = per_rep_week.groupby(["strategy", "week"])["calls"].mean()
     if len(weekly) and weekly.max() > 0:
         (busy, week) = weekly.idxmax()
-        title = (f"Busiest: “{plain(_shown(exp)[busy])}”, {weekly.max():.0f} calls per rep per working day in week "
+        title = (f"Busiest: “{plain(shown_names(exp)[busy])}”, {weekly.max():.0f} calls per rep per working day in week "
                  f"{week}\n(weekly mean and 95% band)")
     return _bands_over_time(per_rep_week, "week", "calls", exp.scenario.strategies, "Week of the simulation",
-                            "Calls per rep per working day (weekly mean)", title, [note, _few(exp)])
+                            "Calls per rep per working day (weekly mean)", title, [note, few_note(exp)])
 
 
 def rep_groups(exp: Experiment) -> list[str]:
@@ -309,7 +189,7 @@ def plot_call_load_by_group(exp: Experiment, summary: pd.DataFrame) -> Figure:
     """Each rep group's calls per rep per working day and share of paid time busy, by
     strategy (mean and 95% interval over replications)."""
     groups, names = rep_groups(exp), exp.strategies
-    shown, colors = _shown(exp), _colors(names)
+    shown, colors = shown_names(exp), strategy_colors(names)
     fig, axes = plt.subplots(1, 2, figsize=(11, 0.35 * len(groups) * len(names) + 2.8), sharey=True)
     height = 0.8 / len(names)
     clipped = False
@@ -317,11 +197,11 @@ def plot_call_load_by_group(exp: Experiment, summary: pd.DataFrame) -> Figure:
                                      (axes[1], "utilization", 100.0, "Share of paid time busy with calls (%)")]:
         for j, name in enumerate(names):
             for i, group in enumerate(groups):
-                mean, low, high = (scale * v for v in _summary_value(summary, name, f"group_{group}_{metric}"))
+                mean, low, high = (scale * v for v in summary_value(summary, name, f"group_{group}_{metric}"))
                 low, high, cut = clip(low, high, 0.0, 100.0 if metric == "utilization" else np.inf)
                 clipped |= cut
                 y = i + (j - (len(names) - 1) / 2) * height
-                ax.barh(y, mean, height=height * 0.9, color=colors[name], xerr=_err(mean, low, high), capsize=2,
+                ax.barh(y, mean, height=height * 0.9, color=colors[name], xerr=err_bars(mean, low, high), capsize=2,
                         label=shown[name] if i == 0 else None)
         ax.set_xlabel(label)
         ax.set_yticks(range(len(groups)), [plain(g) for g in groups])
@@ -333,7 +213,7 @@ def plot_call_load_by_group(exp: Experiment, summary: pd.DataFrame) -> Figure:
     notes = ["Working days and paid time are each group's own: its calendar, time zone, holidays and leave."]
     if clipped:
         notes.append(CLIP_NOTE.format(what="0 and 100%"))
-    return _finish(fig, notes + [_few(exp)])
+    return finish(fig, notes + [few_note(exp)])
 
 
 RESPONSE_WINDOWS = ((5.0, "within 5 minutes"), (60.0, "within 1 hour"), (1440.0, "within 1 day"))
@@ -357,7 +237,7 @@ def plot_response_time(exp: Experiment) -> Figure:
     """What a manager asks: the share of new leads called within 5 minutes, 1 hour and 1 day (a
     lead the team dropped counts as not called), per strategy, with 95% intervals."""
     shares = response_shares(exp)
-    shown = _shown(exp)
+    shown = shown_names(exp)
     due = shares.groupby("strategy", sort=False)["due"].sum()
     names = [n for n in exp.strategies if due.get(n, 0) > 0]
     left_out = [shown[n] for n in exp.strategies if n not in names]
@@ -402,11 +282,11 @@ def plot_response_time(exp: Experiment) -> Figure:
     ax.set_ylabel("Strategy")
     ax.set_title(plain(title), fontsize=10)
     ax.grid(alpha=0.3, axis="x")
-    lines = [n for n in notes + [CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)] if n]
+    lines = [n for n in notes + [CLIP_NOTE.format(what="0% and 100%") if cut else "", few_note(exp)] if n]
     if names:
         fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=len(RESPONSE_WINDOWS), fontsize=8,
                    frameon=False, bbox_to_anchor=(0.5, 0.01 + 0.028 * len(lines)))
-    return _finish(fig, lines, legend_rows=1 if names else 0)
+    return finish(fig, lines, legend_rows=1 if names else 0)
 
 
 def plot_sales_by_touch(exp: Experiment) -> Figure:
@@ -414,7 +294,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     runs = exp.runs()
     cols, what = attempt_columns(runs.columns)
     names = exp.strategies
-    shown = _shown(exp)
+    shown = shown_names(exp)
     ncols = min(4, len(names))
     nrows = int(np.ceil(len(names) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.6, 2.4 * nrows + 1.2), sharex=True, sharey=True,
@@ -422,7 +302,7 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     late_share = {}
     labels = [label for label, _ in cols]
     x = np.arange(len(cols))
-    colors = _colors(names)
+    colors = strategy_colors(names)
     claim_x = [labels.index(str(k)) for k in CLAIM if str(k) in labels]
     plural = what + ("es" if what == "touch" else "s")
     cut = False
@@ -469,13 +349,13 @@ def plot_sales_by_touch(exp: Experiment) -> Figure:
     fig.suptitle(plain(title), fontsize=11)
     key = (f"Bars: share of each strategy's sales on each {what} (95% interval). Dashed: the unsourced claim "
            f"'2/3/5/10%, then {CLAIM_LATE}% on the 5th to 12th'.")
-    return _finish(fig, [key, CLIP_NOTE.format(what="0% and 100%") if cut else "", _few(exp)])
+    return finish(fig, [key, CLIP_NOTE.format(what="0% and 100%") if cut else "", few_note(exp)])
 
 
 def plot_complaints_by_cause(exp: Experiment) -> Figure:
     runs = exp.runs()
     names = exp.strategies
-    shown = _shown(exp)
+    shown = shown_names(exp)
     fig, ax = plt.subplots(figsize=(10, 6))
     labels = {"frequency": "touches too frequent", "after_no": "touched after a clear no", "pushy_rep": "pushy rep"}
     causes = [c for c in CAUSES if runs[f"complaints_{c}"].sum() > 0]  # a cause nobody complained of: no bar, no legend
@@ -511,7 +391,7 @@ def plot_complaints_by_cause(exp: Experiment) -> Figure:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3, axis="y")
     none = f"No complaint from: {', '.join(absent)}." if absent and causes else ""
-    return _finish(fig, [none, CLIP_NOTE.format(what="zero") if cut else "", _few(exp)])
+    return finish(fig, [none, CLIP_NOTE.format(what="zero") if cut else "", few_note(exp)])
 
 
 def mix_shares(exp: Experiment) -> dict[str, pd.DataFrame]:
@@ -530,7 +410,7 @@ def plot_readiness_mix(exp: Experiment) -> Figure:
     """The buying journey of the market: one stacked chart (the baseline's), since the market moves
     on its own and the mix hardly differs between strategies; the title says by how much it does."""
     shares = mix_shares(exp)
-    shown = _shown(exp)
+    shown = shown_names(exp)
     names = list(shares)
     ref = exp.scenario.baseline if exp.scenario.baseline in shares else names[0]
     states = list(STATE_NAMES)
@@ -572,7 +452,7 @@ def figures(exp: Experiment, summary: pd.DataFrame) -> dict[str, Figure]:
 def notes(exp: Experiment) -> list[str]:
     """What the plots leave out or cannot show, in words, for the command line to print."""
     out = []
-    shown = _shown(exp)
+    shown = shown_names(exp)
     due = response_shares(exp).groupby("strategy")["due"].sum()
     missing = [shown[n] for n in exp.strategies if due.get(n, 0) == 0]
     if len(missing) == len(exp.strategies):

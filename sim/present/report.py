@@ -197,7 +197,8 @@ def _touch_words(plan) -> list[str]:
             what = {"call": "a call", "email": "an email", "sms": "a text"}[listed[0][1]]
         bits.append(f"{what} on cadence day{'s' if len(listed) > 1 else ''} {days}")
         if plan.repeat is not None:
-            more = f"{plan.repeat.count} more times" if plan.repeat.count else "until the end"
+            more = (f"{plan.repeat.count} more time{'s' if plan.repeat.count != 1 else ''}" if plan.repeat.count
+                    else "until the end")
             bits.append(f"then a {plan.repeat.channel} every {duration_words(plan.repeat.every)} ({more})")
         if plan.max_touches is not None:
             bits.append(f"at most {plan.max_touches} touches")
@@ -218,6 +219,11 @@ def describe_strategy(strategy: Strategy, has_inbound: bool = True) -> str:
     if first:
         bits.append(first)
     bits.append("stops after a clear no" if strategy.stop_on_no else "keeps calling after a clear no")
+    if strategy.stop_after_conversation:
+        bits.append("stops after any conversation that did not sell")
+    if strategy.give_up is not None:
+        bits.append("gives up after a number of unsold attempts drawn per prospect ("
+                    + strategy.give_up.mean_words() + (", by segment" if strategy.give_up.segments else "") + ")")
     if strategy.book_next_step:
         bits.append("books the next call on every conversation" + (", with a reminder email" if strategy.reminder_email else ""))
     if strategy.rep_pushiness is not None:

@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.present.plots import plain  # noqa: E402
+from sim.present.plot_style import plain  # noqa: E402
 from sim.present.sentences import field_words  # noqa: E402  (re-exported: the sweep's axes are labelled with it)
 
 PANELS = [

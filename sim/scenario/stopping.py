@@ -57,11 +57,11 @@ class GiveUpTable(_M):
         return out
 
     def mean_words(self) -> str:
-        """The median k in words (for descriptions), or that half are never given up on."""
+        """The median k in words (for descriptions), or that fewer than half are ever given up on."""
         for j, c in enumerate(self.cdf()):
             if c >= 0.5:
-                return f"half given up by attempt {j}"
-        return "fewer than half ever given up"
+                return f"half of those not sold given up by attempt {j}"
+        return "fewer than half of those not sold ever given up"
 
 
 class SegmentGiveUp(GiveUpTable):

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.workshop import page as W
+from sim.workshop import suggest as SG
 from sim.scenario.loading import ScenarioError
 from sim.present.story import StoryError, render
 
@@ -227,6 +228,30 @@ def _exports(scenario, setup: W.Setup) -> None:
             st.download_button("Download report.html", _state()["report"], file_name="report.html", mime="text/html")
 
 
+def _suggest(base: W.Base, setup: W.Setup, valid: bool) -> None:
+    """The "suggest a B" button: a search from A, time-boxed, whose result B then starts from."""
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    with c1:
+        seconds = st.number_input("Search for (seconds)", min_value=int(SG.SECONDS[0]), max_value=int(SG.SECONDS[1]),
+                                  value=int(SG.DEFAULT_SECONDS), step=5, key="suggest-seconds")
+    with c2:
+        pressed = st.button("Suggest a B", disabled=not valid,
+                            help="Search from A for a better cadence within the time given; B then starts from it")
+    state = _state()
+    if pressed:
+        bar = st.progress(0.0, text="Searching from A...")
+        new_base, new_setup, strategy, text = SG.suggest_b(
+            base, setup, float(seconds),
+            progress=lambda share: bar.progress(share, text=f"Searching from A: {share * seconds:.0f} of {seconds} s"))
+        if strategy is not None:
+            state["suggested"], state["origin"], state["pending-B"] = strategy, new_setup, SG.SUGGESTED
+            state["version-B"] += 1
+        state["suggestion"] = text
+        st.rerun()
+    if state.get("suggestion"):
+        st.success(state["suggestion"])
+
+
 # ---------------------------------------------------------------- the page
 def main() -> None:
     st.set_page_config(page_title="followup-sim workshop", layout="wide")
@@ -236,6 +261,9 @@ def main() -> None:
         st.error(str(exc))
         st.stop()
     state = _state()
+    base = SG.with_suggestion(base, state.get("suggested"))  # a suggested B is one more starting point
+    if state.pop("pending-B", None):  # B's start picker forgets its choice and opens on the suggestion
+        state.pop("start-B", None)
     if "origin" not in state:
         state["version-A"] = state["version-B"] = 0
         state["origin"] = W.default_setup(base)
@@ -276,6 +304,8 @@ def main() -> None:
         scenario = None
     if scenario is not None:
         st.query_params.from_dict(W.encode_setup(new))
+    with cols[1]:
+        _suggest(base, new, scenario is not None)
 
     ran = state.get("ran")
     first = ran is None and scenario is not None

@@ -96,6 +96,8 @@ td, th { text-align: left; padding: 0.25em 0.8em 0.25em 0; border-bottom: 2px so
 th { font-size: var(--small); color: #333; }
 footer { font-size: var(--small); color: #333; padding: 0.5vh 3vw 1vh 3vw; display: flex; justify-content: space-between; }
 .busy { color: #b35c00; }
+button.suggest { font-size: var(--small); padding: 0.3em 0.8em; margin: 0.4em 0; border: 2px solid #333; border-radius: 8px;
+                 background: #f4f4f4; align-self: flex-start; }
 """
 
 PHONE_CSS = """
@@ -149,7 +151,11 @@ function tally(parent) {
   if (g.length) parent.append(el("p", "small", g.join("; ")));
 }
 const views = {
-  question(m) { m.append(el("h1", "", state.question || "Which follow-up works better?")); sides(m); m.append(joinBox(true)); },
+  question(m) { m.append(el("h1", "", state.question || "Which follow-up works better?")); sides(m);
+    const b = el("button", "suggest", "Suggest a B: search from A for " + state.suggest_seconds + " s (key B)");
+    b.disabled = !!state.busy; b.addEventListener("click", suggest); m.append(b);
+    if (state.suggestion) m.append(el("p", "small suggestion", state.suggestion));
+    m.append(joinBox(!state.suggestion)); },
   vote(m) { m.append(el("h1", "", "Vote: which closes more deals, A or B? And guess B's numbers."));
             tally(m); m.append(joinBox(false)); },
   reveal(m) { if (!state.answer) { m.append(el("p", "busy", "Simulating...")); return; }
@@ -186,8 +192,9 @@ function render() {
   }
   const f = document.getElementById("foot"); f.replaceChildren();
   f.append(el("span", "", (state.step + 1) + "/" + state.steps.length + " " + state.titles[name]));
-  f.append(el("span", state.busy ? "busy" : "", state.busy ? state.busy + "..." : "Keys: arrows move, P plays the game, 1-9 call budget, S slides, H handout"));
+  f.append(el("span", state.busy ? "busy" : "", state.busy ? state.busy + "..." : "Keys: arrows move, B suggests a B, P plays the game, 1-9 call budget, S slides, H handout"));
 }
+function suggest() { if (!state.busy) api({action: "suggest", seconds: state.suggest_seconds}); }
 async function poll() {
   try { const r = await fetch("/api/state", {headers: {"X-Trainer": token}}); if (r.ok) { state = await r.json(); render(); } }
   catch (e) { /* the server stopped: keep the last screen */ }
@@ -199,6 +206,7 @@ document.addEventListener("keydown", e => {
   else if (["ArrowLeft", "PageUp"].includes(e.key)) api({action: "step", step: state.step - 1});
   else if (e.key === "Home") api({action: "step", step: 0});
   else if (e.key === "p" || e.key === "P") api({action: "play"});
+  else if (e.key === "b" || e.key === "B") suggest();
   else if (/^[1-9]$/.test(e.key)) api({action: "budget", budget: Number(e.key)});
   else if (e.key === "s" || e.key === "h") location.href = "/take/" + (e.key === "s" ? "slides" : "handout") + ".html?t=" + encodeURIComponent(token);
   else return;

@@ -31,6 +31,7 @@ from sim.workshop import room_pages as pages
 from sim.workshop import page as W
 from sim.scenario.errors import UserError
 from sim.workshop.game import MAX_BUDGET, play
+from sim.workshop.suggest import DEFAULT_SECONDS, SECONDS, suggest_b
 from sim.workshop.room import RateLimit, Room, RoomError
 from concurrent.futures import ProcessPoolExecutor
 from sim.experiment.interrupts import worker_init
@@ -40,6 +41,8 @@ import uvicorn
 from sim.experiment.jobs import stop_pool
 from sim.present.takeaways import handout_html, slides_html
 
+SUGGEST_SECONDS = DEFAULT_SECONDS  # the presenter's "suggest a B" time box
+SUGGEST_RANGE = SECONDS
 MAX_BODY = 2048  # bytes of one phone's or trainer's request body
 TRAINER_HEADER = "x-trainer"
 
@@ -84,6 +87,7 @@ class Presentation:
         self.version = 0  # bumped whenever what the screens show changes
         self.busy: Optional[str] = None
         self.error: Optional[str] = None
+        self.suggestion = ""  # what the last "suggest a B" found, in a sentence
         self._compute = threading.Lock()
 
     # ---------------------------------------------------------------- computing (worker threads)
@@ -131,6 +135,24 @@ class Presentation:
         self.refresh(story=False)
         threading.Thread(target=self.draw_story, daemon=True).start()
 
+    def suggest(self, seconds: float = SUGGEST_SECONDS) -> None:
+        """Fill B with a small search from A, time-boxed to ``seconds`` (progress in ``busy``), then
+        simulate A and B again; the sentence about the suggestion goes in ``suggestion``."""
+        with self._compute:
+            def told(share: float) -> None:
+                self.busy = f"searching for a B from A: {share * seconds:.0f} of {seconds:.0f} s"
+                self.version += 1
+
+            told(0.0)
+            try:
+                self.base, self.setup, _, self.suggestion = suggest_b(self.base, self.setup, seconds, told)
+                self.scenario = W.build_scenario(self.base, self.setup)
+            finally:
+                self.busy = None
+                self.version += 1
+        self.refresh(story=False)
+        threading.Thread(target=self.draw_story, daemon=True).start()
+
     def play(self) -> None:
         with self._compute:
             self.busy = "playing every team's cadence"
@@ -154,7 +176,8 @@ class Presentation:
                "question": self.scenario.question or "", "starts": {k: v for k, v in self.base.names.items()},
                "sides": {"A": self.setup.a.start, "B": self.setup.b.start},
                "teams": [{"team": t, "days": list(d)} for t, d in self.room.teams().items()],
-               "images": sorted(self.images)}
+               "images": sorted(self.images), "suggestion": self.suggestion,
+               "suggest_seconds": SUGGEST_SECONDS}
         names = W.display_names(self.scenario.strategies)
         out["names"] = {s: names[s] for s in W.SIDES}
         out["descriptions"] = {s: self.scenario.strategies[s].description or "" for s in W.SIDES}
@@ -291,6 +314,8 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
             room.set_budget(data["budget"])
         elif action == "play":
             await run_in_threadpool(pres.play)
+        elif action == "suggest" and _seconds(data.get("seconds", SUGGEST_SECONDS)) is not None:
+            await run_in_threadpool(pres.suggest, _seconds(data.get("seconds", SUGGEST_SECONDS)))
         elif action == "new_question":
             room.next_question()
         else:
@@ -354,6 +379,13 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
               Route("/favicon.ico", lambda request: Response(status_code=204))]
     app = Starlette(routes=routes, exception_handlers={UserError: user_error})
     return Guard(app, pres.listen.hosts(), limit or RateLimit(), trainer)
+
+
+def _seconds(value: object) -> Optional[float]:
+    """A time box for "suggest a B" as the page sent it, or None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if SUGGEST_RANGE[0] <= value <= SUGGEST_RANGE[1] else None
 
 
 def worker_pool(workers: int):
