@@ -29,6 +29,8 @@ from starlette.routing import Route
 from sim.present import presenter as P
 from sim.workshop import room_pages as pages
 from sim.workshop import page as W
+from sim.workshop import page_charts as charts
+from sim.workshop import page_stories as stories
 from sim.scenario.errors import UserError
 from sim.workshop.game import MAX_BUDGET, play
 from sim.workshop.suggest import DEFAULT_SECONDS, SECONDS, suggest_b
@@ -100,7 +102,7 @@ class Presentation:
                 view = W.compare(self.scenario, self.cache)
                 self.view, self.error = view, None
                 self.images.pop("story", None)
-                self.images["reveal"] = W.figure_png(P.reveal_figure(view))
+                self.images["reveal"] = charts.figure_png(P.reveal_figure(view))
                 self.version += 1
             finally:
                 self.busy = None
@@ -115,8 +117,8 @@ class Presentation:
             view = W.compare(scenario, self.cache)  # from the cache: the view of this very scenario
             self.busy = "drawing one prospect's story"
             try:
-                pair = W.story_pair(scenario, self.cache, "sold")
-                self.images["story"] = W.figure_png(P.pair_timeline(pair.a, pair.b, view.names))
+                pair = stories.story_pair(scenario, self.cache, "sold")
+                self.images["story"] = charts.figure_png(P.pair_timeline(pair.a, pair.b, view.names))
                 self.story_caption = (f"Prospect {pair.a.prospect}: a prospect who bought from us under {pair.under}"
                                       " - the same person with the same luck under A and B")
             except UserError as exc:
@@ -159,7 +161,7 @@ class Presentation:
             try:
                 self.board = play(self.scenario, self.room.teams(), self.cache)
                 if self.board.story is not None:
-                    self.images["winner"] = W.figure_png(P.timeline_figure(
+                    self.images["winner"] = charts.figure_png(P.timeline_figure(
                         [(f"Winner: {self.board.rows[0].team}", "#2ca02c", self.board.story)]))
                 else:
                     self.images.pop("winner", None)
