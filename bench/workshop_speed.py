@@ -25,6 +25,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from sim.workshop import page as W
+from sim.workshop import page_charts as charts
+from sim.workshop import page_stories as stories
 
 
 def _png(fig) -> None:
@@ -37,16 +39,16 @@ def library(repeats: int) -> dict[str, list[float]]:
     cache = W.RunCache()
     sc = W.build_scenario(base, setup)
     presets = W.preset_points(sc, cache)  # the page's first open
-    W.story_pair(sc, cache, "sold")
+    stories.story_pair(sc, cache, "sold")
     out: dict[str, list[float]] = {"simulate": [], "draw": [], "change": []}
     for k in range(repeats):
         changed = W.build_scenario(base, replace(setup, b=replace(setup.b, max_touches=20 + k)))
         t0 = time.perf_counter()
         view = W.compare(changed, cache)
-        W.story_pair(changed, cache, "sold")
+        stories.story_pair(changed, cache, "sold")
         t1 = time.perf_counter()
-        _png(W.tradeoff_figure(view, presets, size=(5.8, 4.2)))
-        _png(W.call_load_figure(view, size=(5.8, 4.2)))
+        _png(charts.tradeoff_figure(view, presets, size=(5.8, 4.2)))
+        _png(charts.call_load_figure(view, size=(5.8, 4.2)))
         t2 = time.perf_counter()
         out["simulate"].append(t1 - t0)
         out["draw"].append(t2 - t1)

@@ -191,3 +191,22 @@ def test_preset_notes_that_quote_a_figure_name_its_source():
     assert quoting, "the one_and_done note quotes the 44% persistence figure"
     for name, text in quoting.items():
         assert "MODEL.md section 8" in text, name
+
+
+@pytest.mark.parametrize("kind,command,where", [("optimize", "optimize", "--report"), ("sweep", "sweep", "sweep.csv"),
+                                                ("calibration", "calibrate", "calibration.md"), ("fit", "fit", "fit.md")])
+def test_report_on_another_commands_folder_says_whose_it_is_and_where_its_page_is(tmp_path, kind, command, where):
+    """`report` reads a run's folder; given another command's (its manifest says which), it says so
+    and where that command's own page is, instead of 'not a results folder'."""
+    from typer.testing import CliRunner
+
+    from sim.actions.folder_marker import FORMAT, TOOL
+    from sim.cli import app
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(f'{{"tool": "{TOOL}", "format": {FORMAT}, "kind": "{kind}", "files": []}}')
+    res = CliRunner().invoke(app, ["report", str(folder)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"a folder of `followup-sim {command}`, not of a run" in res.output and where in res.output
+    assert not (folder / "report.html").exists()

@@ -10,6 +10,8 @@ import pytest
 from sim.present import presenter as P
 from sim.workshop import game as G
 from sim.workshop import page as W
+from sim.workshop import page_charts as charts
+from sim.workshop import page_stories as stories
 from sim.workshop.room import CODE_LETTERS, Limits, RateLimit, Room, RoomError, spread
 
 
@@ -160,7 +162,7 @@ def test_no_team_no_game(small):
 def test_presenter_charts_have_no_text_under_18_px_at_1280_wide(small):
     scenario, cache = small
     view = W.compare(scenario, cache)
-    pair = W.story_pair(scenario, cache, "sold")
+    pair = stories.story_pair(scenario, cache, "sold")
     for fig in (P.reveal_figure(view), P.pair_timeline(pair.a, pair.b, view.names)):
         assert fig.get_figwidth() * fig.dpi == 1280
         assert P.smallest_text_px(fig, 1280) >= 18
@@ -192,11 +194,11 @@ def test_slides_and_handout_state_the_answer_and_carry_their_charts(small):
 
     scenario, cache = small
     view = W.compare(scenario, cache)
-    charts = {"reveal": W.figure_png(P.reveal_figure(view))}
+    images = {"reveal": charts.figure_png(P.reveal_figure(view))}
     rows = P.debrief_rows(view, Room().tally())
-    for page in (slides_html(view, charts, rows), handout_html(view, charts, rows)):
+    for page in (slides_html(view, images, rows), handout_html(view, images, rows)):
         assert html.escape(P.answer_line(view)) in page  # the lesson's answer in one line
         sources = re.findall(r'src="([^"]*)"', page)
         assert sources and all(s.startswith("data:image/png;base64,") for s in sources)  # self-contained
         assert "http" not in page.replace("followup-sim", "")
-    assert slides_html(view, charts, rows).count("<section>") == 4
+    assert slides_html(view, images, rows).count("<section>") == 4

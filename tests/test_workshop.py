@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.workshop import page as W
+from sim.workshop import page_charts as charts
+from sim.workshop import page_stories as stories
 from sim.cli import app
 from sim.experiment.jobs import run_experiment
 from sim.scenario.loading import ScenarioError, load_scenario
@@ -180,12 +182,12 @@ def test_a_damaged_link_is_refused_with_a_message(base):
 @pytest.mark.parametrize("pick", W.STORY_PICKS)
 def test_the_story_pair_follows_one_prospect_of_the_picked_kind(base, cache, pick):
     sc = W.build_scenario(base, W.default_setup(base))
-    pair = W.story_pair(sc, cache, pick)
+    pair = stories.story_pair(sc, cache, pick)
     assert pair.a.prospect == pair.b.prospect
     picked = pair.a if pair.under == "A" else pair.b
     assert kind_of(picked.events) == pick
     if pair.candidates > 1:
-        other = W.story_pair(sc, cache, pick, nth=1)
+        other = stories.story_pair(sc, cache, pick, nth=1)
         assert other.a.prospect != pair.a.prospect
         assert kind_of((other.a if other.under == "A" else other.b).events) == pick
 
@@ -304,7 +306,7 @@ def test_the_tradeoff_chart_puts_a_and_b_at_their_numbers_over_every_preset(base
     sc = W.build_scenario(base, W.default_setup(base))
     view = W.compare(sc, cache)
     presets = W.preset_points(sc, cache)
-    ax = W.tradeoff_figure(view, presets).axes[0]
+    ax = charts.tradeoff_figure(view, presets).axes[0]
     points = {c.get_label(): tuple(float(v[0]) for v in c.lines[0].get_data()) for c in ax.containers}
     for side in W.SIDES:
         p = view.point(side)

@@ -72,6 +72,24 @@ def kind_of(info: dict) -> str:
     return "run"
 
 
+# where the page of another command's results folder comes from (``report`` reads only run folders)
+OTHER_PAGES = {
+    "optimize": "its summary.md holds the answer, and `followup-sim optimize SCENARIO.yaml --report` writes its report.html",
+    "sweep": "sweep.csv and its plots are its results",
+    "calibration": "calibration.md is its report",
+    "fit": "fit.md is its report",
+}
+
+
+def not_a_run(folder: Path) -> Optional[str]:
+    """Why ``folder`` is a results folder of another command than ``run`` (and where its report is),
+    or None when it is not one (a run's folder, or none of ours)."""
+    info = manifest_of(Path(folder))
+    kind = kind_of(info) if info else "run"
+    command = {"calibration": "calibrate"}.get(kind, kind)
+    return f"{folder}: a folder of `followup-sim {command}`, not of a run: {OTHER_PAGES[kind]}" if kind in OTHER_PAGES else None
+
+
 def _describe(info: dict) -> str:
     kind = kind_of(info)
     if kind == "calibration":

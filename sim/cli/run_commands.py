@@ -179,7 +179,11 @@ def report_(results: Path = typer.Argument(..., help="A results folder written b
     from sim.present.report import write_report  # imported here: see the top of this file
 
     from sim.actions.folder_marker import add_file  # imported here: see the top of this file
+    from sim.actions.folders import not_a_run
 
+    other = not_a_run(results)
+    if other:
+        fail(_escape(other))
     with user_errors():
         path = write_report(results, out)
     if path.parent.resolve() == results.resolve():

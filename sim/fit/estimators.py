@@ -171,11 +171,9 @@ def fit_reachability(n: np.ndarray, k: np.ndarray, weights: Optional[np.ndarray]
     n = np.asarray(n, float)
     k = np.asarray(k, float)
     w = np.ones_like(n) if weights is None else np.asarray(weights, float)
-    # the likelihood only sees (n, k): each distinct pair once, weighted by the prospects it stands
-    # for (a CRM export's 300,000 prospects have a few hundred distinct pairs)
+    # each distinct (n, k) once, weighted by its prospects: 300,000 prospects have a few hundred pairs
     pairs, inverse = np.unique(np.stack([n, k]), axis=1, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=w, minlength=pairs.shape[1])
-    n, k = pairs[0], pairs[1]
+    (n, k), w = pairs, np.bincount(inverse.ravel(), weights=w, minlength=pairs.shape[1])
 
     def nll(theta: np.ndarray) -> float:
         theta = np.clip(theta, -LOG_LIMIT, LOG_LIMIT)

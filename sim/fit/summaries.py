@@ -199,6 +199,15 @@ class _Bad:
             if len(self.shown) < SHOWN_BAD_ROWS:
                 self.shown.append(f"line {line}, column {column!r} ({fieldname}): {reason} (got {v!r})")
 
+    def refuse_if_any(self, path: Path, rows: int) -> None:
+        """A ``SummaryError`` counting the unreadable rows by reason, naming the first ones; nothing when none."""
+        if not self.count:
+            return
+        out = [f"{path}: {self.count:,} of {rows:,} rows cannot be read (nothing was fitted or written)"]
+        out += [f"  {n:,} row{'s' if n != 1 else ''}: {reason}" for reason, n in sorted(self.by_reason.items(), key=lambda kv: -kv[1])]
+        out += ["  first rows:"] + [f"    {s}" for s in self.shown[:10]]
+        raise SummaryError("\n".join(out))
+
 
 def _whole(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Whole numbers >= 0 ('3', '3.0'); the values and which rows are not such a number."""
@@ -297,13 +306,7 @@ def read_summaries(path: Path | str, mapping: Optional[Path | str] = None,
         unusable = {v for v in out[name].unique() if not _names_a_segment(v)}
         bad.flag(out[name].isin(unusable).to_numpy(), col, name, f"a segment value is 1 to {MAX_LABEL} characters "
                  "without control characters (it names the scenario's segment and its metrics)", out[name])
-    if bad.count:
-        lines_out = [f"{path}: {bad.count:,} of {len(raw):,} rows cannot be read (nothing was fitted or written)"]
-        for reason, count in sorted(bad.by_reason.items(), key=lambda kv: -kv[1]):
-            lines_out.append(f"  {count:,} row{'s' if count != 1 else ''}: {reason}")
-        lines_out.append("  first rows:")
-        lines_out += [f"    {s}" for s in bad.shown[:10]]
-        raise SummaryError("\n".join(lines_out))
+    bad.refuse_if_any(path, len(raw))
     notes = list(m.notes)
     if skipped:
         notes.append(f"{skipped:,} of {rows:,} rows skipped by the mapping's keep:")

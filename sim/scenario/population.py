@@ -167,6 +167,14 @@ class Population(_M):
         default=None, description="segment columns whose values set reachability, conversation rates or deal "
                                   "value (docs/model.md 2.3); empty = one population")
 
+    @field_validator("segments", mode="before")
+    @classmethod
+    def _segments_shape(cls, v: object) -> object:
+        if v is not None and not isinstance(v, dict):
+            raise ValueError("expected {columns: {COLUMN: {VALUE: {share: ...}}}} and/or {cells: [{values: {COLUMN: "
+                             "VALUE, ...}, share: ...}]} (docs/model.md, section 2.3), not a " + type(v).__name__)
+        return v
+
     @field_validator("timezones")
     @classmethod
     def _tz(cls, v: dict[int, float]) -> dict[int, float]:

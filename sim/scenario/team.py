@@ -223,18 +223,3 @@ class Team(_M):
             raise ValueError(f"reps: no group takes {', '.join(repr(k) for k in missing)} tasks; add them to some "
                              "group's takes (every kind of call must have someone to make it)")
         return self
-
-
-class Rules(_M):
-    """Calling rules reported as breaches (not enforced unless the strategy respects them)."""
-
-    legal_start: ClockTime = "08:00"
-    legal_end: ClockTime = "20:00"
-    max_calls_24h: int = Field(default=3, ge=1)
-    max_calls_7d: int = Field(default=7, ge=1)
-
-    @model_validator(mode="after")
-    def _span(self) -> "Rules":
-        if self.legal_end <= self.legal_start:
-            raise ValueError("legal_end must be after legal_start")
-        return self

@@ -18,6 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from sim.workshop import page as W
+from sim.workshop import page_charts as charts
+from sim.workshop import page_stories as stories
 from sim.workshop import suggest as SG
 from sim.scenario.loading import ScenarioError
 from sim.present.story import StoryError, render
@@ -138,8 +140,8 @@ def _results(view: W.View, predict: bool) -> None:
     if _state().get("charts-key") != key:  # drawn once per result, not on every click
         with st.spinner("Drawing..."):
             presets = W.preset_points(view.scenario, cache)
-            _state()["charts"] = (W.figure_png(W.tradeoff_figure(view, presets, size=(5.8, 4.2))),
-                                  W.figure_png(W.call_load_figure(view, size=(5.8, 4.2))))
+            _state()["charts"] = (charts.figure_png(charts.tradeoff_figure(view, presets, size=(5.8, 4.2))),
+                                  charts.figure_png(charts.call_load_figure(view, size=(5.8, 4.2))))
             _state()["charts-key"] = key
     tradeoff, load = _state()["charts"]
     left, right = st.columns(2)
@@ -198,7 +200,7 @@ def _story(view: W.View) -> None:
     if c2.button("Another prospect"):
         _state()["nth"] = _state().get("nth", 0) + 1
     try:
-        pair = W.story_pair(view.scenario, _cache(), pick, _state().get("nth", 0))
+        pair = stories.story_pair(view.scenario, _cache(), pick, _state().get("nth", 0))
     except StoryError as exc:
         st.info(str(exc))
         return

@@ -3,7 +3,8 @@ plus a trainer's edits, validated into one Scenario, run with a cache, and told 
 stories, a trade-off chart, an exportable scenario file, a report and a link.
 
 The page (``sim/workshop/app.py``) only draws widgets and calls these functions; everything
-here can be used and tested without Streamlit.
+here can be used and tested without Streamlit. Its charts are in ``page_charts``, the story of one
+prospect under A and B in ``page_stories``.
 
     base = workshop_base()                              # or base_from_file(path)
     setup = default_setup(base)
@@ -22,7 +23,6 @@ import base64
 import dataclasses
 import hashlib
 import json
-import math
 import re
 import tempfile
 import zlib
@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import numpy as np
 import pandas as pd
 
 from sim.present import sentences as S
@@ -40,14 +39,8 @@ from sim.scenario.loading import ScenarioError, dump_scenario, read_yaml, valida
 from sim.model.results import RunResult
 from sim.scenario.schema import Scenario
 from sim.experiment.stats import summarize
-from sim.present.story import PICKS, Story, StoryError, differing, kinds_of, pick_prospect, tell
 from sim.scenario.strategies import PRESETS, Strategy, display_names
 from sim.scenario.units import format_duration
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from sim.present.plots import place_labels
-import io
-from sim.experiment.stats import t_interval
 from sim.actions.runner import run_into_folder
 import sys
 
@@ -385,132 +378,10 @@ def preset_points(scenario: Scenario, cache: RunCache,
     return pd.DataFrame(rows)
 
 
-def _bars(mean: float, low: float, high: float, floor: float = 0.0) -> list[list[float]]:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return [[0.0], [0.0]]
-    return [[max(0.0, mean - max(low, floor))], [max(0.0, high - mean)]]
-
-
-COLORS = {"A": "#1f77b4", "B": "#d62728"}
-
-
-def tradeoff_figure(view: View, presets: Optional[pd.DataFrame] = None, size: tuple[float, float] = (7.5, 5.0)):
-    """Close rate against complaints per 1,000: the presets in grey, A and B in colour, 95% interval bars."""
-
-
-    fig = Figure(figsize=size, dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    points, texts, styles = [], [], []
-    for side in SIDES:
-        p = view.point(side)
-        ax.errorbar(p["complaints"], p["close_rate"], xerr=_bars(p["complaints"], p["complaints_low"], p["complaints_high"]),
-                    yerr=_bars(p["close_rate"], p["close_low"], p["close_high"]), fmt="o", ms=9, capsize=4, lw=2,
-                    color=COLORS[side], label=f"{side}: {view.names[side]}", zorder=3)
-        points.append((p["complaints"], p["close_rate"]))
-        texts.append(side)
-        styles.append({"fontsize": 13, "fontweight": "bold", "color": COLORS[side], "zorder": 4})
-    if presets is not None:
-        for row in presets.itertuples(index=False):
-            ax.errorbar(row.complaints, row.close_rate,
-                        xerr=_bars(row.complaints, row.complaints_low, row.complaints_high),
-                        yerr=_bars(row.close_rate, row.close_low, row.close_high),
-                        fmt="o", color="0.72", ms=5, capsize=2, lw=1, zorder=1)
-            points.append((row.complaints, row.close_rate))
-            texts.append(row.name)
-            styles.append({"fontsize": 7, "color": "0.5", "zorder": 1})
-    ax.set_xlabel("Complaints per 1,000 prospects")
-    ax.set_ylabel("Close rate (% of prospects who bought from us)")
-    ax.set_title("Close rate vs complaints: up and to the left is better\n"
-                 "(bars: 95% interval over replications; grey: the presets)", fontsize=10)
-    ax.margins(x=0.12, y=0.1)
-    ax.set_xlim(left=-0.04 * max(ax.get_xlim()[1], 1))
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    for label, style in zip(place_labels(ax, points, texts, fontsize=8), styles):
-        label.set(**style)
-    return fig
-
-
-def figure_png(fig) -> bytes:
-    """A figure as PNG bytes (what the page shows, kept so a rerun need not draw it again)."""
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 def view_key(scenario: Scenario) -> str:
     """A hash of everything an A-vs-B view shows: the world, both strategies and their names."""
     return _digest([common_key(scenario), scenario.replications,
                     {k: [strategy_key(s), s.label] for k, s in scenario.strategies.items()}])
-
-
-def call_load_figure(view: View, size: tuple[float, float] = (7.5, 5.0)):
-    """Calls per rep per working day, week by week, for A and B (mean and 95% band)."""
-
-
-    fig = Figure(figsize=size, dpi=110)
-    ax = fig.subplots()
-    rd = view.experiment.series("rep_days")
-    rd = rd.assign(week=rd["day"] // 7 + 1)
-    full = int(math.ceil(view.scenario.horizon / (24 * 60))) // 7
-    per = rd[rd.week <= full].groupby(["strategy", "replication", "week"], as_index=False)["calls"].mean()
-    for side in SIDES:
-        rows = [(w, *t_interval(g["calls"])[:3]) for w, g in per[per.strategy == side].groupby("week")]
-        if not rows:
-            continue
-        w, m, lo, hi = (np.array(x, dtype=float) for x in zip(*rows))
-        ax.plot(w, m, color=COLORS[side], lw=2, label=f"{side}: {view.names[side]}")
-        ax.fill_between(w, np.clip(lo, 0, None), hi, color=COLORS[side], alpha=0.2, lw=0)
-    ax.set_xlabel("Week of the simulation")
-    ax.set_ylabel("Calls per rep per working day")
-    ax.set_title("Call load on each rep, week by week (mean and 95% band)", fontsize=10)
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-# ---------------------------------------------------------------- one prospect's story
-@dataclass
-class StoryPair:
-    a: Story
-    b: Story
-    under: str  # the side whose outcome was picked ("A", or "B" when nobody under A fits)
-    candidates: int  # how many prospects fit the pick
-
-
-def story_candidates(events: pd.DataFrame, other: pd.DataFrame, pick: str) -> list[int]:
-    """Prospects of the ``pick`` kind in ``events``: the typical one (``story.pick_prospect``) first,
-    then those whose outcome (final state) differs in ``other``, then the rest, each by how much happened to them."""
-    first = pick_prospect(events, pick, other)
-    if first is None:
-        return []
-    kinds, differ = kinds_of(events), differing(events, other)
-    sizes = events.groupby("prospect").size()
-    of_kind = sorted((p for p, k in kinds.items() if k == pick and p != first), key=lambda p: (int(sizes[p]), p))
-    return [first] + [p for p in of_kind if p in differ] + [p for p in of_kind if p not in differ]
-
-
-def story_pair(scenario: Scenario, cache: RunCache, pick: str, nth: int = 0, replication: int = 0) -> StoryPair:
-    """One prospect's story under A and under B (``story.tell``): the ``nth`` prospect of the pick's
-    kind under A (under B when nobody under A fits), the typical one first."""
-    if pick not in PICKS:
-        raise StoryError(f"pick {pick!r}: expected one of {', '.join(STORY_PICKS)}")
-    ev = {side: cache.run(scenario, side, replication, event_log=True).events for side in SIDES}
-    under, found = "A", story_candidates(ev["A"], ev["B"], pick)
-    if not found:
-        under, found = "B", story_candidates(ev["B"], ev["A"], pick)
-    if not found:
-        raise StoryError(f"nobody {pick} under A or B in replication {replication}; try another kind of prospect")
-    prospect = found[nth % len(found)]
-    a, b = (tell(scenario, side, prospect=prospect, replication=replication, events=ev[side]) for side in SIDES)
-    (a if under == "A" else b).picked = pick
-    return StoryPair(a, b, under, len(found))
 
 
 # ---------------------------------------------------------------- export

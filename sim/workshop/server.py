@@ -29,6 +29,8 @@ from starlette.routing import Route
 from sim.present import presenter as P
 from sim.workshop import room_pages as pages
 from sim.workshop import page as W
+from sim.workshop import page_charts as charts
+from sim.workshop import page_stories as stories
 from sim.scenario.errors import UserError
 from sim.workshop.game import MAX_BUDGET, play
 from sim.workshop.suggest import DEFAULT_SECONDS, SECONDS, suggest_b
@@ -100,7 +102,7 @@ class Presentation:
                 view = W.compare(self.scenario, self.cache)
                 self.view, self.error = view, None
                 self.images.pop("story", None)
-                self.images["reveal"] = W.figure_png(P.reveal_figure(view))
+                self.images["reveal"] = charts.figure_png(P.reveal_figure(view))
                 self.version += 1
             finally:
                 self.busy = None
@@ -115,8 +117,8 @@ class Presentation:
             view = W.compare(scenario, self.cache)  # from the cache: the view of this very scenario
             self.busy = "drawing one prospect's story"
             try:
-                pair = W.story_pair(scenario, self.cache, "sold")
-                self.images["story"] = W.figure_png(P.pair_timeline(pair.a, pair.b, view.names))
+                pair = stories.story_pair(scenario, self.cache, "sold")
+                self.images["story"] = charts.figure_png(P.pair_timeline(pair.a, pair.b, view.names))
                 self.story_caption = (f"Prospect {pair.a.prospect}: a prospect who bought from us under {pair.under}"
                                       " - the same person with the same luck under A and B")
             except UserError as exc:
@@ -159,7 +161,7 @@ class Presentation:
             try:
                 self.board = play(self.scenario, self.room.teams(), self.cache)
                 if self.board.story is not None:
-                    self.images["winner"] = W.figure_png(P.timeline_figure(
+                    self.images["winner"] = charts.figure_png(P.timeline_figure(
                         [(f"Winner: {self.board.rows[0].team}", "#2ca02c", self.board.story)]))
                 else:
                     self.images.pop("winner", None)
@@ -246,32 +248,40 @@ class TooLarge(UserError):
 
 
 # ---------------------------------------------------------------- the routes
-def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
+def is_trainer(pres: Presentation, request: Request) -> bool:
+    """A request from the trainer: on the local address, with the trainer's token."""
+    local = (request.scope.get("server") or ("",))[0] == pres.listen.local
+    token = request.headers.get(TRAINER_HEADER) or request.query_params.get("t")
+    return local and pres.room.is_trainer(token)
+
+
+def refuse() -> Response:
+    return PlainTextResponse("this needs the trainer's link", 403)
+
+
+async def json_body(request: Request) -> dict:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise UserError("send JSON (Content-Type: application/json)")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise TooLarge("request too large")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise UserError("the request is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise UserError("the request must be a JSON object")
+    return data
+
+
+def _trainer_routes(pres: Presentation) -> list[Route]:
+    """The presenter's screen and its controls, each refused without the trainer's link."""
     room = pres.room
 
     def trainer(request: Request) -> bool:
-        local = (request.scope.get("server") or ("",))[0] == pres.listen.local
-        token = request.headers.get(TRAINER_HEADER) or request.query_params.get("t")
-        return local and room.is_trainer(token)
-
-    def refuse() -> Response:
-        return PlainTextResponse("this needs the trainer's link", 403)
-
-    async def body(request: Request) -> dict:
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            raise UserError("send JSON (Content-Type: application/json)")
-        raw = b""
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_BODY:
-                raise TooLarge("request too large")
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise UserError("the request is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise UserError("the request must be a JSON object")
-        return data
+        return is_trainer(pres, request)
 
     async def present(request: Request) -> Response:
         if not trainer(request):
@@ -304,7 +314,7 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
     async def control(request: Request) -> Response:
         if not trainer(request):
             return refuse()
-        data = await body(request)
+        data = await json_body(request)
         action = data.get("action")
         if action == "step" and isinstance(data.get("step"), int):
             pres.go(data["step"])
@@ -322,6 +332,14 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
             raise UserError("unknown control")
         pres.version += 1
         return JSONResponse(pres.state())
+
+    return [Route("/", present), Route("/api/state", state), Route("/img/{name}", image), Route("/take/{name}", take),
+            Route("/api/control", control, methods=["POST"])]
+
+
+def _phone_routes(pres: Presentation) -> list[Route]:
+    """The phones' page: joining with the room's code, the question, votes and team entries."""
+    room = pres.room
 
     async def join(request: Request) -> Response:
         code = request.query_params.get("c", "")
@@ -347,14 +365,14 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
         return JSONResponse(data)
 
     async def vote(request: Request) -> Response:
-        data = await body(request)
+        data = await json_body(request)
         room.check_code(data.get("code"))
         ballot = room.vote(phone_of(request), data)
         return JSONResponse({"ok": True, "choice": ballot.choice, "close_rate": ballot.close_rate,
                              "complaints": ballot.complaints})
 
     async def team(request: Request) -> Response:
-        data = await body(request)
+        data = await json_body(request)
         room.check_code(data.get("code"))
         if set(data) - {"code", "team", "days"}:
             raise UserError("a team's entry has only: team, days")
@@ -368,17 +386,20 @@ def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
             return PlainTextResponse("not found", 404)
         return Response(text, media_type="text/javascript" if name.endswith(".js") else "text/css")
 
-    async def user_error(request: Request, exc: UserError) -> Response:
-        status = 413 if isinstance(exc, TooLarge) else 403 if isinstance(exc, RoomError) else 400
-        return JSONResponse({"ok": False, "error": str(exc)}, status)
+    return [Route("/join", join), Route("/api/phone", phone_state), Route("/api/vote", vote, methods=["POST"]),
+            Route("/api/team", team, methods=["POST"]), Route("/static/{name}", asset)]
 
-    routes = [Route("/", present), Route("/api/state", state), Route("/img/{name}", image), Route("/take/{name}", take),
-              Route("/api/control", control, methods=["POST"]), Route("/join", join),
-              Route("/api/phone", phone_state), Route("/api/vote", vote, methods=["POST"]),
-              Route("/api/team", team, methods=["POST"]), Route("/static/{name}", asset),
-              Route("/favicon.ico", lambda request: Response(status_code=204))]
+
+async def user_error(request: Request, exc: UserError) -> Response:
+    status = 413 if isinstance(exc, TooLarge) else 403 if isinstance(exc, RoomError) else 400
+    return JSONResponse({"ok": False, "error": str(exc)}, status)
+
+
+def build_app(pres: Presentation, limit: Optional[RateLimit] = None):
+    """The presenter's and the phones' routes behind the host, size and rate guard."""
+    routes = [*_trainer_routes(pres), *_phone_routes(pres), Route("/favicon.ico", lambda request: Response(status_code=204))]
     app = Starlette(routes=routes, exception_handlers={UserError: user_error})
-    return Guard(app, pres.listen.hosts(), limit or RateLimit(), trainer)
+    return Guard(app, pres.listen.hosts(), limit or RateLimit(), lambda request: is_trainer(pres, request))
 
 
 def _seconds(value: object) -> Optional[float]:
