@@ -19,13 +19,14 @@ def name_of(out: Outcome, key: str) -> str:
     return "Optimized" if key == out.winner else f"Candidate {c.trial}"
 
 
-def _num(metric: str, value: float) -> str:
+def _num(metric: str, value: float, sign: str = "") -> str:
+    """A value of ``metric`` as a sentence shows it (``sign="+"``: a difference, shares in points)."""
     m = lookup(metric)
     if math.isnan(value):
         return "n/a"
     if m is not None and m.unit == "share":
-        return f"{100 * value:.2f}%"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
+        return f"{100 * value:{sign}.2f}" + (" pp" if sign else "%")
+    return f"{value:{sign},.0f}" if abs(value) >= 1000 else f"{value:{sign},.3g}"
 
 
 def _size(metric: str, value: float) -> str:
@@ -34,12 +35,7 @@ def _size(metric: str, value: float) -> str:
 
 
 def _diff(metric: str, value: float) -> str:
-    m = lookup(metric)
-    if math.isnan(value):
-        return "n/a"
-    if m is not None and m.unit == "share":
-        return f"{100 * value:+.2f} pp"
-    return f"{value:+,.0f}" if abs(value) >= 1000 else f"{value:+,.3g}"
+    return _num(metric, value, "+")
 
 
 def final_rows(out: Outcome) -> list[dict]:
